@@ -1,0 +1,23 @@
+"""pytest configuration shared by every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(tmp_path: Path) -> Iterator[None]:
+    """Uploads of each test go to a fresh folder, never to the real var/media."""
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, MEDIA_ROOT=tmp_path / "media"):
+        yield

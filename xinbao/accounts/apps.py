@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "xinbao.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from xinbao.accounts import chores, signals  # noqa: F401  (registers receivers)

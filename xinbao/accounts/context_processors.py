@@ -1,0 +1,41 @@
+"""Navigation entries per role, for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinbao.accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    entries: list[tuple[str, str]] = [(_("Home"), reverse("home"))]
+    role = user.role
+    if role == Role.REPORTER:
+        entries += [
+            (_("New item"), reverse("items:create")),
+            (_("Our items"), reverse("items:list")),
+        ]
+    if user.is_office_reader:
+        entries += [(_("Inbox"), reverse("items:list"))]
+        if role in (Role.DUTY_OFFICER, Role.EDITOR):
+            entries += [(_("New item"), reverse("items:create"))]
+    if role == Role.SYSTEM_ADMIN:
+        entries += [
+            (_("Units"), reverse("org:unit_list")),
+            (_("People"), reverse("org:person_list")),
+            (_("Import"), reverse("org:import")),
+            (_("Users"), reverse("accounts:user_list")),
+        ]
+    if role == Role.SECURITY_ADMIN:
+        entries += [(_("Users"), reverse("accounts:user_list"))]
+    if role == Role.AUDIT_ADMIN:
+        entries += [(_("Audit log"), reverse("audit:list"))]
+    entries += [(_("API tokens"), reverse("accounts:token_list"))]
+    return {"nav": entries}

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "xinbao.audit"
+    label = "audit"
+
+    def ready(self) -> None:
+        from xinbao.audit import chores  # noqa: F401  (registers the daily verification)

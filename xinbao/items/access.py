@@ -1,0 +1,41 @@
+"""Permission-checked getters: the only way views and the API fetch items.
+
+A user who may not see an object gets ``Http404``, never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinbao.accounts.models import User
+from xinbao.items.models import Attachment, Item, ItemStatus
+
+
+def visible_items(user: User) -> QuerySet[Item]:
+    """Items the user may see.
+
+    A reporter sees every item of their own unit (as main or joint unit); office readers
+    see everything that has been sent (never others' drafts); everyone sees what they wrote.
+    """
+    qs = Item.objects.all()
+    if user.is_reporter and user.unit_id is not None:
+        return qs.filter(Q(unit_id=user.unit_id) | Q(joint_units=user.unit_id)).distinct()
+    if user.is_office_reader:
+        return qs.filter(~Q(status=ItemStatus.DRAFT) | Q(created_by=user))
+    return qs.filter(created_by=user)
+
+
+def access_item(user: User, pk: int) -> Item:
+    try:
+        return visible_items(user).get(pk=pk)
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def access_attachment(user: User, item_pk: int, pk: int) -> Attachment:
+    item = access_item(user, item_pk)
+    try:
+        return item.attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ItemsConfig(AppConfig):
+    name = "xinbao.items"
+    label = "items"
+
+    def ready(self) -> None:
+        from xinbao.items import chores  # noqa: F401  (registers the orphan sweep)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xinbao.lib.forms import StyledForm
+
+from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
+from xinbao.items.models import ItemKind, ItemStatus, Urgency
+from xinbao.items.services import ItemData
+from xinbao.org.models import Unit
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ItemForm(StyledForm):
+    """The item form; the same fields on a phone and a PC."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.filter(is_active=True), required=False
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Body"), widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Plain paragraphs; one line per paragraph."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.DYNAMIC)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices,
+                                initial=Urgency.ROUTINE)
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    event_at = forms.DateTimeField(
+        label=_("Time of the event"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    topics = forms.CharField(
+        label=_("Topics"), required=False, max_length=300,
+        help_text=_("Separate topics with commas."),
+    )
+    joint_units = forms.ModelMultipleChoiceField(
+        label=_("Joint units"), queryset=Unit.objects.filter(is_active=True), required=False
+    )
+    writer_name = forms.CharField(label=_("Writer"), max_length=50)
+    writer_phone = forms.CharField(label=_("Writer's phone"), max_length=32)
+    approved_by = forms.CharField(label=_("Approving unit leader"), max_length=50, required=False)
+    files = MultipleFileField(
+        label=_("Pictures, audio, video, documents"), required=False,
+        help_text=_("Up to %(size)s per file; on a phone you can take a photo or video directly.")
+        % {"size": human_size(MAX_ATTACHMENT_BYTES)},
+        widget=MultipleFileInput(attrs={
+            "accept": "image/*,audio/*,video/*,.pdf,.doc,.docx,.xls,.xlsx,.ofd,.txt",
+        }),
+    )
+
+    def __init__(self, *args: Any, unit_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit_required:
+            self.fields["unit"].required = True
+        else:
+            del self.fields["unit"]
+
+    def clean_writer_phone(self) -> str:
+        phone: str = self.cleaned_data["writer_phone"].strip()
+        digits = phone.replace("-", "").replace(" ", "").removeprefix("+86")
+        if not digits.isdigit() or not 7 <= len(digits) <= 12:
+            raise forms.ValidationError(_("Enter a phone number of 7 to 12 digits."))
+        return phone
+
+    def to_data(self) -> ItemData:
+        d = self.cleaned_data
+        return ItemData(
+            title=d["title"], body=d["body"], kind=d["kind"], urgency=d["urgency"],
+            writer_name=d["writer_name"], writer_phone=d["writer_phone"],
+            approved_by=d["approved_by"], place=d["place"], event_at=d["event_at"],
+            topics=[t for t in d["topics"].replace("，", ",").split(",") if t.strip()],
+            joint_unit_ids=[u.pk for u in d["joint_units"]],
+        )
+
+
+class ItemFilterForm(StyledForm):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + ItemStatus.choices
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", _("All"))] + Urgency.choices
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + ItemKind.choices
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=Unit.objects.filter(is_active=True)
+    )

@@ -1,0 +1,195 @@
+"""Items: what units report, with their attachments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemKind(models.TextChoices):
+    DYNAMIC = "dynamic", _("Dynamic")
+    COMPREHENSIVE = "comprehensive", _("Comprehensive")
+    ANALYSIS = "analysis", _("Analysis")
+    ASSESSMENT = "assessment", _("Assessment")
+    PROPOSAL = "proposal", _("Proposal")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    GENERAL_URGENT = "general_urgent", _("General urgent")
+    IMPORTANT = "important", _("Important")
+    MAJOR_EMERGENCY = "major_emergency", _("Major emergency")
+
+
+def urgency_rank() -> models.Case:
+    """An expression ordering urgency from routine (1) to major emergency (4)."""
+    return models.Case(
+        *(models.When(urgency=u, then=models.Value(i)) for i, u in enumerate(Urgency, 1)),
+        output_field=models.IntegerField(),
+    )
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    RECEIVED = "received", _("Received")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom / WeChat")
+    PHONE = "phone", _("Phone call")
+    COLLECTED = "collected", _("Internet collection")
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    """One piece of information reported by a unit (or several, jointly)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="items"
+    )
+    joint_units = models.ManyToManyField(
+        "org.Unit",
+        verbose_name=_("joint units"),
+        blank=True,
+        related_name="joint_items",
+        help_text=_("Units that reported this jointly; credit is split between all units."),
+    )
+    writer_name = models.CharField(_("writer"), max_length=50)
+    writer_phone = models.CharField(_("writer's phone"), max_length=32)
+    approved_by = models.CharField(
+        _("approving unit leader"), max_length=50, blank=True,
+        help_text=_("The unit leader who approved sending this item."),
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    event_at = models.DateTimeField(_("time of the event"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
+    source_id = models.CharField(_("source id"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="items_created",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items_received",
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        indexes = [
+            models.Index(fields=["unit", "status", "-submitted_at"]),
+            models.Index(fields=["status", "-submitted_at"]),
+        ]
+        constraints = [
+            # A message resent by its channel must never make a second item.
+            models.UniqueConstraint(
+                fields=["channel", "source_id"],
+                condition=~Q(source_id=""),
+                name="item_unique_channel_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ItemStatus.DRAFT, ItemStatus.WITHDRAWN)
+
+
+class AttachmentKind(models.TextChoices):
+    PICTURE = "picture", _("Picture")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
+    DOCUMENT = "document", _("Document")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name never contains the user's file name: it is kept only as data.
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    thumbnail = models.FileField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def previewable(self) -> bool:
+        return self.kind in (AttachmentKind.PICTURE, AttachmentKind.AUDIO, AttachmentKind.VIDEO)
+
+
+class IdempotencyKey(models.Model):
+    """An API ``Idempotency-Key`` seen from one user, with the body it came with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]

@@ -1,0 +1,368 @@
+"""Every write to items: keyword-only, atomic, audited, side effects after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinbao.accounts.models import Role, User
+from xinbao.audit.services import record
+from xinbao.items.attachments import check_upload
+from xinbao.items.classified import classified_marking
+from xinbao.items.models import (
+    Attachment,
+    Channel,
+    IdempotencyKey,
+    Item,
+    ItemStatus,
+    Topic,
+)
+from xinbao.org.models import Unit
+
+
+class TransitionError(Exception):
+    """An illegal state change; the message is for the user."""
+
+
+class IdempotencyConflict(Exception):
+    """The same idempotency key came with another body."""
+
+
+#: Legal moves of an item's status, and the roles that may make them.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (ItemStatus.DRAFT, ItemStatus.SUBMITTED): frozenset({"author"}),
+    (ItemStatus.WITHDRAWN, ItemStatus.SUBMITTED): frozenset({"author"}),
+    (ItemStatus.SUBMITTED, ItemStatus.WITHDRAWN): frozenset({"author"}),
+    (ItemStatus.SUBMITTED, ItemStatus.RECEIVED): frozenset(
+        {Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER}
+    ),
+}
+
+#: Roles that may write items at all (reporters for their unit; the duty officer and
+#: editors on behalf of a unit, e.g. a phone call logged by the duty officer).
+WRITER_ROLES = frozenset({Role.REPORTER, Role.DUTY_OFFICER, Role.EDITOR})
+
+
+@dataclass
+class ItemData:
+    """What a writer supplies for an item, from any channel."""
+
+    title: str
+    body: str
+    kind: str
+    urgency: str
+    writer_name: str
+    writer_phone: str
+    approved_by: str = ""
+    place: str = ""
+    event_at: dt.datetime | None = None
+    topics: Sequence[str] = field(default_factory=list)
+    joint_unit_ids: Sequence[int] = field(default_factory=list)
+
+    def fingerprint(self, unit_id: int) -> str:
+        """A stable hash of the content, to tell a resend from a different request."""
+        payload = {
+            "unit": unit_id,
+            "title": self.title,
+            "body": self.body,
+            "kind": self.kind,
+            "urgency": self.urgency,
+            "writer_name": self.writer_name,
+            "writer_phone": self.writer_phone,
+            "approved_by": self.approved_by,
+            "place": self.place,
+            "event_at": self.event_at.isoformat() if self.event_at else None,
+            "topics": sorted(self.topics),
+            "joint": sorted(self.joint_unit_ids),
+        }
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+
+
+def normalise_body(text: str) -> str:
+    """Plain paragraphs only: unify line ends, trim each paragraph, drop empty runs."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    paragraphs = [line for line in lines if line]
+    return "\n".join(paragraphs)
+
+
+def _check_content(data: ItemData) -> None:
+    marking = classified_marking(data.title, data.body)
+    if marking:
+        raise ValidationError(
+            _(
+                "This text carries the classified marking “%(marking)s”. Classified material "
+                "must never be sent through this system; send it through the classified "
+                "channel instead."
+            )
+            % {"marking": marking},
+            code="classified",
+        )
+
+
+def _writer_unit(user: User, unit: Unit | None) -> Unit:
+    if user.role not in WRITER_ROLES:
+        raise PermissionDenied(_("Your role may not write items."))
+    if user.is_reporter:
+        assert user.unit is not None  # enforced by a check constraint
+        if unit is not None and unit.pk != user.unit_id:
+            raise PermissionDenied(_("A reporter writes only for their own unit."))
+        return user.unit
+    if unit is None:
+        raise ValidationError(_("Choose the unit this item comes from."), code="unit")
+    return unit
+
+
+def _apply(item: Item, data: ItemData) -> None:
+    item.title = data.title.strip()
+    item.body = normalise_body(data.body)
+    item.kind = data.kind
+    item.urgency = data.urgency
+    item.writer_name = data.writer_name.strip()
+    item.writer_phone = data.writer_phone.strip()
+    item.approved_by = data.approved_by.strip()
+    item.place = data.place.strip()
+    item.event_at = data.event_at
+
+
+def _set_relations(item: Item, data: ItemData) -> None:
+    topics = [Topic.objects.get_or_create(name=n.strip())[0] for n in data.topics if n.strip()]
+    item.topics.set(topics)
+    joint = [pk for pk in data.joint_unit_ids if pk != item.unit_id]
+    item.joint_units.set(Unit.objects.filter(pk__in=joint, is_active=True))
+
+
+@transaction.atomic
+def create_item(
+    *,
+    user: User,
+    data: ItemData,
+    unit: Unit | None = None,
+    channel: str = Channel.WEB,
+    source_id: str = "",
+    submit: bool = False,
+    uploads: Iterable[UploadedFile] = (),
+    request: HttpRequest | None = None,
+) -> Item:
+    """Create an item as a draft (or submitted at once with ``submit``).
+
+    With a ``source_id``, a resend from the same channel returns the existing item.
+    """
+    unit = _writer_unit(user, unit)
+    _check_content(data)
+    if source_id:
+        existing = Item.objects.filter(channel=channel, source_id=source_id).first()
+        if existing is not None:
+            return existing
+    item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
+    _apply(item, data)
+    item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # A concurrent resend with the same source id won the race: that item is ours.
+        existing = Item.objects.filter(channel=channel, source_id=source_id).first()
+        if source_id and existing is not None:
+            return existing
+        raise
+    _set_relations(item, data)
+    for upload in uploads:
+        add_attachment(user=user, item=item, upload=upload, request=request)
+    record(
+        actor=user,
+        action="item.create",
+        obj=item,
+        summary={"title": item.title, "unit": unit.name, "channel": channel},
+        request=request,
+    )
+    if submit:
+        submit_item(user=user, item=item, request=request)
+    return item
+
+
+@transaction.atomic
+def create_item_idempotent(
+    *,
+    user: User,
+    key: str,
+    data: ItemData,
+    unit: Unit | None = None,
+    submit: bool = False,
+    request: HttpRequest | None = None,
+) -> tuple[Item, bool]:
+    """The API's create: the same key and body give the same item (``created`` False).
+
+    Raises ``IdempotencyConflict`` when the key was used with another body.
+    """
+    resolved = _writer_unit(user, unit)
+    fingerprint = data.fingerprint(resolved.pk) + (":submit" if submit else "")
+    seen = IdempotencyKey.objects.filter(user=user, key=key).select_related("item").first()
+    if seen is not None:
+        if seen.body_hash != fingerprint:
+            raise IdempotencyConflict(key)
+        return seen.item, False
+    item = create_item(
+        user=user, data=data, unit=resolved, channel=Channel.API, submit=submit, request=request
+    )
+    IdempotencyKey.objects.create(user=user, key=key, body_hash=fingerprint, item=item)
+    return item, True
+
+
+def _require_author(user: User, item: Item) -> None:
+    same_unit = user.is_reporter and user.unit_id == item.unit_id
+    if not (same_unit or item.created_by_id == user.pk):
+        raise PermissionDenied(_("Only the writer's unit may change this item."))
+
+
+@transaction.atomic
+def update_item(
+    *,
+    user: User,
+    item: Item,
+    data: ItemData,
+    uploads: Iterable[UploadedFile] = (),
+    request: HttpRequest | None = None,
+) -> Item:
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    _require_author(user, item)
+    if not item.is_editable:
+        raise TransitionError(
+            _("A %(status)s item can no longer be edited; withdraw it first.")
+            % {"status": item.get_status_display()}
+        )
+    _check_content(data)
+    before = {"title": item.title, "body": item.body}
+    _apply(item, data)
+    item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
+    item.save()
+    _set_relations(item, data)
+    for upload in uploads:
+        add_attachment(user=user, item=item, upload=upload, request=request)
+    changed = [k for k, v in before.items() if getattr(item, k) != v]
+    record(actor=user, action="item.update", obj=item, summary={"changed": changed},
+           request=request)
+    return item
+
+
+def _transition(
+    *, user: User, item: Item, to: str, request: HttpRequest | None, **stamp: Any
+) -> Item:
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    allowed = TRANSITIONS.get((item.status, to))
+    if allowed is None:
+        raise TransitionError(
+            _("An item that is %(from)s cannot become %(to)s.")
+            % {"from": item.get_status_display(), "to": ItemStatus(to).label}
+        )
+    if "author" in allowed:
+        _require_author(user, item)
+    elif user.role not in allowed:
+        raise PermissionDenied(_("Your role may not do this."))
+    before = item.status
+    item.status = to
+    for name, value in stamp.items():
+        setattr(item, name, value)
+    item.save(update_fields=["status", "updated_at", *stamp])
+    record(
+        actor=user,
+        action=f"item.{to}",
+        obj=item,
+        summary={"status": [before, to]},
+        request=request,
+    )
+    return item
+
+
+@transaction.atomic
+def submit_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
+    _check_content(
+        ItemData(item.title, item.body, item.kind, item.urgency, item.writer_name,
+                 item.writer_phone)
+    )
+    return _transition(
+        user=user, item=item, to=ItemStatus.SUBMITTED, request=request,
+        submitted_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def withdraw_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
+    return _transition(user=user, item=item, to=ItemStatus.WITHDRAWN, request=request)
+
+
+@transaction.atomic
+def receive_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
+    return _transition(
+        user=user, item=item, to=ItemStatus.RECEIVED, request=request,
+        received_at=timezone.now(), received_by=user,
+    )
+
+
+@transaction.atomic
+def add_attachment(
+    *, user: User, item: Item, upload: UploadedFile, request: HttpRequest | None = None
+) -> Attachment:
+    """Check, then store an upload. A refused upload raises ``UploadRefused``, storing nothing."""
+    checked = check_upload(upload)
+    attachment = Attachment(
+        item=item,
+        kind=checked.kind,
+        original_name=(upload.name or "file")[-200:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    attachment.file.save(checked.sha256, upload, save=False)
+    attachment.save()
+    # A rollback after this point leaves the file behind; the orphan sweep
+    # (items.chores) removes it.
+    record(
+        actor=user,
+        action="attachment.add",
+        obj=item,
+        summary={"name": attachment.original_name, "type": checked.content_type,
+                 "size": checked.size},
+        request=request,
+    )
+    if checked.kind == "picture":
+        from xinbao.items.tasks import make_thumbnail
+
+        transaction.on_commit(partial(make_thumbnail.enqueue, attachment.pk))
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(
+    *, user: User, attachment: Attachment, request: HttpRequest | None = None
+) -> None:
+    item = attachment.item
+    _require_author(user, item)
+    if not item.is_editable:
+        raise TransitionError(_("Attachments of a sent item cannot be removed."))
+    name = attachment.original_name
+    stored = attachment.file.name
+    attachment.delete()
+    record(actor=user, action="attachment.remove", obj=item, summary={"name": name},
+           request=request)
+    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: _delete_if_unused(storage, stored))
+
+
+def _delete_if_unused(storage: Any, name: str) -> None:
+    if name and not Attachment.objects.filter(file=name).exists():
+        storage.delete(name)

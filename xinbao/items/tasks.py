@@ -1,0 +1,36 @@
+"""Background work on items. Tasks take ids only and are enqueued on commit."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.base import ContentFile
+from django_tasks import task
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from xinbao.items.models import Attachment
+
+THUMBNAIL_BOX = (480, 480)
+
+
+@task()
+def make_thumbnail(attachment_id: int) -> str:
+    """Write a JPEG thumbnail of a picture, upright per its EXIF orientation."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        return "gone"
+    if attachment.thumbnail:
+        return "exists"
+    try:
+        with attachment.file.open("rb") as fh, Image.open(fh) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail(THUMBNAIL_BOX)
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (UnidentifiedImageError, OSError):
+        # HEIC and damaged pictures have no thumbnail; the original is still offered.
+        return "unsupported"
+    attachment.thumbnail.save(f"thumbs/{attachment.sha256}.jpg", ContentFile(out.getvalue()),
+                              save=False)
+    Attachment.objects.filter(pk=attachment.pk).update(thumbnail=attachment.thumbnail.name)
+    return "made"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from xinbao.items import views
+
+app_name = "items"
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("new/", views.item_create, name="create"),
+    path("<int:pk>/", views.item_detail, name="detail"),
+    path("<int:pk>/edit/", views.item_edit, name="edit"),
+    path("<int:pk>/submit/", views.item_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.item_withdraw, name="withdraw"),
+    path("<int:pk>/receive/", views.item_receive, name="receive"),
+    path("<int:pk>/files/<int:att>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/files/<int:att>/view/", views.attachment_inline, name="attachment_inline"),
+    path("<int:pk>/files/<int:att>/thumb/", views.attachment_thumb, name="attachment_thumb"),
+    path("<int:pk>/files/<int:att>/remove/", views.attachment_remove, name="attachment_remove"),
+]

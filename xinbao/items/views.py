@@ -1,0 +1,232 @@
+"""Item pages: thin; every write goes through items.services."""
+
+from __future__ import annotations
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinbao.accounts.models import Role
+from xinbao.items import services
+from xinbao.items.access import access_attachment, access_item, visible_items
+from xinbao.items.attachments import UploadRefused
+from xinbao.items.forms import ItemFilterForm, ItemForm
+from xinbao.items.models import Attachment, Item
+from xinbao.lib.http import AuthedRequest, pick_template
+
+PAGE_SIZE = 25
+
+
+def _filtered(request: AuthedRequest) -> tuple[QuerySet[Item], ItemFilterForm]:
+    form = ItemFilterForm(request.GET or None)
+    qs = visible_items(request.user).select_related("unit")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(title__icontains=d["q"]) | Q(body__icontains=d["q"]))
+        for name in ("status", "urgency", "kind"):
+            if d[name]:
+                qs = qs.filter(**{name: d[name]})
+        if d["unit"]:
+            qs = qs.filter(unit=d["unit"])
+    return qs, form
+
+
+@login_required
+def item_list(request: AuthedRequest) -> HttpResponse:
+    qs, form = _filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = pick_template(request, "items/item_list.html", "items/partials/_item_table.html")
+    return render(request, template, {"page": page, "filter": form})
+
+
+def _save_uploads(request: AuthedRequest, item: Item, form: ItemForm) -> bool:
+    """Store each file on its own; a refused one is named and the rest are kept."""
+    ok = True
+    for upload in form.cleaned_data.get("files") or []:
+        try:
+            with transaction.atomic():
+                services.add_attachment(user=request.user, item=item, upload=upload,
+                                        request=request)
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
+            ok = False
+    return ok
+
+
+def _render_form(request: AuthedRequest, form: ItemForm, item: Item | None) -> HttpResponse:
+    if request.method == "POST" and request.FILES:
+        messages.warning(request, _("Files are not kept when the form has errors: choose them again."))
+    return render(request, "items/item_form.html", {"form": form, "item": item}, status=200)
+
+
+def _initial_for(request: AuthedRequest) -> dict[str, str]:
+    person = getattr(request.user, "person", None)
+    return {
+        "writer_name": request.user.full_name,
+        "writer_phone": request.user.phone or (person.phone if person else ""),
+    }
+
+
+@login_required
+def item_create(request: AuthedRequest) -> HttpResponse:
+    if request.user.role not in services.WRITER_ROLES:
+        raise PermissionDenied(_("Your role may not write items."))
+    unit_required = not request.user.is_reporter
+    form = ItemForm(request.POST or None, request.FILES or None, unit_required=unit_required,
+                    initial=_initial_for(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.create_item(
+                user=request.user, data=form.to_data(),
+                unit=form.cleaned_data.get("unit"), request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return _render_form(request, form, None)
+        return _after_save(request, item, form)
+    return _render_form(request, form, None)
+
+
+def _after_save(request: AuthedRequest, item: Item, form: ItemForm) -> HttpResponse:
+    files_ok = _save_uploads(request, item, form)
+    if request.POST.get("action") == "submit":
+        if not files_ok:
+            messages.warning(request, _("The draft was saved but not submitted: see the file "
+                                        "that was refused."))
+            return redirect("items:edit", pk=item.pk)
+        services.submit_item(user=request.user, item=item, request=request)
+        messages.success(request, _("Submitted. The office has received it in its inbox."))
+        return redirect("items:detail", pk=item.pk)
+    messages.success(request, _("Draft saved."))
+    return redirect("items:edit" if not files_ok else "items:detail", pk=item.pk)
+
+
+@login_required
+def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk)
+    if not item.is_editable:
+        messages.info(request, _("A sent item cannot be edited; withdraw it first."))
+        return redirect("items:detail", pk=item.pk)
+    initial = {
+        "title": item.title, "body": item.body, "kind": item.kind, "urgency": item.urgency,
+        "place": item.place, "event_at": item.event_at, "writer_name": item.writer_name,
+        "writer_phone": item.writer_phone, "approved_by": item.approved_by,
+        "topics": ", ".join(t.name for t in item.topics.all()),
+        "joint_units": list(item.joint_units.all()),
+    }
+    form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.update_item(user=request.user, item=item, data=form.to_data(),
+                                        request=request)
+        except (ValidationError, services.TransitionError) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+            return _render_form(request, form, item)
+        except PermissionDenied:
+            raise Http404 from None
+        return _after_save(request, item, form)
+    return _render_form(request, form, item)
+
+
+@login_required
+def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk)
+    attachments = list(item.attachments.all())
+    can_author = (request.user.is_reporter and request.user.unit_id == item.unit_id) or (
+        item.created_by_id == request.user.pk
+    )
+    can_receive = request.user.role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER)
+    return render(request, "items/item_detail.html", {
+        "item": item, "attachments": attachments, "can_author": can_author,
+        "can_receive": can_receive, "paragraphs": item.body.split("\n"),
+    })
+
+
+def _transition_view(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    item = access_item(request.user, pk)
+    func = {"submit": services.submit_item, "withdraw": services.withdraw_item,
+            "receive": services.receive_item}[action]
+    try:
+        func(user=request.user, item=item, request=request)
+    except (services.TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        done = {"submit": _("Submitted."), "withdraw": _("Withdrawn; you may edit it now."),
+                "receive": _("Marked as received.")}[action]
+        messages.success(request, done)
+    return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _transition_view(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def item_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _transition_view(request, pk, "withdraw")
+
+
+@login_required
+@require_POST
+def item_receive(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _transition_view(request, pk, "receive")
+
+
+def _serve(attachment: Attachment, *, inline: bool, thumb: bool = False) -> FileResponse:
+    field = attachment.thumbnail if thumb else attachment.file
+    if not field:
+        raise Http404
+    content_type = "image/jpeg" if thumb else attachment.content_type
+    response = FileResponse(
+        field.open("rb"), as_attachment=not inline, filename=attachment.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even an inline preview may not run scripts or load anything else.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    return response
+
+
+@login_required
+def attachment_download(request: AuthedRequest, pk: int, att: int) -> FileResponse:
+    return _serve(access_attachment(request.user, pk, att), inline=False)
+
+
+@login_required
+def attachment_inline(request: AuthedRequest, pk: int, att: int) -> FileResponse:
+    attachment = access_attachment(request.user, pk, att)
+    if not attachment.previewable:
+        return _serve(attachment, inline=False)
+    return _serve(attachment, inline=True)
+
+
+@login_required
+def attachment_thumb(request: AuthedRequest, pk: int, att: int) -> FileResponse:
+    return _serve(access_attachment(request.user, pk, att), inline=True, thumb=True)
+
+
+@login_required
+@require_POST
+def attachment_remove(request: AuthedRequest, pk: int, att: int) -> HttpResponse:
+    attachment = access_attachment(request.user, pk, att)
+    try:
+        services.remove_attachment(user=request.user, attachment=attachment, request=request)
+    except (services.TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    return redirect("items:edit", pk=pk)
+
+

@@ -1,0 +1,115 @@
+"""Personas for tests: a small city with two counties, a direct point and the office staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import TestCase
+
+from xinbao.accounts.models import Role, User
+from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
+from xinbao.org.models import (
+    DirectPointType,
+    Person,
+    Position,
+    RosterEntry,
+    Unit,
+    UnitClass,
+    UnitKind,
+)
+
+PASSWORD = "Xb-test-2026!"
+
+
+def make_user(username: str, role: str, unit: Unit | None = None, **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, unit=unit,
+        full_name=extra.pop("full_name", username.title()), **extra,
+    )
+    return user
+
+
+class Personas:
+    """The cast, created once per test class."""
+
+    class_one: UnitClass
+    county_a: Unit
+    county_b: Unit
+    point: Unit
+    dept: Unit
+    alice: User  # reporter of county A
+    bob: User  # reporter of county B
+    carol: User  # reporter of the direct point
+    ed: User  # editor
+    chief: User  # section chief
+    leader: User  # leader in charge
+    principal: User  # principal leader
+    duty: User  # duty officer
+    liaison: User  # partner-department liaison
+    sysadmin: User
+    secadmin: User
+    auditor: User
+
+    @classmethod
+    def create_personas(cls) -> None:
+        cls.class_one = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
+        cls.county_a = Unit.objects.create(
+            code="C01", name="东城县委办公室", short_name="东城县", kind=UnitKind.COUNTY,
+            unit_class=cls.class_one,
+        )
+        cls.county_b = Unit.objects.create(
+            code="C02", name="西山县委办公室", short_name="西山县", kind=UnitKind.COUNTY,
+            unit_class=cls.class_one,
+        )
+        cls.dept = Unit.objects.create(
+            code="D01", name="市应急管理局", short_name="应急局",
+            kind=UnitKind.MUNICIPAL_DEPARTMENT, unit_class=cls.class_one,
+        )
+        cls.point = Unit.objects.create(
+            code="P01", name="东城县第一中学", kind=UnitKind.DIRECT_POINT,
+            direct_point_type=DirectPointType.SCHOOL, unit_class=cls.class_one,
+            county=cls.county_a,
+        )
+        cls.alice = make_user("alice", Role.REPORTER, cls.county_a, phone="13800000001")
+        cls.bob = make_user("bob", Role.REPORTER, cls.county_b, phone="13800000002")
+        cls.carol = make_user("carol", Role.REPORTER, cls.point, phone="13800000003")
+        cls.ed = make_user("ed", Role.EDITOR)
+        cls.chief = make_user("chief", Role.SECTION_CHIEF)
+        cls.leader = make_user("leader", Role.LEADER_IN_CHARGE)
+        cls.principal = make_user("principal", Role.PRINCIPAL_LEADER)
+        cls.duty = make_user("duty", Role.DUTY_OFFICER)
+        cls.liaison = make_user("liaison", Role.PARTNER_LIAISON)
+        cls.sysadmin = make_user("sysadmin", Role.SYSTEM_ADMIN)
+        cls.secadmin = make_user("secadmin", Role.SECURITY_ADMIN)
+        cls.auditor = make_user("auditor", Role.AUDIT_ADMIN)
+        start = dt.date(2026, 1, 1)
+        for unit, head, deputy, reporter in (
+            (cls.county_a, "王建国", "李文华", "赵小红"),
+            (cls.county_b, "陈志强", "刘海燕", "孙明"),
+        ):
+            for name, position in ((head, Position.HEAD), (deputy, Position.DEPUTY_IN_CHARGE),
+                                   (reporter, Position.REPORTER)):
+                person = Person.objects.create(name=name, unit=unit, phone="139" + unit.code[-2:]
+                                               + str(len(name)) * 6)
+                RosterEntry.objects.create(unit=unit, person=person, position=position,
+                                           started_on=start)
+
+    @staticmethod
+    def make_item(user: User, *, status: str = ItemStatus.SUBMITTED, unit: Unit | None = None,
+                  title: str = "东城县召开防汛工作会议", **extra: Any) -> Item:
+        """An item straight in the database, for tests that are not about creating items."""
+        unit = unit or user.unit
+        assert unit is not None
+        return Item.objects.create(
+            title=title, body=extra.pop("body", "7月3日，县委召开防汛工作会议，部署全县防汛工作。"),
+            kind=extra.pop("kind", ItemKind.DYNAMIC), urgency=extra.pop("urgency", Urgency.ROUTINE),
+            status=status, unit=unit, writer_name=user.full_name, writer_phone="13800000000",
+            created_by=user, **extra,
+        )
+
+
+class BaseTestCase(Personas, TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.create_personas()

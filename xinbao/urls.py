@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from xinbao import views
+from xinbao.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("xinbao.accounts.urls")),
+    path("org/", include("xinbao.org.urls")),
+    path("items/", include("xinbao.items.urls")),
+    path("audit/", include("xinbao.audit.urls")),
+    path("api/v1/", api.urls),
+]
