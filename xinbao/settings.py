@@ -40,7 +40,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("XINBAO_DEBUG")
 DEMO_MODE = env_bool("XINBAO_DEMO")
-ALLOWED_HOSTS = [h for h in os.environ.get("XINBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("XINBAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("XINBAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -101,9 +103,7 @@ TEMPLATES = [
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL names another.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'xinbao.sqlite3'}"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=0
-    )
+    "default": dict(dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite)))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -19,13 +19,17 @@ from xinbao.org.models import (
     UnitKind,
 )
 
-PASSWORD = "Xb-test-2026!"
+PASSWORD = "Xb-test-2026!"  # noqa: S105  (a fixture, not a secret)
 
 
 def make_user(username: str, role: str, unit: Unit | None = None, **extra: Any) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, unit=unit,
-        full_name=extra.pop("full_name", username.title()), **extra,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        unit=unit,
+        full_name=extra.pop("full_name", username.title()),
+        **extra,
     )
     return user
 
@@ -55,20 +59,32 @@ class Personas:
     def create_personas(cls) -> None:
         cls.class_one = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
         cls.county_a = Unit.objects.create(
-            code="C01", name="东城县委办公室", short_name="东城县", kind=UnitKind.COUNTY,
+            code="C01",
+            name="东城县委办公室",
+            short_name="东城县",
+            kind=UnitKind.COUNTY,
             unit_class=cls.class_one,
         )
         cls.county_b = Unit.objects.create(
-            code="C02", name="西山县委办公室", short_name="西山县", kind=UnitKind.COUNTY,
+            code="C02",
+            name="西山县委办公室",
+            short_name="西山县",
+            kind=UnitKind.COUNTY,
             unit_class=cls.class_one,
         )
         cls.dept = Unit.objects.create(
-            code="D01", name="市应急管理局", short_name="应急局",
-            kind=UnitKind.MUNICIPAL_DEPARTMENT, unit_class=cls.class_one,
+            code="D01",
+            name="市应急管理局",
+            short_name="应急局",
+            kind=UnitKind.MUNICIPAL_DEPARTMENT,
+            unit_class=cls.class_one,
         )
         cls.point = Unit.objects.create(
-            code="P01", name="东城县第一中学", kind=UnitKind.DIRECT_POINT,
-            direct_point_type=DirectPointType.SCHOOL, unit_class=cls.class_one,
+            code="P01",
+            name="东城县第一中学",
+            kind=UnitKind.DIRECT_POINT,
+            direct_point_type=DirectPointType.SCHOOL,
+            unit_class=cls.class_one,
             county=cls.county_a,
         )
         cls.alice = make_user("alice", Role.REPORTER, cls.county_a, phone="13800000001")
@@ -88,24 +104,41 @@ class Personas:
             (cls.county_a, "王建国", "李文华", "赵小红"),
             (cls.county_b, "陈志强", "刘海燕", "孙明"),
         ):
-            for name, position in ((head, Position.HEAD), (deputy, Position.DEPUTY_IN_CHARGE),
-                                   (reporter, Position.REPORTER)):
-                person = Person.objects.create(name=name, unit=unit, phone="139" + unit.code[-2:]
-                                               + str(len(name)) * 6)
-                RosterEntry.objects.create(unit=unit, person=person, position=position,
-                                           started_on=start)
+            for name, position in (
+                (head, Position.HEAD),
+                (deputy, Position.DEPUTY_IN_CHARGE),
+                (reporter, Position.REPORTER),
+            ):
+                person = Person.objects.create(
+                    name=name, unit=unit, phone="139" + unit.code[-2:] + str(len(name)) * 6
+                )
+                RosterEntry.objects.create(
+                    unit=unit, person=person, position=position, started_on=start
+                )
 
     @staticmethod
-    def make_item(user: User, *, status: str = ItemStatus.SUBMITTED, unit: Unit | None = None,
-                  title: str = "东城县召开防汛工作会议", **extra: Any) -> Item:
+    def make_item(
+        user: User,
+        *,
+        status: str = ItemStatus.SUBMITTED,
+        unit: Unit | None = None,
+        title: str = "东城县召开防汛工作会议",
+        **extra: Any,
+    ) -> Item:
         """An item straight in the database, for tests that are not about creating items."""
         unit = unit or user.unit
         assert unit is not None
         return Item.objects.create(
-            title=title, body=extra.pop("body", "7月3日，县委召开防汛工作会议，部署全县防汛工作。"),
-            kind=extra.pop("kind", ItemKind.DYNAMIC), urgency=extra.pop("urgency", Urgency.ROUTINE),
-            status=status, unit=unit, writer_name=user.full_name, writer_phone="13800000000",
-            created_by=user, **extra,
+            title=title,
+            body=extra.pop("body", "7月3日，县委召开防汛工作会议，部署全县防汛工作。"),
+            kind=extra.pop("kind", ItemKind.DYNAMIC),
+            urgency=extra.pop("urgency", Urgency.ROUTINE),
+            status=status,
+            unit=unit,
+            writer_name=user.full_name,
+            writer_phone="13800000000",
+            created_by=user,
+            **extra,
         )
 
 

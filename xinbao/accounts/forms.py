@@ -7,9 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from xinbao.lib.forms import StyledForm, style_fields
-
 from xinbao.accounts.models import ADMIN_ROLES, Role, User
+from xinbao.lib.forms import StyledForm, style_fields
 from xinbao.org.models import Unit
 
 
@@ -37,8 +36,11 @@ class LoginForm(AuthenticationForm):
 
 
 class TokenForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. the county's OA system."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the county's OA system."),
+    )
 
 
 class UserForm(forms.ModelForm[User]):

@@ -20,8 +20,12 @@ class PasswordChangeRequiredMiddleware:
             and user.is_authenticated
             and user.must_change_password
             and not request.path.startswith(
-                (reverse("accounts:password_change"), reverse("accounts:logout"), "/static/",
-                 "/api/")
+                (
+                    reverse("accounts:password_change"),
+                    reverse("accounts:logout"),
+                    "/static/",
+                    "/api/",
+                )
             )
         ):
             return redirect("accounts:password_change")

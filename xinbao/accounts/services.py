@@ -13,7 +13,9 @@ from xinbao.audit.services import record
 
 
 @transaction.atomic
-def create_token(*, user: User, name: str, request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    *, user: User, name: str, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
     """Make a token; the raw value is returned once and never stored."""
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
@@ -27,8 +29,9 @@ def create_token(*, user: User, name: str, request: HttpRequest | None = None) -
 def revoke_token(*, user: User, token: ApiToken, request: HttpRequest | None = None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record(actor=user, action="token.revoke", obj=token, summary={"name": token.name},
-           request=request)
+    record(
+        actor=user, action="token.revoke", obj=token, summary={"name": token.name}, request=request
+    )
 
 
 def authenticate_token(raw: str) -> User | None:
@@ -65,8 +68,12 @@ def save_user(
         actor_name="" if actor else "system",
         action="user.create" if created else "user.update",
         obj=user,
-        summary={"username": user.username, "role": user.role,
-                 "changed": sorted(changed), "password_reset": bool(password)},
+        summary={
+            "username": user.username,
+            "role": user.role,
+            "changed": sorted(changed),
+            "password_reset": bool(password),
+        },
         request=request,
     )
     return user
@@ -84,7 +91,12 @@ def change_own_password(*, user: User, password: str, request: HttpRequest | Non
 def unlock_user(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
     from axes.models import AccessAttempt
 
-    removed, _ = AccessAttempt.objects.filter(username=user.username).delete()
-    record(actor=actor, action="user.unlock", obj=user, summary={"attempts_cleared": removed},
-           request=request)
+    removed: int = AccessAttempt.objects.filter(username=user.username).delete()[0]
+    record(
+        actor=actor,
+        action="user.unlock",
+        obj=user,
+        summary={"attempts_cleared": removed},
+        request=request,
+    )
     return removed

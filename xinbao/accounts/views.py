@@ -75,8 +75,9 @@ def user_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(full_name__icontains=q) | qs.filter(username__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     locked = set(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-        .values_list("username", flat=True)
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
     )
     return render(request, "accounts/user_list.html", {"page": page, "q": q, "locked": locked})
 
@@ -87,8 +88,10 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.save_user(
-            actor=request.user, user=form.save(commit=False),
-            password=form.cleaned_data["password"], changed=dict.fromkeys(form.changed_data),
+            actor=request.user,
+            user=form.save(commit=False),
+            password=form.cleaned_data["password"],
+            changed=dict.fromkeys(form.changed_data),
             request=request,
         )
         messages.success(request, _("User %(name)s created.") % {"name": user})
@@ -102,8 +105,10 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         services.save_user(
-            actor=request.user, user=form.save(commit=False),
-            password=form.cleaned_data["password"], changed=dict.fromkeys(form.changed_data),
+            actor=request.user,
+            user=form.save(commit=False),
+            password=form.cleaned_data["password"],
+            changed=dict.fromkeys(form.changed_data),
             request=request,
         )
         messages.success(request, _("User %(name)s saved.") % {"name": user})

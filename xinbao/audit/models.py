@@ -21,6 +21,9 @@ class ChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.count} events, last {self.last_hash[:12]}"
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("time"), db_index=True)
@@ -52,6 +55,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditError("audit events are append-only")
+
     def canonical(self) -> str:
         """The text that is hashed: every recorded field, in a fixed order."""
         payload: dict[str, Any] = {
@@ -72,11 +83,3 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AuditError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditError("audit events are append-only")

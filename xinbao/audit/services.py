@@ -89,4 +89,3 @@ def verify() -> list[Problem]:
     if head is not None and (head.count != count or head.last_hash != prev):
         problems.append(Problem(None, "chain head disagrees: rows removed from the end"))
     return problems
-

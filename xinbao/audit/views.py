@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from xinbao.accounts.permissions import require
 from xinbao.audit.models import AuditEvent
+from xinbao.lib.http import AuthedRequest
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedRequest) -> HttpResponse:
     require(request.user.is_audit_admin)
     qs = AuditEvent.objects.all()
     action = request.GET.get("action", "").strip()

@@ -5,11 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinbao.lib.forms import StyledForm
-
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
 from xinbao.items.models import ItemKind, ItemStatus, Urgency
 from xinbao.items.services import ItemData
+from xinbao.lib.forms import StyledForm
 from xinbao.org.models import Unit
 
 
@@ -35,20 +34,25 @@ class ItemForm(StyledForm):
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
-        label=_("Body"), widget=forms.Textarea(attrs={"rows": 10}),
+        label=_("Body"),
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Plain paragraphs; one line per paragraph."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.DYNAMIC)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices,
-                                initial=Urgency.ROUTINE)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE
+    )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     event_at = forms.DateTimeField(
-        label=_("Time of the event"), required=False,
+        label=_("Time of the event"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
     topics = forms.CharField(
-        label=_("Topics"), required=False, max_length=300,
+        label=_("Topics"),
+        required=False,
+        max_length=300,
         help_text=_("Separate topics with commas."),
     )
     joint_units = forms.ModelMultipleChoiceField(
@@ -57,13 +61,16 @@ class ItemForm(StyledForm):
     writer_name = forms.CharField(label=_("Writer"), max_length=50)
     writer_phone = forms.CharField(label=_("Writer's phone"), max_length=32)
     approved_by = forms.CharField(label=_("Approving unit leader"), max_length=50, required=False)
-    files = MultipleFileField(
-        label=_("Pictures, audio, video, documents"), required=False,
+    uploads = MultipleFileField(
+        label=_("Pictures, audio, video, documents"),
+        required=False,
         help_text=_("Up to %(size)s per file; on a phone you can take a photo or video directly.")
         % {"size": human_size(MAX_ATTACHMENT_BYTES)},
-        widget=MultipleFileInput(attrs={
-            "accept": "image/*,audio/*,video/*,.pdf,.doc,.docx,.xls,.xlsx,.ofd,.txt",
-        }),
+        widget=MultipleFileInput(
+            attrs={
+                "accept": "image/*,audio/*,video/*,.pdf,.doc,.docx,.xls,.xlsx,.ofd,.txt",
+            }
+        ),
     )
 
     def __init__(self, *args: Any, unit_required: bool = False, **kwargs: Any) -> None:
@@ -83,9 +90,15 @@ class ItemForm(StyledForm):
     def to_data(self) -> ItemData:
         d = self.cleaned_data
         return ItemData(
-            title=d["title"], body=d["body"], kind=d["kind"], urgency=d["urgency"],
-            writer_name=d["writer_name"], writer_phone=d["writer_phone"],
-            approved_by=d["approved_by"], place=d["place"], event_at=d["event_at"],
+            title=d["title"],
+            body=d["body"],
+            kind=d["kind"],
+            urgency=d["urgency"],
+            writer_name=d["writer_name"],
+            writer_phone=d["writer_phone"],
+            approved_by=d["approved_by"],
+            place=d["place"],
+            event_at=d["event_at"],
             topics=[t for t in d["topics"].replace("，", ",").split(",") if t.strip()],
             joint_unit_ids=[u.pk for u in d["joint_units"]],
         )
@@ -94,13 +107,13 @@ class ItemForm(StyledForm):
 class ItemFilterForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + ItemStatus.choices
+        label=_("Status"), required=False, choices=[("", _("All")), *ItemStatus.choices]
     )
     urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=[("", _("All"))] + Urgency.choices
+        label=_("Urgency"), required=False, choices=[("", _("All")), *Urgency.choices]
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + ItemKind.choices
+        label=_("Kind"), required=False, choices=[("", _("All")), *ItemKind.choices]
     )
     unit = forms.ModelChoiceField(
         label=_("Unit"), required=False, queryset=Unit.objects.filter(is_active=True)

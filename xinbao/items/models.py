@@ -85,7 +85,9 @@ class Item(models.Model):
     writer_name = models.CharField(_("writer"), max_length=50)
     writer_phone = models.CharField(_("writer's phone"), max_length=32)
     approved_by = models.CharField(
-        _("approving unit leader"), max_length=50, blank=True,
+        _("approving unit leader"),
+        max_length=50,
+        blank=True,
         help_text=_("The unit leader who approved sending this item."),
     )
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True)
@@ -193,3 +195,6 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
         ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -253,8 +253,9 @@ def update_item(
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
     changed = [k for k, v in before.items() if getattr(item, k) != v]
-    record(actor=user, action="item.update", obj=item, summary={"changed": changed},
-           request=request)
+    record(
+        actor=user, action="item.update", obj=item, summary={"changed": changed}, request=request
+    )
     return item
 
 
@@ -290,11 +291,15 @@ def _transition(
 @transaction.atomic
 def submit_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
     _check_content(
-        ItemData(item.title, item.body, item.kind, item.urgency, item.writer_name,
-                 item.writer_phone)
+        ItemData(
+            item.title, item.body, item.kind, item.urgency, item.writer_name, item.writer_phone
+        )
     )
     return _transition(
-        user=user, item=item, to=ItemStatus.SUBMITTED, request=request,
+        user=user,
+        item=item,
+        to=ItemStatus.SUBMITTED,
+        request=request,
         submitted_at=timezone.now(),
     )
 
@@ -307,8 +312,12 @@ def withdraw_item(*, user: User, item: Item, request: HttpRequest | None = None)
 @transaction.atomic
 def receive_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
     return _transition(
-        user=user, item=item, to=ItemStatus.RECEIVED, request=request,
-        received_at=timezone.now(), received_by=user,
+        user=user,
+        item=item,
+        to=ItemStatus.RECEIVED,
+        request=request,
+        received_at=timezone.now(),
+        received_by=user,
     )
 
 
@@ -335,8 +344,11 @@ def add_attachment(
         actor=user,
         action="attachment.add",
         obj=item,
-        summary={"name": attachment.original_name, "type": checked.content_type,
-                 "size": checked.size},
+        summary={
+            "name": attachment.original_name,
+            "type": checked.content_type,
+            "size": checked.size,
+        },
         request=request,
     )
     if checked.kind == "picture":
@@ -357,9 +369,10 @@ def remove_attachment(
     name = attachment.original_name
     stored = attachment.file.name
     attachment.delete()
-    record(actor=user, action="attachment.remove", obj=item, summary={"name": name},
-           request=request)
-    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+    record(
+        actor=user, action="attachment.remove", obj=item, summary={"name": name}, request=request
+    )
+    storage = attachment.file.storage
     transaction.on_commit(lambda: _delete_if_unused(storage, stored))
 
 

@@ -22,15 +22,16 @@ def make_thumbnail(attachment_id: int) -> str:
     if attachment.thumbnail:
         return "exists"
     try:
-        with attachment.file.open("rb") as fh, Image.open(fh) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail(THUMBNAIL_BOX)
+        with attachment.file.open("rb") as fh, Image.open(fh) as original:
+            upright = ImageOps.exif_transpose(original)
+            upright.thumbnail(THUMBNAIL_BOX)
             out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
+            upright.convert("RGB").save(out, "JPEG", quality=80)
     except (UnidentifiedImageError, OSError):
         # HEIC and damaged pictures have no thumbnail; the original is still offered.
         return "unsupported"
-    attachment.thumbnail.save(f"thumbs/{attachment.sha256}.jpg", ContentFile(out.getvalue()),
-                              save=False)
+    attachment.thumbnail.save(
+        f"thumbs/{attachment.sha256}.jpg", ContentFile(out.getvalue()), save=False
+    )
     Attachment.objects.filter(pk=attachment.pk).update(thumbnail=attachment.thumbnail.name)
     return "made"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,11 +50,12 @@ def item_list(request: AuthedRequest) -> HttpResponse:
 def _save_uploads(request: AuthedRequest, item: Item, form: ItemForm) -> bool:
     """Store each file on its own; a refused one is named and the rest are kept."""
     ok = True
-    for upload in form.cleaned_data.get("files") or []:
+    for upload in form.cleaned_data.get("uploads") or []:
         try:
             with transaction.atomic():
-                services.add_attachment(user=request.user, item=item, upload=upload,
-                                        request=request)
+                services.add_attachment(
+                    user=request.user, item=item, upload=upload, request=request
+                )
         except UploadRefused as exc:
             messages.error(request, str(exc))
             ok = False
@@ -64,7 +64,9 @@ def _save_uploads(request: AuthedRequest, item: Item, form: ItemForm) -> bool:
 
 def _render_form(request: AuthedRequest, form: ItemForm, item: Item | None) -> HttpResponse:
     if request.method == "POST" and request.FILES:
-        messages.warning(request, _("Files are not kept when the form has errors: choose them again."))
+        messages.warning(
+            request, _("Files are not kept when the form has errors: choose them again.")
+        )
     return render(request, "items/item_form.html", {"form": form, "item": item}, status=200)
 
 
@@ -81,13 +83,19 @@ def item_create(request: AuthedRequest) -> HttpResponse:
     if request.user.role not in services.WRITER_ROLES:
         raise PermissionDenied(_("Your role may not write items."))
     unit_required = not request.user.is_reporter
-    form = ItemForm(request.POST or None, request.FILES or None, unit_required=unit_required,
-                    initial=_initial_for(request))
+    form = ItemForm(
+        request.POST or None,
+        request.FILES or None,
+        unit_required=unit_required,
+        initial=_initial_for(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.create_item(
-                user=request.user, data=form.to_data(),
-                unit=form.cleaned_data.get("unit"), request=request,
+                user=request.user,
+                data=form.to_data(),
+                unit=form.cleaned_data.get("unit"),
+                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -100,8 +108,9 @@ def _after_save(request: AuthedRequest, item: Item, form: ItemForm) -> HttpRespo
     files_ok = _save_uploads(request, item, form)
     if request.POST.get("action") == "submit":
         if not files_ok:
-            messages.warning(request, _("The draft was saved but not submitted: see the file "
-                                        "that was refused."))
+            messages.warning(
+                request, _("The draft was saved but not submitted: see the file that was refused.")
+            )
             return redirect("items:edit", pk=item.pk)
         services.submit_item(user=request.user, item=item, request=request)
         messages.success(request, _("Submitted. The office has received it in its inbox."))
@@ -117,17 +126,24 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.info(request, _("A sent item cannot be edited; withdraw it first."))
         return redirect("items:detail", pk=item.pk)
     initial = {
-        "title": item.title, "body": item.body, "kind": item.kind, "urgency": item.urgency,
-        "place": item.place, "event_at": item.event_at, "writer_name": item.writer_name,
-        "writer_phone": item.writer_phone, "approved_by": item.approved_by,
+        "title": item.title,
+        "body": item.body,
+        "kind": item.kind,
+        "urgency": item.urgency,
+        "place": item.place,
+        "event_at": item.event_at,
+        "writer_name": item.writer_name,
+        "writer_phone": item.writer_phone,
+        "approved_by": item.approved_by,
         "topics": ", ".join(t.name for t in item.topics.all()),
         "joint_units": list(item.joint_units.all()),
     }
     form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.update_item(user=request.user, item=item, data=form.to_data(),
-                                        request=request)
+            item = services.update_item(
+                user=request.user, item=item, data=form.to_data(), request=request
+            )
         except (ValidationError, services.TransitionError) as exc:
             form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
             return _render_form(request, form, item)
@@ -145,16 +161,26 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         item.created_by_id == request.user.pk
     )
     can_receive = request.user.role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER)
-    return render(request, "items/item_detail.html", {
-        "item": item, "attachments": attachments, "can_author": can_author,
-        "can_receive": can_receive, "paragraphs": item.body.split("\n"),
-    })
+    return render(
+        request,
+        "items/item_detail.html",
+        {
+            "item": item,
+            "attachments": attachments,
+            "can_author": can_author,
+            "can_receive": can_receive,
+            "paragraphs": item.body.split("\n"),
+        },
+    )
 
 
 def _transition_view(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     item = access_item(request.user, pk)
-    func = {"submit": services.submit_item, "withdraw": services.withdraw_item,
-            "receive": services.receive_item}[action]
+    func = {
+        "submit": services.submit_item,
+        "withdraw": services.withdraw_item,
+        "receive": services.receive_item,
+    }[action]
     try:
         func(user=request.user, item=item, request=request)
     except (services.TransitionError, PermissionDenied) as exc:
@@ -162,8 +188,11 @@ def _transition_view(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        done = {"submit": _("Submitted."), "withdraw": _("Withdrawn; you may edit it now."),
-                "receive": _("Marked as received.")}[action]
+        done = {
+            "submit": _("Submitted."),
+            "withdraw": _("Withdrawn; you may edit it now."),
+            "receive": _("Marked as received."),
+        }[action]
         messages.success(request, done)
     return redirect("items:detail", pk=item.pk)
 
@@ -192,12 +221,16 @@ def _serve(attachment: Attachment, *, inline: bool, thumb: bool = False) -> File
         raise Http404
     content_type = "image/jpeg" if thumb else attachment.content_type
     response = FileResponse(
-        field.open("rb"), as_attachment=not inline, filename=attachment.original_name,
+        field.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     # Even an inline preview may not run scripts or load anything else.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    )
     return response
 
 
@@ -228,5 +261,3 @@ def attachment_remove(request: AuthedRequest, pk: int, att: int) -> HttpResponse
     except (services.TransitionError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect("items:edit", pk=pk)
-
-

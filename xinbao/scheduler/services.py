@@ -49,8 +49,6 @@ def run_due() -> list[str]:
             log.exception("chore %s failed", chore.name)
             summary = "failed"
             error = traceback.format_exc()[-4000:]
-        Chore.objects.filter(pk=chore.pk).update(
-            last_finished_at=timezone.now(), last_error=error
-        )
+        Chore.objects.filter(pk=chore.pk).update(last_finished_at=timezone.now(), last_error=error)
         said.append(f"{chore.name}: {summary}")
     return said

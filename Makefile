@@ -1,0 +1,77 @@
+# Xinbao: `make run` serves the whole system; `make test` runs every test.
+# Each target installs what is missing first, so both work on a fresh machine.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := xinbao/static/vendor
+export XINBAO_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint typecheck check deps assets messages system-deps demo bench clean
+
+run: deps assets messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v0
+	@if [ ! -f var/.demo-loaded ]; then \
+		XINBAO_DEMO=1 $(PY) manage.py demo && touch var/.demo-loaded; fi
+	@XINBAO_DEMO=1 $(PY) manage.py demo --logins
+	@echo "Xinbao: http://127.0.0.1:8000  (Ctrl-C stops web, worker and scanner)"
+	XINBAO_DEMO=1 $(PY) manage.py serve
+
+test: deps assets messages system-deps lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest --create-db -q
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	$(VENV)/bin/mypy xinbao bench conftest.py manage.py
+
+# Python packages: installed again only when pyproject.toml changes.
+deps: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Front-end assets from npm (package-lock.json), copied into static: no CDN at run time.
+assets: $(VENDOR)/.copied
+$(VENDOR)/.copied: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+# The zh_Hans catalogue is compiled from the committed .po file (needs GNU gettext).
+messages: deps
+	@command -v msgfmt >/dev/null || $(MAKE) system-deps
+	$(PY) manage.py compilemessages -v0
+
+# Debian packages the tests need: gettext, Chromium for browser tests, CJK fonts.
+# Installed only when missing, and only where we may (root).
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+demo: deps
+	XINBAO_DEMO=1 $(PY) manage.py demo
+
+bench: deps
+	@echo "No benchmarks yet."
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var/static
