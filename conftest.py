@@ -21,3 +21,11 @@ def _media_in_tmp(tmp_path: Path) -> Iterator[None]:
     }
     with override_settings(STORAGES=storages, MEDIA_ROOT=tmp_path / "media"):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Tests log in hundreds of times; a deliberately slow hash would dominate the run."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield

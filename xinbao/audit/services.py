@@ -87,5 +87,5 @@ def verify() -> list[Problem]:
         prev = event.hash
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.count != count or head.last_hash != prev):
-        problems.append(Problem(None, "chain head disagrees: rows removed from the end"))
+        problems.append(Problem(None, "chain head disagrees with the table: rows removed"))
     return problems
