@@ -1,0 +1,363 @@
+"""Every write to the reporting network: keyword-only, atomic, audited.
+
+Validation failures raise ``ValidationError`` (a dict keyed by field where one field is at
+fault), so that forms can put each message next to its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from xinbao.accounts.models import User
+from xinbao.audit.services import record
+from xinbao.org.models import (
+    DirectPointType,
+    Person,
+    Position,
+    RosterEntry,
+    Unit,
+    UnitClass,
+    UnitKind,
+)
+
+#: Positions a unit fills with one person at a time; reporters may be several.
+SINGLE_HOLDER_POSITIONS = frozenset({Position.HEAD, Position.DEPUTY_IN_CHARGE})
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{2,30}$")
+
+
+@dataclass
+class UnitData:
+    """What the office supplies for a unit, from the form or an import row."""
+
+    code: str
+    name: str
+    kind: str
+    unit_class: UnitClass
+    short_name: str = ""
+    direct_point_type: str = ""
+    parent: Unit | None = None
+    county: Unit | None = None
+    address: str = ""
+    fax: str = ""
+    is_active: bool = True
+
+
+@dataclass
+class PersonData:
+    """What the office supplies for a person in a unit."""
+
+    unit: Unit
+    name: str
+    title: str = ""
+    phone: str = ""
+    office_phone: str = ""
+    email: str = ""
+    wecom_userid: str = ""
+    dingtalk_userid: str = ""
+
+
+def _as_dict(data: UnitData | PersonData) -> dict[str, Any]:
+    """Shallow, unlike ``dataclasses.asdict``, which would deep-copy model instances."""
+    return {f.name: getattr(data, f.name) for f in fields(data)}
+
+
+def normalize_phone(raw: str) -> str:
+    """Spaces dropped, so that the same number typed twice is one key."""
+    return re.sub(r"\s+", "", raw or "")
+
+
+def unit_problems(data: UnitData, unit: Unit | None = None) -> dict[str, list[str]]:
+    """Every rule a unit breaks, by field; empty when the unit may be saved.
+
+    Checks what the database would refuse (unique code and name, the direct point type,
+    the county link) and what it cannot see (a parent loop).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not data.code.strip():
+        add("code", _("A unit needs a code."))
+    if not data.name.strip():
+        add("name", _("A unit needs a name."))
+    if data.kind not in UnitKind.values:
+        add("kind", _("Unknown kind of unit."))
+    others = Unit.objects.exclude(pk=unit.pk) if unit is not None else Unit.objects.all()
+    if data.code and others.filter(code=data.code).exists():
+        add("code", _("Another unit already has this code."))
+    if data.name and others.filter(name=data.name).exists():
+        add("name", _("Another unit already has this name."))
+    if data.kind == UnitKind.DIRECT_POINT:
+        if data.direct_point_type not in DirectPointType.values:
+            add("direct_point_type", _("A direct reporting point needs its type."))
+    else:
+        if data.direct_point_type:
+            add("direct_point_type", _("Only a direct reporting point has a type."))
+        if data.county is not None:
+            add("county", _("Only a direct reporting point is linked to a county."))
+    if data.county is not None and data.county.kind != UnitKind.COUNTY:
+        add("county", _("The county credited must be a county/district committee."))
+    if unit is not None and data.kind != UnitKind.COUNTY and unit.linked_points.exists():
+        add("kind", _("Direct points are linked to this county: unlink them first."))
+    if data.parent is not None and unit is not None:
+        seen: set[int] = set()
+        walker: Unit | None = data.parent
+        while walker is not None and walker.pk not in seen:
+            if walker.pk == unit.pk:
+                add("parent", _("A unit cannot be placed under itself or its own sub-unit."))
+                break
+            seen.add(walker.pk)
+            walker = walker.parent
+    return errors
+
+
+def _unit_fields(data: UnitData) -> dict[str, Any]:
+    values = _as_dict(data)
+    values["code"] = data.code.strip()
+    values["name"] = data.name.strip()
+    return values
+
+
+@transaction.atomic
+def create_unit(*, user: User | None, data: UnitData, request: HttpRequest | None = None) -> Unit:
+    problems = unit_problems(data)
+    if problems:
+        raise ValidationError(problems)
+    unit = Unit.objects.create(**_unit_fields(data))
+    record(
+        actor=user,
+        action="unit.create",
+        obj=unit,
+        summary={"code": unit.code, "name": unit.name},
+        request=request,
+    )
+    return unit
+
+
+@transaction.atomic
+def update_unit(
+    *, user: User | None, unit: Unit, data: UnitData, request: HttpRequest | None = None
+) -> Unit:
+    problems = unit_problems(data, unit)
+    if problems:
+        raise ValidationError(problems)
+    changed = []
+    for name, value in _unit_fields(data).items():
+        if getattr(unit, name) != value:
+            setattr(unit, name, value)
+            changed.append(name)
+    if changed:
+        unit.save()
+        record(
+            actor=user,
+            action="unit.update",
+            obj=unit,
+            summary={"code": unit.code, "changed": changed},
+            request=request,
+        )
+    return unit
+
+
+def person_problems(data: PersonData, person: Person | None = None) -> dict[str, list[str]]:
+    """Every rule a person breaks, by field; empty when the person may be saved."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not data.name.strip():
+        add("name", _("A person needs a name."))
+    for field in ("phone", "office_phone"):
+        value = getattr(data, field)
+        if value and not PHONE_RE.match(value):
+            add(field, _("Enter a phone number: digits, with an optional + and dashes."))
+    if data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            add("email", _("Enter a valid email address."))
+    others = Person.objects.exclude(pk=person.pk) if person is not None else Person.objects.all()
+    if others.filter(unit=data.unit, name=data.name.strip(), phone=data.phone).exists():
+        add("name", _("This unit already has a person with this name and phone."))
+    if person is not None and person.unit_id != data.unit.pk:
+        if person.roster.filter(ended_on__isnull=True).exists():
+            add("unit", _("End this person's positions in their unit before moving them."))
+    return errors
+
+
+def _person_fields(data: PersonData) -> dict[str, Any]:
+    values = _as_dict(data)
+    values["name"] = data.name.strip()
+    values["phone"] = normalize_phone(data.phone)
+    values["office_phone"] = data.office_phone.strip()
+    values["email"] = data.email.strip()
+    return values
+
+
+@transaction.atomic
+def create_person(
+    *, user: User | None, data: PersonData, request: HttpRequest | None = None
+) -> Person:
+    data.phone = normalize_phone(data.phone)
+    problems = person_problems(data)
+    if problems:
+        raise ValidationError(problems)
+    person = Person.objects.create(**_person_fields(data))
+    record(
+        actor=user,
+        action="person.create",
+        obj=person,
+        summary={"unit": data.unit.code, "name": person.name},
+        request=request,
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *, user: User | None, person: Person, data: PersonData, request: HttpRequest | None = None
+) -> Person:
+    data.phone = normalize_phone(data.phone)
+    problems = person_problems(data, person)
+    if problems:
+        raise ValidationError(problems)
+    changed = []
+    for name, value in _person_fields(data).items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    if changed:
+        person.save()
+        record(
+            actor=user,
+            action="person.update",
+            obj=person,
+            summary={"name": person.name, "changed": changed},
+            request=request,
+        )
+    return person
+
+
+def open_entries(unit: Unit, position: str, on: dt.date) -> Any:
+    """Entries of ``position`` in ``unit`` still running on or after ``on``."""
+    return RosterEntry.objects.filter(unit=unit, position=position).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
+
+
+def assignment_problem(
+    *, unit: Unit, person: Person | None, position: str, started_on: dt.date
+) -> str | None:
+    """Why ``person`` (None: someone not yet saved) cannot take ``position`` from that day."""
+    if position not in Position.values:
+        return _("Unknown position.")
+    running = open_entries(unit, position, started_on)
+    if person is not None and running.filter(person=person).exists():
+        return _("%(name)s already holds this position.") % {"name": person.name}
+    if position in SINGLE_HOLDER_POSITIONS:
+        later = running.filter(started_on__gt=started_on).select_related("person").first()
+        if later is not None:
+            return _(
+                "%(name)s holds this position from %(day)s; a successor must start on or "
+                "after that day."
+            ) % {"name": later.person.name, "day": later.started_on.isoformat()}
+    return None
+
+
+def put_in_position(
+    *, unit: Unit, person: Person, position: str, started_on: dt.date
+) -> tuple[RosterEntry, list[str]]:
+    """The roster write itself, unchecked and unaudited: callers check and audit.
+
+    Returns the new entry and the names of the people it replaced.
+    """
+    ended: list[str] = []
+    if position in SINGLE_HOLDER_POSITIONS:
+        for previous in open_entries(unit, position, started_on).select_related("person"):
+            previous.ended_on = started_on
+            previous.save(update_fields=["ended_on"])
+            ended.append(previous.person.name)
+    entry = RosterEntry.objects.create(
+        unit=unit, person=person, position=position, started_on=started_on
+    )
+    return entry, ended
+
+
+@transaction.atomic
+def assign_position(
+    *,
+    user: User | None,
+    person: Person,
+    position: str,
+    started_on: dt.date,
+    request: HttpRequest | None = None,
+) -> RosterEntry:
+    """``person`` holds ``position`` in their unit from ``started_on``.
+
+    A head or deputy in charge replaces whoever held the post: that entry ends the day the
+    new one starts (``ended_on`` is the first day no longer held), so history has no gap and
+    no overlap. Reporters accumulate.
+    """
+    unit = Unit.objects.select_for_update().get(pk=person.unit_id)
+    problem = assignment_problem(unit=unit, person=person, position=position, started_on=started_on)
+    if problem:
+        raise ValidationError({"started_on": [problem]})
+    entry, ended = put_in_position(
+        unit=unit, person=person, position=position, started_on=started_on
+    )
+    record(
+        actor=user,
+        action="roster.assign",
+        obj=entry,
+        request=request,
+        summary={
+            "unit": unit.code,
+            "person": person.name,
+            "position": position,
+            "started_on": started_on.isoformat(),
+            "replaced": ended,
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def end_entry(
+    *,
+    user: User | None,
+    entry: RosterEntry,
+    ended_on: dt.date,
+    request: HttpRequest | None = None,
+) -> RosterEntry:
+    """``entry``'s person no longer holds the position from ``ended_on`` (exclusive)."""
+    if entry.ended_on is not None and entry.ended_on <= ended_on:
+        raise ValidationError({"ended_on": [_("This entry has already ended.")]})
+    if ended_on < entry.started_on:
+        raise ValidationError({"ended_on": [_("An entry cannot end before it started.")]})
+    entry.ended_on = ended_on
+    entry.save(update_fields=["ended_on"])
+    record(
+        actor=user,
+        action="roster.end",
+        obj=entry,
+        request=request,
+        summary={
+            "unit": entry.unit.code,
+            "person": entry.person.name,
+            "position": entry.position,
+            "ended_on": ended_on.isoformat(),
+        },
+    )
+    return entry
