@@ -133,7 +133,10 @@ class LoginProtectionTest(BaseTestCase):
         assert response.status_code == 200
         assert not User.objects.filter(username="rogue").exists()
         # Nor can an administrator edit another administrator.
-        assert self.client.get(reverse("accounts:user_edit", args=[self.auditor.pk])).status_code == 404
+        assert (
+            self.client.get(reverse("accounts:user_edit", args=[self.auditor.pk])).status_code
+            == 404
+        )
 
     def test_it_creates_administrators_only_from_the_command_line(self) -> None:
         out = StringIO()

@@ -1,0 +1,116 @@
+"""Walk every page that takes an object id: another unit's object is never shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xinbao.accounts.models import ApiToken
+from xinbao.accounts.services import create_token
+from xinbao.items.models import Attachment, Item, ItemStatus
+from xinbao.items.services import add_attachment
+from xinbao.items.tests.test_attachments import png_bytes
+from xinbao.test import BaseTestCase
+
+SKIPPED_NAMESPACES = {"api"}  # the API walks its own routes in test_api
+
+
+def walk(
+    patterns: list[URLPattern | URLResolver], namespace: str = ""
+) -> Iterator[tuple[str, list[str]]]:
+    """Yield (url name with namespace, names of its path arguments) for every route."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            inner = walk(p.url_patterns, full)
+            outer = list(getattr(p.pattern, "converters", {}))
+            for name, args in inner:
+                yield name, outer + args
+        elif p.name:
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            yield name, list(getattr(p.pattern, "converters", {}))
+
+
+class IsolationTest(BaseTestCase):
+    secret_title = "东城县内部情况不应被他人看到"
+    item: Item
+    draft: Item
+    attachment: Attachment
+    token: ApiToken
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.item = cls.make_item(cls.alice, title=cls.secret_title)
+        cls.draft = cls.make_item(cls.alice, title="东城县草稿", status=ItemStatus.DRAFT)
+        cls.attachment = add_attachment(
+            user=cls.alice, item=cls.item, upload=SimpleUploadedFile("p.png", png_bytes())
+        )
+        cls.token, _raw = create_token(user=cls.alice, name="东城OA")
+
+    def _args_for(self, name: str, params: list[str]) -> list[int]:
+        """Ids of county A's objects for each parameter of a route."""
+        values: dict[str, int] = {"pk": self.item.pk, "att": self.attachment.pk}
+        if name.startswith("accounts:token"):
+            values["pk"] = self.token.pk
+        if name.startswith("accounts:user"):
+            values["pk"] = self.alice.pk
+        if name.startswith("org:"):
+            values["pk"] = self.county_a.pk
+        return [values.get(p, self.item.pk) for p in params]
+
+    def test_it_walks_routes_with_ids(self) -> None:
+        routes = [(n, a) for n, a in walk(get_resolver().url_patterns) if a]
+        assert any(n == "items:detail" for n, _ in routes)
+        assert len(routes) >= 8
+
+    def test_it_never_shows_another_units_object(self) -> None:
+        self.client.force_login(self.bob)
+        checked = 0
+        for name, params in walk(get_resolver().url_patterns):
+            if not params:
+                continue
+            url = reverse(name, args=self._args_for(name, params))
+            statuses = set()
+            for method in ("get", "post"):
+                response = getattr(self.client, method)(url)
+                body = response.content.decode(errors="replace") if not response.streaming else ""
+                assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+                assert self.secret_title not in body, (name, method)
+                statuses.add(response.status_code)
+                checked += 1
+            if name.startswith("items:"):
+                # 405 only says which methods a route takes; the other method must be 404.
+                assert 404 in statuses, name
+        assert checked >= 16
+        # Nothing changed hands: the item, its attachment and the token are as they were.
+        self.item.refresh_from_db()
+        assert self.item.status == ItemStatus.SUBMITTED
+        assert self.item.attachments.count() == 1
+        assert ApiToken.objects.get(pk=self.token.pk).revoked_at is None
+
+    def test_it_hides_drafts_from_the_office(self) -> None:
+        self.client.force_login(self.ed)
+        assert self.client.get(reverse("items:detail", args=[self.draft.pk])).status_code == 404
+        assert self.client.get(reverse("items:detail", args=[self.item.pk])).status_code == 200
+        listing = self.client.get(reverse("items:list")).content.decode()
+        assert self.secret_title in listing
+        assert "东城县草稿" not in listing
+
+    def test_it_lists_only_the_reporters_own_unit(self) -> None:
+        self.make_item(self.bob, title="西山县信息")
+        self.client.force_login(self.bob)
+        listing = self.client.get(reverse("items:list")).content.decode()
+        assert "西山县信息" in listing
+        assert self.secret_title not in listing
+
+    def test_it_keeps_administrators_away_from_items(self) -> None:
+        for admin in (self.sysadmin, self.secadmin, self.auditor):
+            self.client.force_login(admin)
+            url = reverse("items:detail", args=[self.item.pk])
+            assert self.client.get(url).status_code == 404
