@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VENDOR := xinbao/static/vendor
 export XINBAO_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck check deps assets messages system-deps demo bench clean
+.PHONY: run test lint typecheck deps assets messages messages-update system-deps demo bench clean
 
 run: deps assets messages
 	$(PY) manage.py migrate --no-input
@@ -66,6 +66,10 @@ system-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+
+# After changing user-facing strings: refresh the catalogue, then translate the new entries.
+messages-update: deps
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete
 
 demo: deps
 	XINBAO_DEMO=1 $(PY) manage.py demo

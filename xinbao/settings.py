@@ -180,8 +180,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# The largest request accepted at all; per-type limits are enforced in items.attachments.
-XINBAO_MAX_REQUEST_BYTES = 210 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    # First: skips a file past the largest size we accept while it is still streaming in.
+    "xinbao.items.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

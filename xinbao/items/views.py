@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from xinbao.accounts.models import Role
 from xinbao.items import services
 from xinbao.items.access import access_attachment, access_item, visible_items
-from xinbao.items.attachments import UploadRefused
+from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
 from xinbao.items.forms import ItemFilterForm, ItemForm
 from xinbao.items.models import Attachment, Item
 from xinbao.lib.http import AuthedRequest, pick_template
@@ -50,6 +50,13 @@ def item_list(request: AuthedRequest) -> HttpResponse:
 def _save_uploads(request: AuthedRequest, item: Item, form: ItemForm) -> bool:
     """Store each file on its own; a refused one is named and the rest are kept."""
     ok = True
+    for name in getattr(request, "upload_refusals", []):
+        messages.error(
+            request,
+            _("“%(name)s” is larger than %(limit)s, the most we accept for any file.")
+            % {"name": name, "limit": human_size(MAX_ATTACHMENT_BYTES)},
+        )
+        ok = False
     for upload in form.cleaned_data.get("uploads") or []:
         try:
             with transaction.atomic():

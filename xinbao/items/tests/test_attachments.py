@@ -137,3 +137,25 @@ class AttachmentTest(BaseTestCase):
         self.client.post(reverse("items:create"), form(uploads=[pdf, mp3, mp4]))
         kinds = sorted(Attachment.objects.values_list("kind", flat=True))
         assert kinds == ["audio", "document", "video"]
+
+
+class StreamingLimitTest(BaseTestCase):
+    def test_it_skips_a_file_past_the_largest_limit_while_it_streams(self) -> None:
+        self.client.force_login(self.alice)
+        with self.settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1024):
+            from xinbao.items import uploads
+
+            original = uploads.MAX_ATTACHMENT_BYTES
+            uploads.MAX_ATTACHMENT_BYTES = 64 * 1024
+            try:
+                huge = SimpleUploadedFile("巨大的视频.mp4", b"\x00" * (200 * 1024))
+                response = self.client.post(
+                    reverse("items:create"), form(uploads=[huge]), follow=True
+                )
+            finally:
+                uploads.MAX_ATTACHMENT_BYTES = original
+        page = response.content.decode()
+        assert "巨大的视频.mp4" in page
+        item = Item.objects.get(title="东城县突发山洪")
+        assert item.status == ItemStatus.DRAFT
+        assert Attachment.objects.count() == 0
