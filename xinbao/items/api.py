@@ -1,0 +1,336 @@
+"""Items over the JSON API: create (idempotently), list, read, submit, withdraw.
+
+Operations only parse, call the services and the permission-checked getters, and shape the
+answer: an item another unit's user may not see is a 404, exactly as in the web pages.
+"""
+
+# No ``from __future__ import annotations``: ninja reads the operations' annotations at
+# import time and cannot resolve ``Query[...]`` written as a string.
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from xinbao.items import services
+from xinbao.items.access import access_item, visible_items
+from xinbao.items.models import (
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Urgency,
+)
+from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, api_user, field_errors
+from xinbao.org.models import Unit
+
+router = Router()
+
+#: Largest id a database integer column holds; a bigger one is invalid input, not a crash.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+#: Model field names that the API spells differently, for field errors.
+API_NAMES = {"unit": "unit_id", "joint_units": "joint_unit_ids"}
+BODY = ("body", "payload")
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; refusing it here keeps both databases alike.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "Null characters are not allowed.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)
+
+
+#: Times go out in the office's time zone (with its offset), whether just written or read.
+LocalTime = Annotated[dt.datetime, AfterValidator(_local)]
+
+
+# -- answers -------------------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: AttachmentKind
+    name: str = Field(description="The file name it was uploaded with.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    url: str = Field(description="Where a signed-in user of the web app downloads it.")
+
+    @staticmethod
+    def resolve_name(obj: Attachment) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj: Attachment, context: dict[str, Any]) -> str:
+        path = reverse("items:attachment", args=[obj.item_id, obj.pk])
+        request: HttpRequest | None = context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ItemOut(Schema):
+    id: int
+    title: str
+    body: str = Field(description="Plain paragraphs, one a line.")
+    kind: ItemKind
+    urgency: Urgency
+    status: ItemStatus
+    unit: UnitOut = Field(description="The unit that reports it (and is credited first).")
+    joint_units: list[UnitOut] = Field(description="Units that reported it jointly.")
+    writer_name: str
+    writer_phone: str
+    approved_by: str = Field(description="The unit leader who approved sending it.")
+    topics: list[str]
+    place: str
+    event_at: LocalTime | None
+    channel: Channel
+    created_at: LocalTime
+    submitted_at: LocalTime | None
+    received_at: LocalTime | None
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_topics(obj: Item) -> list[str]:
+        return [t.name for t in obj.topics.all()]
+
+
+# -- input ---------------------------------------------------------------------------------
+
+
+class ItemIn(Schema):
+    """A new item. Unknown fields are refused, so that a misspelt one is not lost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, description="Paragraphs separated by line breaks.")
+    kind: ItemKind
+    urgency: Urgency = Urgency.ROUTINE
+    writer_name: Text = Field(min_length=1, max_length=50)
+    writer_phone: Text = Field(min_length=1, max_length=32)
+    approved_by: Text = Field("", max_length=50)
+    place: Text = Field("", max_length=100)
+    event_at: AwareDatetime | None = Field(
+        None, description="When it happened, with its UTC offset (e.g. +08:00)."
+    )
+    topics: list[Annotated[Text, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=20, description="Topic names; new ones are created."
+    )
+    joint_unit_ids: list[Id] = Field(
+        default_factory=list, max_length=50, description="Units reporting it jointly."
+    )
+    unit_id: Id | None = Field(
+        None,
+        description="The reporting unit. Required for office staff; a reporter may leave it "
+        "out (their own unit) and may name no other.",
+    )
+    submit: bool = Field(False, description="Submit at once instead of keeping a draft.")
+
+    def to_data(self) -> services.ItemData:
+        return services.ItemData(
+            title=self.title,
+            body=self.body,
+            kind=self.kind.value,
+            urgency=self.urgency.value,
+            writer_name=self.writer_name,
+            writer_phone=self.writer_phone,
+            approved_by=self.approved_by,
+            place=self.place,
+            event_at=self.event_at,
+            topics=list(self.topics),
+            joint_unit_ids=list(self.joint_unit_ids),
+        )
+
+
+class ItemFilters(Schema):
+    status: ItemStatus | None = None
+    urgency: Urgency | None = None
+    kind: ItemKind | None = None
+    unit_id: Id | None = Field(None, description="Items this unit reports (as the main unit).")
+
+
+class PageParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="At most this many items.")
+    offset: int = Field(0, ge=0, description="Skip this many items first.")
+
+
+class ItemPagination(LimitOffsetPagination):
+    Input = PageParams  # type: ignore[assignment]  # a narrower limit than ninja's default
+
+
+# -- operations ----------------------------------------------------------------------------
+
+
+def _with_relations(qs: QuerySet[Item]) -> QuerySet[Item]:
+    return qs.select_related("unit").prefetch_related("joint_units", "topics", "attachments")
+
+
+def _unit(unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+    if unit is None:
+        raise NinjaValidationError(
+            [
+                {
+                    "type": "unknown_unit",
+                    "loc": [*BODY, "unit_id"],
+                    "msg": _("There is no active unit with this id."),
+                }
+            ]
+        )
+    return unit
+
+
+@router.post(
+    "",
+    response={200: ItemOut, 201: ItemOut, **ERROR_RESPONSES},
+    summary="Create an item",
+    openapi_extra={
+        "responses": {
+            200: {"description": "The item this Idempotency-Key already created."},
+            201: {"description": "Created."},
+        }
+    },
+)
+def create_item(
+    request: HttpRequest,
+    payload: ItemIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            description="Resending the same body with the same key returns the item made the "
+            "first time (200) instead of a second one; another body with it is a 422.",
+        ),
+    ] = None,
+) -> Status[Item]:
+    user = api_user(request)
+    unit = _unit(payload.unit_id)
+    data = payload.to_data()
+    try:
+        if idempotency_key is None:
+            item = services.create_item(
+                user=user,
+                data=data,
+                unit=unit,
+                channel=Channel.API,
+                submit=payload.submit,
+                request=request,
+            )
+            created = True
+        else:
+            item, created = _create_idempotent(
+                request, key=idempotency_key, data=data, unit=unit, submit=payload.submit
+            )
+    except ValidationError as exc:
+        raise NinjaValidationError(field_errors(exc, BODY, API_NAMES)) from exc
+    except services.IdempotencyConflict:
+        raise NinjaValidationError(
+            [
+                {
+                    "type": "idempotency_conflict",
+                    "loc": ["header", "Idempotency-Key"],
+                    "msg": _(
+                        "This Idempotency-Key was already used with a different request body; "
+                        "use a new key for a new item."
+                    ),
+                }
+            ]
+        ) from None
+    # Read back what was stored (normalised text, final status) as any later read shows it.
+    return Status(201 if created else 200, access_item(user, item.pk))
+
+
+def _create_idempotent(
+    request: HttpRequest, *, key: str, data: services.ItemData, unit: Unit | None, submit: bool
+) -> tuple[Item, bool]:
+    def attempt() -> tuple[Item, bool]:
+        return services.create_item_idempotent(
+            user=api_user(request), key=key, data=data, unit=unit, submit=submit, request=request
+        )
+
+    try:
+        return attempt()
+    except IntegrityError:
+        # Two requests with the same key raced and the other stored it first; asked again,
+        # the service finds that key and answers as for any resend.
+        return attempt()
+
+
+@router.get(
+    "",
+    response={200: list[ItemOut], **ERROR_RESPONSES},
+    summary="List items",
+    description="Items the caller may see, newest submission first: a reporter sees their "
+    "unit's items, office staff every unit's submitted items (never others' drafts).",
+)
+@paginate(ItemPagination)
+def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> QuerySet[Item]:
+    qs = visible_items(api_user(request))
+    for name in ("status", "urgency", "kind"):
+        value = getattr(filters, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if filters.unit_id is not None:
+        qs = qs.filter(unit_id=filters.unit_id)
+    return _with_relations(qs).order_by(F("submitted_at").desc(nulls_last=True), "-id")
+
+
+@router.get(
+    "/{item_id}", response={200: ItemOut, **NOT_FOUND, **ERROR_RESPONSES}, summary="Read an item"
+)
+def get_item(request: HttpRequest, item_id: Id) -> Item:
+    return access_item(api_user(request), item_id)
+
+
+@router.post(
+    "/{item_id}/submit",
+    response={200: ItemOut, 409: ErrorOut, **NOT_FOUND, **ERROR_RESPONSES},
+    summary="Submit a draft or withdrawn item",
+)
+def submit_item(request: HttpRequest, item_id: Id) -> Item:
+    user = api_user(request)
+    item = access_item(user, item_id)
+    return services.submit_item(user=user, item=item, request=request)
+
+
+@router.post(
+    "/{item_id}/withdraw",
+    response={200: ItemOut, 409: ErrorOut, **NOT_FOUND, **ERROR_RESPONSES},
+    summary="Withdraw a submitted item",
+    description="Only before the office has received it; it can then be edited and "
+    "submitted again.",
+)
+def withdraw_item(request: HttpRequest, item_id: Id) -> Item:
+    user = api_user(request)
+    item = access_item(user, item_id)
+    return services.withdraw_item(user=user, item=item, request=request)
