@@ -5,6 +5,14 @@ from xinbao.org import views
 app_name = "org"
 urlpatterns = [
     path("units/", views.unit_list, name="unit_list"),
+    path("units/new/", views.unit_create, name="unit_create"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/roster/assign/", views.roster_assign, name="roster_assign"),
+    path("roster/<int:pk>/end/", views.roster_end, name="roster_end"),
     path("people/", views.person_list, name="person_list"),
+    path("people/new/", views.person_create, name="person_create"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("import/", views.import_view, name="import"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
 ]

@@ -1,0 +1,221 @@
+"""Forms of the org screens; they parse, the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinbao.lib.forms import StyledForm
+from xinbao.org.importing import ImportKind
+from xinbao.org.models import (
+    DirectPointType,
+    Person,
+    Position,
+    Unit,
+    UnitClass,
+    UnitKind,
+)
+from xinbao.org.services import PersonData, UnitData
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's refusal on the form, each message by its field, marked invalid.
+
+    ``StyledForm`` marks fields while cleaning; a service refuses after that, so the
+    fields it names are marked here.
+    """
+    form.add_error(None, exc)
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            css = widget.attrs.get("class", "")
+            if "is-invalid" not in css.split():
+                widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
+def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class UnitFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Code, name or short name")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_blank(UnitKind.choices, _("All kinds"))
+    )
+    unit_class = forms.ModelChoiceField(
+        label=_("Class"),
+        required=False,
+        queryset=UnitClass.objects.all(),
+        empty_label=_("All classes"),
+    )
+
+
+class PersonFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, phone or email")}),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=Unit.objects.all(), empty_label=_("All units")
+    )
+    position = forms.ChoiceField(
+        label=_("Position"),
+        required=False,
+        choices=_blank(Position.choices, _("Any position")),
+    )
+
+
+class UnitForm(StyledForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    short_name = forms.CharField(label=_("Short name"), max_length=30, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    direct_point_type = forms.ChoiceField(
+        label=_("Direct point type"),
+        required=False,
+        choices=_blank(DirectPointType.choices, "—"),
+        help_text=_("Only for a direct reporting point."),
+    )
+    unit_class = forms.ModelChoiceField(label=_("Class"), queryset=UnitClass.objects.all())
+    parent = forms.ModelChoiceField(
+        label=_("Parent unit"), required=False, queryset=Unit.objects.all()
+    )
+    county = forms.ModelChoiceField(
+        label=_("County credited"),
+        required=False,
+        queryset=Unit.objects.filter(kind=UnitKind.COUNTY),
+        help_text=_("A direct point's score is also counted for this county."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    fax = forms.CharField(label=_("Fax"), max_length=32, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, unit: Unit | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            parent = self.fields["parent"]
+            assert isinstance(parent, forms.ModelChoiceField)
+            parent.queryset = Unit.objects.exclude(pk=unit.pk)
+
+    @staticmethod
+    def initial_for(unit: Unit) -> dict[str, Any]:
+        return {
+            "code": unit.code,
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "kind": unit.kind,
+            "direct_point_type": unit.direct_point_type,
+            "unit_class": unit.unit_class_id,
+            "parent": unit.parent_id,
+            "county": unit.county_id,
+            "address": unit.address,
+            "fax": unit.fax,
+            "is_active": unit.is_active,
+        }
+
+    def to_data(self) -> UnitData:
+        d = self.cleaned_data
+        return UnitData(
+            code=d["code"],
+            name=d["name"],
+            kind=d["kind"],
+            unit_class=d["unit_class"],
+            short_name=d["short_name"],
+            direct_point_type=d["direct_point_type"],
+            parent=d["parent"],
+            county=d["county"],
+            address=d["address"],
+            fax=d["fax"],
+            is_active=d["is_active"],
+        )
+
+
+class PersonForm(StyledForm):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all())
+    name = forms.CharField(label=_("Name"), max_length=50)
+    title = forms.CharField(label=_("Job title"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    office_phone = forms.CharField(label=_("Office phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    wecom_userid = forms.CharField(label=_("WeCom user id"), max_length=64, required=False)
+    dingtalk_userid = forms.CharField(label=_("DingTalk user id"), max_length=64, required=False)
+
+    @staticmethod
+    def initial_for(person: Person) -> dict[str, Any]:
+        return {
+            "unit": person.unit_id,
+            "name": person.name,
+            "title": person.title,
+            "phone": person.phone,
+            "office_phone": person.office_phone,
+            "email": person.email,
+            "wecom_userid": person.wecom_userid,
+            "dingtalk_userid": person.dingtalk_userid,
+        }
+
+    def to_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            unit=d["unit"],
+            name=d["name"],
+            title=d["title"],
+            phone=d["phone"],
+            office_phone=d["office_phone"],
+            email=d["email"],
+            wecom_userid=d["wecom_userid"],
+            dingtalk_userid=d["dingtalk_userid"],
+        )
+
+
+class AssignForm(StyledForm):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    started_on = forms.DateField(
+        label=_("From"),
+        widget=DATE_INPUT,
+        help_text=_("A new head or deputy replaces the current one from this day."),
+    )
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("started_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        assert isinstance(person, forms.ModelChoiceField)
+        person.queryset = unit.people.all()
+
+
+class EndForm(StyledForm):
+    ended_on = forms.DateField(
+        label=_("Until"),
+        widget=DATE_INPUT,
+        help_text=_("The first day the person no longer holds the position."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("ended_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class ImportForm(StyledForm):
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=ImportKind.choices,
+        initial=ImportKind.UNITS,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8 or GB18030, as Excel saves it) or XLSX."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
