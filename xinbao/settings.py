@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI files instead of a CDN's
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "xinbao.org",
     "xinbao.items",
     "xinbao.scheduler",
+    "xinbao.demo",
 ]
 
 MIDDLEWARE = [

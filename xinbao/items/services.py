@@ -190,7 +190,7 @@ def create_item(
         request=request,
     )
     if submit:
-        submit_item(user=user, item=item, request=request)
+        item = submit_item(user=user, item=item, request=request)
     return item
 
 

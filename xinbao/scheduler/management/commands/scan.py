@@ -31,11 +31,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             for line in run_due():
                 self.stdout.write(line)
             if options["once"] or stopping:
                 return
+            # A long-running loop must not keep a broken or stale connection between scans.
+            close_old_connections()
             deadline = time.monotonic() + options["interval"]
             while time.monotonic() < deadline and not stopping:
                 time.sleep(0.2)
