@@ -1,0 +1,69 @@
+"""`xinbao demo`: load the fictional city 澜江市 with its people, logins and items."""
+
+from __future__ import annotations
+
+import argparse
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from xinbao.demo.writer import demo_logins, load_demo
+
+
+def _width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, ["-" * w for w in widths], *rows]:
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo city (units, people, logins for every role, a few hundred items). "
+        "Safe to run again. Only in demo mode (XINBAO_DEMO=1) or with --force."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--logins", action="store_true", help="Only print the table of demo logins."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though XINBAO_DEMO is not set (never on a production database).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not (settings.DEMO_MODE or options["force"]):
+            # The demo creates accounts with a published password: never outside demo mode.
+            raise CommandError(
+                "Refusing to load the demo: it creates logins with a published password. "
+                "Set XINBAO_DEMO=1 for a demo installation, or pass --force."
+            )
+        if not options["logins"]:
+            summary = load_demo()
+            created = summary["created"]
+            self.stdout.write(
+                "Created: " + (", ".join(f"{k} {v}" for k, v in created.items()) or "nothing")
+            )
+            self.stdout.write("Now: " + ", ".join(f"{k} {v}" for k, v in summary["totals"].items()))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        logins = demo_logins()
+        if not logins:
+            self.stdout.write("No demo logins yet: run `xinbao demo` first.")
+            return
+        rows = [[x.username, x.role, x.unit or "—", x.password] for x in logins]
+        self.stdout.write("Demo logins:")
+        self.stdout.write(table(["username", "role", "unit", "password"], rows))

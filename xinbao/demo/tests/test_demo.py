@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import tempfile
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory, TestCase, override_settings
+
+from xinbao.accounts.models import Role, User
+from xinbao.audit.models import AuditEvent
+from xinbao.demo.data import DEMO_PASSWORD, build_people
+from xinbao.demo.writer import plan_items
+from xinbao.items.models import Attachment, Item, ItemKind, ItemStatus, Topic, Urgency
+from xinbao.org.models import (
+    DirectPointType,
+    Person,
+    Position,
+    RosterEntry,
+    Unit,
+    UnitClass,
+    UnitKind,
+)
+
+_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-test-")
+_STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _MEDIA},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def run_demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, Any]:
+    return {
+        "classes": UnitClass.objects.count(),
+        "units": sorted(Unit.objects.values_list("code", "name")),
+        "people": Person.objects.count(),
+        "roster": RosterEntry.objects.count(),
+        "users": sorted(User.objects.values_list("username", "password")),
+        "items": sorted(Item.objects.values_list("source_id", "status", "title")),
+        "topics": Item.topics.through.objects.count(),
+        "joint": Item.joint_units.through.objects.count(),
+        "topic_names": Topic.objects.count(),
+        "attachments": Attachment.objects.count(),
+    }
+
+
+# Setup writes pictures before pytest's per-test media folder exists: send them to our own.
+@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
+class DemoTest(TestCase):
+    output: str
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = run_demo("--force")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        shutil.rmtree(_MEDIA, ignore_errors=True)
+
+    def test_it_builds_the_reporting_network(self) -> None:
+        assert Unit.objects.filter(kind=UnitKind.COUNTY).count() >= 12
+        assert Unit.objects.filter(kind=UnitKind.MUNICIPAL_DEPARTMENT).count() >= 30
+        points = Unit.objects.filter(kind=UnitKind.DIRECT_POINT)
+        assert points.count() >= 15
+        assert set(points.values_list("direct_point_type", flat=True)) == set(DirectPointType)
+        assert points.filter(county__kind=UnitKind.COUNTY).count() >= 5
+        assert set(Unit.objects.values_list("unit_class__name", flat=True)) == {
+            "一类",
+            "二类",
+            "三类",
+        }
+
+    def test_it_staffs_every_unit_and_keeps_roster_history(self) -> None:
+        for unit in Unit.objects.all():
+            positions = [e.position for e in unit.roster_on()]
+            assert positions.count("head") == 1, unit
+            assert positions.count("deputy_in_charge") == 1, unit
+            assert 1 <= positions.count("reporter") <= 2, unit
+        ended = RosterEntry.objects.filter(ended_on__isnull=False)
+        assert ended.filter(position="head").count() >= 3
+        first = ended.filter(position="head").select_related("unit").first()
+        assert first is not None
+        assert first.ended_on is not None
+        before = first.ended_on - dt.timedelta(days=1)
+        assert first.unit.holders(Position.HEAD, before) == [first.person]
+        assert all(p.email.endswith(".example") for p in Person.objects.all())
+
+    def test_it_has_a_user_for_every_role(self) -> None:
+        roles = set(User.objects.values_list("role", flat=True))
+        assert roles == set(Role)
+        reporters = User.objects.filter(role=Role.REPORTER)
+        assert reporters.filter(unit__kind=UnitKind.COUNTY).count() >= 12
+        assert reporters.filter(unit__kind=UnitKind.MUNICIPAL_DEPARTMENT).count() >= 3
+        assert reporters.filter(unit__kind=UnitKind.DIRECT_POINT).count() >= 3
+        assert not User.objects.filter(must_change_password=True).exists()
+        assert all(User.objects.get(username=u).person for u in ("reporter_lancheng",))
+
+    def test_it_writes_a_few_hundred_varied_items(self) -> None:
+        items = Item.objects.all()
+        assert items.count() >= 250
+        assert set(items.values_list("kind", flat=True)) == set(ItemKind)
+        assert set(items.values_list("urgency", flat=True)) == set(Urgency)
+        assert set(items.values_list("status", flat=True)) == set(ItemStatus)
+        assert items.filter(urgency=Urgency.ROUTINE).count() > items.count() // 2
+        assert items.filter(status=ItemStatus.WITHDRAWN).count() == 2
+        assert {"web", "api", "phone"} <= set(items.values_list("channel", flat=True))
+        assert items.filter(joint_units__isnull=False).exists()
+        assert not items.filter(topics__isnull=True).exists()
+        assert not items.filter(body__contains="{").exists()
+        assert not items.filter(title__contains="}").exists()
+        for item in items.filter(kind__in=[ItemKind.ANALYSIS, ItemKind.PROPOSAL]):
+            assert "一、" in item.body and "三、" in item.body, item.title
+        received = items.filter(status=ItemStatus.RECEIVED)
+        assert not received.filter(received_by__isnull=True).exists()
+        assert not items.exclude(status=ItemStatus.DRAFT).filter(submitted_at__isnull=True).exists()
+        for item in items.exclude(event_at__isnull=True).exclude(submitted_at__isnull=True):
+            assert item.created_at >= item.event_at, item.source_id  # type: ignore[operator]
+            assert item.submitted_at >= item.created_at, item.source_id  # type: ignore[operator]
+
+    def test_it_attaches_pictures_to_some_items(self) -> None:
+        pictures = Attachment.objects.filter(kind="picture")
+        assert 3 <= pictures.count() <= 20
+        picture = pictures.first()
+        assert picture is not None
+        # The per-test media folder is not where setup wrote: read from the class's folder.
+        with FileSystemStorage(location=_MEDIA).open(picture.file.name) as fh:
+            assert fh.read(3) == b"\xff\xd8\xff"
+
+    def test_it_records_the_load_in_the_audit_chain(self) -> None:
+        event = AuditEvent.objects.get(action="demo.load")
+        assert event.actor_name == "demo"
+        assert event.summary["totals"]["items"] == Item.objects.count()
+
+    def test_it_prints_a_summary_and_the_logins(self) -> None:
+        assert "Created:" in self.output
+        assert "reporter_lancheng" in self.output
+        assert "principal" in self.output
+        assert DEMO_PASSWORD in self.output
+
+    def test_it_changes_nothing_the_second_time(self) -> None:
+        before = snapshot()
+        output = run_demo("--force")
+        assert snapshot() == before
+        assert "Created: nothing" in output
+        assert AuditEvent.objects.filter(action="demo.load").count() == 2
+
+    def test_it_lets_a_reporter_log_in_with_the_printed_password(self) -> None:
+        user = authenticate(
+            request=RequestFactory().post("/"), username="reporter_yunling", password=DEMO_PASSWORD
+        )
+        assert user is not None
+        assert user.username == "reporter_yunling"
+        assert user.person.unit == user.unit
+
+    def test_it_uses_a_password_the_policy_accepts(self) -> None:
+        for user in User.objects.all():
+            validate_password(DEMO_PASSWORD, user)
+            assert user.check_password(DEMO_PASSWORD)
+
+    @override_settings(DEMO_MODE=True)
+    def test_it_prints_only_the_logins_with_logins(self) -> None:
+        output = run_demo("--logins")
+        assert "Created" not in output
+        assert "reporter_lancheng" in output
+        assert DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+@override_settings(DEMO_MODE=False)
+def test_it_refuses_outside_demo_mode() -> None:
+    with pytest.raises(CommandError, match="XINBAO_DEMO"):
+        run_demo()
+    with pytest.raises(CommandError):
+        run_demo("--logins")
+    assert not User.objects.exists()
+    assert not Unit.objects.exists()
+
+
+def test_it_plans_the_same_items_every_time() -> None:
+    now = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+    first, second = plan_items(now), plan_items(now)
+    assert first == second
+    assert len({s.source_id for s in first}) == len(first) >= 250
+    assert all(s.event_at is None or s.event_at < now for s in first)
+    assert all(s.submitted_at is None or s.submitted_at < now for s in first)
+    assert all(s.created_at < now for s in first)
+
+
+def test_it_names_people_without_repeats() -> None:
+    people = build_people().people
+    assert len({p.name for p in people}) == len(people)
+    assert len({p.phone for p in people}) == len(people)
