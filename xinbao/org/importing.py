@@ -794,7 +794,18 @@ def _replaced_names(unit: Unit, position: str, started_on: dt.date) -> list[str]
 def plan_file(kind: str, content: bytes, filename: str) -> ImportPlan:
     """Read and check every row; raise ``ImportRefused`` listing every bad one."""
     table = read_table(content, filename)
-    mapped = map_columns(table, COLUMNS[ImportKind(kind)])
+    try:
+        mapped = map_columns(table, COLUMNS[ImportKind(kind)])
+    except ImportRefused as refused:
+        other = ImportKind.PEOPLE if kind == ImportKind.UNITS else ImportKind.UNITS
+        try:
+            map_columns(table, COLUMNS[other])
+        except ImportRefused:
+            raise refused from None
+        hint = _("The columns are those of a file of %(kind)s: choose “%(kind)s” above.") % {
+            "kind": other.label
+        }
+        raise ImportRefused([RowError(None, hint), *refused.errors]) from None
     if not mapped.rows:
         raise ImportRefused([RowError(None, _("The file has a header but no rows."))])
     if kind == ImportKind.UNITS:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from xinbao.audit.models import AuditEvent
@@ -113,7 +114,8 @@ class UnitImportTest(BaseTestCase):
             import_file(user=self.ed, kind=ImportKind.UNITS, content=content, filename="u.csv")
         lines = [e.line for e in refused.value.errors]
         assert lines == [3, 4, 5, 6, 7, 8]
-        assert str(refused.value.errors[0]).startswith("line 3: ")
+        with translation.override("en"):
+            assert str(refused.value.errors[0]).startswith("line 3: ")
         assert "C01" in str(refused.value.errors[-1])
         assert Unit.objects.count() == before
         assert not AuditEvent.objects.filter(action="org.import_units").exists()
@@ -168,6 +170,12 @@ class UnitImportTest(BaseTestCase):
         plan = import_file(user=self.ed, kind=ImportKind.UNITS, content=content, filename="u.csv")
         assert plan.counts["unchanged"] == 1
         assert Unit.objects.get(pk=self.dept.pk).address == "人民路1号"
+
+    def test_it_says_when_the_file_holds_the_other_kind(self) -> None:
+        with pytest.raises(ImportRefused) as refused:
+            plan_file(ImportKind.UNITS, PEOPLE_CSV.encode(), "p.csv")
+        assert refused.value.errors[0].line is None
+        assert str(ImportKind.PEOPLE.label) in refused.value.errors[0].reason
 
     def test_it_refuses_an_old_excel_file(self) -> None:
         with pytest.raises(ImportRefused) as refused:
@@ -252,7 +260,7 @@ class CommandTest(BaseTestCase):
 
     def test_it_fails_with_every_bad_line(self) -> None:
         bad = self.write("bad.csv", "code,name,kind,class\nC70,甲,乡镇,一类\n".encode())
-        with pytest.raises(CommandError) as failed:
+        with translation.override("en"), pytest.raises(CommandError) as failed:
             call_command("import_units", str(bad), stdout=io.StringIO())
         assert "line 2" in str(failed.value)
 

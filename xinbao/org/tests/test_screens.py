@@ -246,6 +246,7 @@ class ImportPageTest(BaseTestCase):
     def test_it_lists_every_bad_row_by_line(self) -> None:
         self.client.force_login(self.ed)
         content = (self.CSV + "D62,,市直,一类\nD63,市林业局,林场,一类\n").encode()
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         body = self.upload(content, "import")
         assert "line 4:" in body and "line 5:" in body
         assert not Unit.objects.filter(code="D60").exists()
