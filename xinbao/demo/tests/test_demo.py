@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models
 from django.test import RequestFactory, TestCase, override_settings
 
 from xinbao.accounts.models import Role, User
@@ -110,7 +111,11 @@ class DemoTest(TestCase):
         assert reporters.filter(unit__kind=UnitKind.MUNICIPAL_DEPARTMENT).count() >= 3
         assert reporters.filter(unit__kind=UnitKind.DIRECT_POINT).count() >= 3
         assert not User.objects.filter(must_change_password=True).exists()
-        assert all(User.objects.get(username=u).person for u in ("reporter_lancheng",))
+        linked = Person.objects.filter(user__in=reporters)
+        assert sorted(linked.values_list("user__username", flat=True)) == sorted(
+            reporters.values_list("username", flat=True)
+        )
+        assert not linked.exclude(unit=models.F("user__unit")).exists()
 
     def test_it_writes_a_few_hundred_varied_items(self) -> None:
         items = Item.objects.all()
