@@ -15,8 +15,8 @@ run: deps assets messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v0
 	@if [ ! -f var/.demo-loaded ]; then \
-		XINBAO_DEMO=1 $(PY) manage.py demo && touch var/.demo-loaded; fi
-	@XINBAO_DEMO=1 $(PY) manage.py demo --logins
+		XINBAO_DEMO=1 $(PY) manage.py demo && touch var/.demo-loaded; \
+	else XINBAO_DEMO=1 $(PY) manage.py demo --logins; fi
 	@echo "Xinbao: http://127.0.0.1:8000  (Ctrl-C stops web, worker and scanner)"
 	XINBAO_DEMO=1 $(PY) manage.py serve
 

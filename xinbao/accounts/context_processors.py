@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role
+from xinbao.accounts.permissions import can_manage_org, can_manage_users
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -26,14 +27,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries += [(_("Inbox"), reverse("items:list"))]
         if role in (Role.DUTY_OFFICER, Role.EDITOR):
             entries += [(_("New item"), reverse("items:create"))]
-    if role == Role.SYSTEM_ADMIN:
+    if can_manage_org(user):
         entries += [
             (_("Units"), reverse("org:unit_list")),
             (_("People"), reverse("org:person_list")),
             (_("Import"), reverse("org:import")),
-            (_("Users"), reverse("accounts:user_list")),
         ]
-    if role == Role.SECURITY_ADMIN:
+    if can_manage_users(user):
         entries += [(_("Users"), reverse("accounts:user_list"))]
     if role == Role.AUDIT_ADMIN:
         entries += [(_("Audit log"), reverse("audit:list"))]

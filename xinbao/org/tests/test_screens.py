@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xinbao.audit.models import AuditEvent
-from xinbao.org.models import Person, Position, RosterEntry, Unit
+from xinbao.org.models import DirectPointType, Person, Position, RosterEntry, Unit, UnitKind
 from xinbao.test import BaseTestCase
 
 
@@ -62,6 +62,19 @@ class ScreensTest(BaseTestCase):
         assert counties < body.index("东城县第一中学") < departments
         assert points < body.rindex("东城县第一中学")
         assert "王建国" in body  # the head is shown in the tree
+
+    def test_it_lists_a_direct_point_linked_to_no_county(self) -> None:
+        Unit.objects.create(
+            code="P09",
+            name="市农业科学研究院",
+            kind=UnitKind.DIRECT_POINT,
+            direct_point_type=DirectPointType.RESEARCH_INSTITUTE,
+            unit_class=self.class_one,
+        )
+        self.client.force_login(self.ed)
+        response = self.client.get(reverse("org:unit_list"))
+        assert response.status_code == 200
+        assert "市农业科学研究院" in response.content.decode()
 
     def test_it_filters_with_an_htmx_partial(self) -> None:
         self.client.force_login(self.ed)
