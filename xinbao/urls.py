@@ -10,5 +10,6 @@ urlpatterns = [
     path("org/", include("xinbao.org.urls")),
     path("items/", include("xinbao.items.urls")),
     path("audit/", include("xinbao.audit.urls")),
+    path("notify/", include("xinbao.notify.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "xinbao.notify"
+    label = "notify"
+
+    def ready(self) -> None:
+        from xinbao.notify import chores  # noqa: F401  (registers delivery and escalation)

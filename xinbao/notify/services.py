@@ -1,0 +1,352 @@
+"""The outbox: queue inside business transactions, claim with a lease, send, record, retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from xinbao.accounts.models import User
+from xinbao.audit.services import record
+from xinbao.notify.conf import conf
+from xinbao.notify.models import (
+    Attempt,
+    CallOutcome,
+    Channel,
+    Dispatch,
+    Endpoint,
+    Message,
+    MessageState,
+    Notification,
+    PhoneCall,
+)
+from xinbao.notify.transports import TransportError, transport_for
+from xinbao.org.models import Person
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone (or some group chat) to tell: a person of the roster, a user, or a robot."""
+
+    name: str
+    person: Person | None = None
+    user: User | None = None
+    endpoint: Endpoint | None = None
+
+    @classmethod
+    def of_user(cls, user: User) -> Recipient:
+        person = getattr(user, "person", None)
+        return cls(name=str(user), user=user, person=person)
+
+    @classmethod
+    def of_person(cls, person: Person) -> Recipient:
+        return cls(name=person.name, person=person, user=person.user)
+
+    @classmethod
+    def of_endpoint(cls, endpoint: Endpoint) -> Recipient:
+        return cls(name=endpoint.name, endpoint=endpoint)
+
+
+def render(event: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render an event's template: the first line is the subject, the rest the text."""
+    text = render_to_string(f"notify/events/{event}.txt", context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() or subject.strip()
+
+
+def _kick() -> None:
+    from xinbao.notify.tasks import deliver_due_task
+
+    deliver_due_task.enqueue()
+
+
+def _kick_on_commit() -> None:
+    """Enqueue one delivery task when the transaction commits, however many were queued."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _kick for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
+
+
+def queue(
+    *,
+    channel: str,
+    to: Recipient,
+    event: str,
+    context: dict[str, Any],
+    dedupe_key: str = "",
+    link: str = "",
+    document: str = "",
+    dispatch: Dispatch | None = None,
+    not_before: dt.datetime | None = None,
+) -> Message:
+    """Put one message in the outbox, inside the caller's transaction.
+
+    A rolled-back transaction takes the message with it. With a ``dedupe_key`` already in
+    the outbox, the existing message is returned and nothing new is queued.
+    """
+    if dedupe_key:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    subject, body = render(event, {**context, "recipient": to.name, "channel": channel})
+    message = Message.objects.create(
+        channel=channel,
+        event=event,
+        user=to.user,
+        person=to.person,
+        endpoint=to.endpoint,
+        recipient_name=to.name[:100],
+        subject=subject[:200],
+        body=body,
+        link=link,
+        document=document,
+        dedupe_key=dedupe_key or f"{event}:{uuid.uuid4().hex}",
+        dispatch=dispatch,
+        next_attempt_at=not_before or timezone.now(),
+    )
+    _kick_on_commit()
+    return message
+
+
+# --- the sender -------------------------------------------------------------------------
+
+
+def _due() -> Q:
+    now = timezone.now()
+    return Q(state=MessageState.QUEUED, next_attempt_at__lte=now) | Q(
+        state=MessageState.SENDING, lease_until__lt=now
+    )
+
+
+def claim_batch(owner: str, limit: int) -> list[Message]:
+    """Claim up to ``limit`` due messages for ``owner`` with a conditional UPDATE.
+
+    A message whose lease expired (its sender died mid-send) is due again. Two senders
+    racing for the same rows cannot both win: the UPDATE re-checks the due condition.
+    """
+    ids = list(
+        Message.objects.filter(_due())
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    lease_until = timezone.now() + dt.timedelta(seconds=conf()["lease_seconds"])
+    Message.objects.filter(Q(pk__in=ids) & _due()).update(
+        state=MessageState.SENDING, lease_owner=owner, lease_until=lease_until
+    )
+    return list(
+        Message.objects.filter(pk__in=ids, lease_owner=owner, lease_until=lease_until)
+        .select_related("person", "user", "endpoint")
+        .order_by("next_attempt_at")
+    )
+
+
+def _rate_limited(message: Message) -> dt.datetime | None:
+    """When a robot has had its fill this minute: the time a slot frees up."""
+    endpoint = message.endpoint
+    if endpoint is None:
+        return None
+    window_start = timezone.now() - dt.timedelta(minutes=1)
+    recent = list(
+        Message.objects.filter(endpoint=endpoint, sent_at__gt=window_start)
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)[: endpoint.per_minute]
+    )
+    if len(recent) < endpoint.per_minute:
+        return None
+    oldest = recent[0]
+    assert oldest is not None
+    return oldest + dt.timedelta(minutes=1, milliseconds=10)
+
+
+def _ours(message: Message, owner: str) -> Q:
+    return Q(pk=message.pk, state=MessageState.SENDING, lease_owner=owner)
+
+
+def deliver(message: Message, owner: str) -> str:
+    """Send one claimed message and record the attempt; returns the new state."""
+    free_at = _rate_limited(message)
+    if free_at is not None:
+        # Queued again without counting an attempt: a rate limit is not a failure.
+        Message.objects.filter(_ours(message, owner)).update(
+            state=MessageState.QUEUED, next_attempt_at=free_at, lease_until=None
+        )
+        return MessageState.QUEUED
+    transport = transport_for(message.channel)
+    started = timezone.now()
+    clock = time.monotonic()
+    ok, permanent, response, error = False, False, "", ""
+    sent = None
+    try:
+        message.address = message.address or transport.address_of(message)
+        if not message.address:
+            raise TransportError("the recipient has no address for this channel", permanent=True)
+        sent = transport.send(message)
+        ok, response = True, sent.response
+    except TransportError as exc:
+        permanent, response, error = exc.permanent, exc.response, str(exc)
+    except Exception as exc:  # a bug or an unexpected library error: retried, and logged
+        log.exception("transport %s crashed on message %s", message.channel, message.pk)
+        error = f"{type(exc).__name__}: {exc}"
+    duration = int((time.monotonic() - clock) * 1000)
+    Attempt.objects.create(
+        message=message,
+        started_at=started,
+        duration_ms=duration,
+        ok=ok,
+        permanent=permanent,
+        response=response[:4000],
+        error=error[:4000],
+        by=owner,
+    )
+    attempts = message.attempt_count + 1
+    update: dict[str, Any] = {
+        "attempt_count": attempts,
+        "address": message.address[:500],
+        "lease_until": None,
+    }
+    if ok and sent is not None:
+        now = timezone.now()
+        state = MessageState.WAITING if sent.waiting else MessageState.SENT
+        update.update(state=state, provider_id=sent.provider_id[:200], last_error="")
+        if not sent.waiting:
+            update["sent_at"] = now
+    else:
+        backoff: Sequence[int] = conf()["backoff"]
+        if permanent or attempts > len(backoff):
+            state = MessageState.FAILED
+            update.update(state=state, last_error=error[:4000])
+        else:
+            state = MessageState.QUEUED
+            update.update(
+                state=state,
+                last_error=error[:4000],
+                next_attempt_at=timezone.now() + dt.timedelta(seconds=backoff[attempts - 1]),
+            )
+    if not Message.objects.filter(_ours(message, owner)).update(**update):
+        # Our lease ran out and another sender took the message over: its outcome counts.
+        log.warning("lease of message %s lost by %s", message.pk, owner)
+    return state
+
+
+def deliver_due(*, owner: str = "", limit: int | None = None, max_batches: int = 1000) -> int:
+    """Claim and send due messages in batches until none is due; returns how many were tried."""
+    owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
+    batch = limit or conf()["batch"]
+    done = 0
+    for _ in range(max_batches):
+        messages = claim_batch(owner, batch)
+        if not messages:
+            break
+        for message in messages:
+            deliver(message, owner)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def retry(*, actor: User, message: Message) -> Message:
+    """An administrator sends a failed message again, now."""
+    updated = Message.objects.filter(pk=message.pk, state=MessageState.FAILED).update(
+        state=MessageState.QUEUED, next_attempt_at=timezone.now(), lease_until=None
+    )
+    if updated:
+        record(
+            actor=actor,
+            action="message.retry",
+            obj=message,
+            summary={"channel": message.channel, "to": message.recipient_name},
+        )
+        _kick_on_commit()
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def record_call(*, actor: User, call: PhoneCall, outcome: str, notes: str = "") -> PhoneCall:
+    """The duty officer's call is an attempt: reached → sent and read; otherwise retried."""
+    call = PhoneCall.objects.select_for_update().get(pk=call.pk)
+    now = timezone.now()
+    call.outcome, call.notes, call.called_at, call.called_by = outcome, notes, now, actor
+    call.save()
+    message = call.message
+    reached = outcome == CallOutcome.REACHED
+    Attempt.objects.create(
+        message=message,
+        started_at=now,
+        duration_ms=0,
+        ok=reached,
+        response=str(CallOutcome(outcome).label),
+        error="" if reached else notes or outcome,
+        by=str(actor),
+    )
+    if reached:
+        Message.objects.filter(pk=message.pk).update(
+            state=MessageState.SENT,
+            sent_at=now,
+            read_at=now,
+            attempt_count=F("attempt_count") + 1,
+        )
+        if message.dispatch_id:
+            mark_dispatch_read(dispatch=message.dispatch, how="phone_call")
+    else:
+        # Another call is due after the first backoff step; the duty officer sees it again.
+        Message.objects.filter(pk=message.pk).update(
+            state=MessageState.QUEUED,
+            attempt_count=F("attempt_count") + 1,
+            next_attempt_at=now + dt.timedelta(seconds=conf()["backoff"][1]),
+            last_error=CallOutcome(outcome).label,
+        )
+    record(
+        actor=actor,
+        action="phone_call.record",
+        obj=message,
+        summary={"outcome": outcome, "to": message.recipient_name},
+    )
+    return call
+
+
+# --- ladders and addressing -------------------------------------------------------------
+
+
+def new_ack_token() -> str:
+    return secrets.token_urlsafe(16)[:22]
+
+
+def mark_dispatch_read(*, dispatch: Dispatch | None, how: str) -> None:
+    if dispatch is None or dispatch.read_at is not None:
+        return
+    now = timezone.now()
+    Dispatch.objects.filter(pk=dispatch.pk, read_at__isnull=True).update(
+        read_at=now, next_step_at=None
+    )
+    Message.objects.filter(dispatch=dispatch, read_at__isnull=True).update(read_at=now)
+    # Calls not yet made are no longer needed.
+    Message.objects.filter(
+        dispatch=dispatch,
+        channel=Channel.PHONE_CALL,
+        state__in=[MessageState.QUEUED, MessageState.WAITING],
+    ).update(state=MessageState.CANCELLED, last_error=f"read ({how})")
+
+
+@transaction.atomic
+def mark_read(*, user: User, notification: Notification) -> None:
+    now = timezone.now()
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=now)
+        Message.objects.filter(pk=notification.message_id).update(read_at=now)
+        mark_dispatch_read(dispatch=notification.message.dispatch, how="in_app")
