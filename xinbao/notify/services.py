@@ -29,6 +29,7 @@ from xinbao.notify.models import (
     MessageState,
     Notification,
     PhoneCall,
+    Preference,
 )
 from xinbao.notify.transports import TransportError, transport_for
 from xinbao.org.models import Person
@@ -186,12 +187,12 @@ def deliver(message: Message, owner: str) -> str:
             state=MessageState.QUEUED, next_attempt_at=free_at, lease_until=None
         )
         return MessageState.QUEUED
-    transport = transport_for(message.channel)
     started = timezone.now()
     clock = time.monotonic()
     ok, permanent, response, error = False, False, "", ""
     sent = None
     try:
+        transport = transport_for(message.channel)
         message.address = message.address or transport.address_of(message)
         if not message.address:
             raise TransportError("the recipient has no address for this channel", permanent=True)
@@ -350,3 +351,31 @@ def mark_read(*, user: User, notification: Notification) -> None:
         Notification.objects.filter(pk=notification.pk).update(read_at=now)
         Message.objects.filter(pk=notification.message_id).update(read_at=now)
         mark_dispatch_read(dispatch=notification.message.dispatch, how="in_app")
+
+
+@transaction.atomic
+def mark_all_read(*, user: User) -> int:
+    """Every unread notification of ``user`` read at once: each one is a read receipt."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).select_related(
+        "message__dispatch"
+    )
+    count = 0
+    for notification in unread:
+        mark_read(user=user, notification=notification)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def save_preference(*, user: User, email_digest: bool, wecom: bool) -> Preference:
+    """A user's channel choices; urgent SMS and phone calls are not among them."""
+    preference, _ = Preference.objects.select_for_update().get_or_create(user=user)
+    preference.email_digest, preference.wecom = email_digest, wecom
+    preference.save()
+    record(
+        actor=user,
+        action="notify.preference",
+        obj=preference,
+        summary={"email_digest": email_digest, "wecom": wecom},
+    )
+    return preference
