@@ -73,8 +73,14 @@ class ItemForm(StyledForm):
         ),
     )
 
-    def __init__(self, *args: Any, unit_required: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, unit_required: bool = False, own_unit: Unit | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if own_unit is not None:
+            # A unit does not report jointly with itself.
+            joint = self.fields["joint_units"]
+            joint.queryset = joint.queryset.exclude(pk=own_unit.pk)  # type: ignore[attr-defined]
         if unit_required:
             self.fields["unit"].required = True
         else:

@@ -16,13 +16,15 @@ class SizeLimitUploadHandler(FileUploadHandler):
     ``request.upload_refusals`` so the view can tell the user which file and why.
     """
 
+    limit = MAX_ATTACHMENT_BYTES
+
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
-        if self.received > MAX_ATTACHMENT_BYTES:
+        if self.received > self.limit:
             refusals: list[str] = getattr(self.request, "upload_refusals", [])
             if self.file_name not in refusals:
                 refusals.append(self.file_name or "")

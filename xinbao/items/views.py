@@ -94,6 +94,7 @@ def item_create(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         unit_required=unit_required,
+        own_unit=request.user.unit,
         initial=_initial_for(request),
     )
     if request.method == "POST" and form.is_valid():
@@ -145,7 +146,9 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "topics": ", ".join(t.name for t in item.topics.all()),
         "joint_units": list(item.joint_units.all()),
     }
-    form = ItemForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ItemForm(
+        request.POST or None, request.FILES or None, initial=initial, own_unit=item.unit
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.update_item(

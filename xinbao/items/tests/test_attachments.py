@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -13,6 +14,7 @@ from PIL import Image
 
 from xinbao.items.attachments import SIZE_LIMITS
 from xinbao.items.models import Attachment, Item, ItemStatus
+from xinbao.items.uploads import SizeLimitUploadHandler
 from xinbao.test import BaseTestCase, Personas
 
 
@@ -122,18 +124,12 @@ class AttachmentTest(BaseTestCase):
 class StreamingLimitTest(BaseTestCase):
     def test_it_skips_a_file_past_the_largest_limit_while_it_streams(self) -> None:
         self.client.force_login(self.alice)
-        with self.settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1024):
-            from xinbao.items import uploads
-
-            original = uploads.MAX_ATTACHMENT_BYTES
-            uploads.MAX_ATTACHMENT_BYTES = 64 * 1024
-            try:
-                huge = SimpleUploadedFile("巨大的视频.mp4", b"\x00" * (200 * 1024))
-                response = self.client.post(
-                    reverse("items:create"), form(uploads=[huge]), follow=True
-                )
-            finally:
-                uploads.MAX_ATTACHMENT_BYTES = original
+        with (
+            self.settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1024),
+            mock.patch.object(SizeLimitUploadHandler, "limit", 64 * 1024),
+        ):
+            huge = SimpleUploadedFile("巨大的视频.mp4", b"\x00" * (200 * 1024))
+            response = self.client.post(reverse("items:create"), form(uploads=[huge]), follow=True)
         page = response.content.decode()
         assert "巨大的视频.mp4" in page
         item = Item.objects.get(title="东城县突发山洪")
