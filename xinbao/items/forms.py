@@ -111,16 +111,25 @@ class ItemForm(StyledForm):
 
 
 class ItemFilterForm(StyledForm):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Search titles and text"), "type": "search"}
+        ),
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ItemStatus.choices]
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ItemStatus.choices]
     )
     urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=[("", _("All")), *Urgency.choices]
+        label=_("Urgency"), required=False, choices=[("", _("All urgencies")), *Urgency.choices]
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All")), *ItemKind.choices]
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ItemKind.choices]
     )
     unit = forms.ModelChoiceField(
-        label=_("Unit"), required=False, queryset=Unit.objects.filter(is_active=True)
+        label=_("Unit"),
+        required=False,
+        queryset=Unit.objects.filter(is_active=True),
+        empty_label=_("All units"),
     )

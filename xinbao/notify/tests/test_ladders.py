@@ -97,9 +97,7 @@ class LadderTest(BaseTestCase):
                 context={"matter": "山洪", "deadline": "09:30"},
             )
             deliver_due()
-            notification = Notification.objects.select_related("user").get(
-                user=self.head.user
-            )
+            notification = Notification.objects.select_related("user").get(user=self.head.user)
             mark_read(user=notification.user, notification=notification)
             tm.move_to(T0 + dt.timedelta(minutes=20))
             assert escalate_due() == 0
