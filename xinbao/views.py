@@ -35,6 +35,10 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["locked"] = AccessAttempt.objects.filter(
             failures_since_start__gte=settings.AXES_FAILURE_LIMIT
         ).order_by("-attempt_time")[:HOME_LIMIT]
+    if user.role == Role.SYSTEM_ADMIN:
+        from xinbao.notify.selectors import failed_count
+
+        context["failed_deliveries"] = failed_count()
     if user.role == Role.AUDIT_ADMIN:
         from xinbao.audit.models import AuditEvent
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role
 from xinbao.accounts.permissions import can_manage_org, can_manage_users
+from xinbao.notify.selectors import can_make_calls, can_preview_templates, can_see_deliveries
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -37,5 +38,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries += [(_("Users"), reverse("accounts:user_list"))]
     if role == Role.AUDIT_ADMIN:
         entries += [(_("Audit log"), reverse("audit:list"))]
+    if can_make_calls(user):
+        entries += [(_("Phone calls"), reverse("notify:calls"))]
+    if can_see_deliveries(user):
+        entries += [(_("Deliveries"), reverse("notify:deliveries"))]
+    if can_preview_templates(user):
+        entries += [(_("Templates"), reverse("notify:template_preview"))]
     entries += [(_("API tokens"), reverse("accounts:token_list"))]
     return {"nav": entries}
