@@ -12,6 +12,8 @@ from xinbao.accounts.services import create_token
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
+from xinbao.notify.models import Channel, Notification, PhoneCall
+from xinbao.notify.services import Recipient, deliver_due, queue
 from xinbao.test import BaseTestCase
 
 SKIPPED_NAMESPACES = {"api"}  # the API walks its own routes in test_api
@@ -42,6 +44,8 @@ class IsolationTest(BaseTestCase):
     draft: Item
     attachment: Attachment
     token: ApiToken
+    notification: Notification
+    call: PhoneCall
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -52,16 +56,35 @@ class IsolationTest(BaseTestCase):
             user=cls.alice, item=cls.item, upload=SimpleUploadedFile("p.png", png_bytes())
         )
         cls.token, _raw = create_token(user=cls.alice, name="东城OA")
+        message = queue(
+            channel=Channel.IN_APP,
+            to=Recipient.of_user(cls.alice),
+            event="item_received",
+            context={"title": cls.secret_title, "unit": "东城县"},
+        )
+        deliver_due()
+        cls.notification = Notification.objects.get(message=message)
+        cls.call = PhoneCall.objects.create(message=message)
 
-    def _args_for(self, name: str, params: list[str]) -> list[int]:
+    def _args_for(self, name: str, params: list[str]) -> list[int | str]:
         """Ids of county A's objects for each parameter of a route."""
-        values: dict[str, int] = {"pk": self.item.pk, "att": self.attachment.pk}
+        values: dict[str, int | str] = {
+            "pk": self.item.pk,
+            "att": self.attachment.pk,
+            "token": "not-a-real-token-0000",
+        }
         if name.startswith("accounts:token"):
             values["pk"] = self.token.pk
         if name.startswith("accounts:user"):
             values["pk"] = self.alice.pk
         if name.startswith("org:"):
             values["pk"] = self.county_a.pk
+        if name == "notify:read":
+            values["pk"] = self.notification.pk
+        if name.startswith("notify:delivery"):
+            values["pk"] = self.notification.message_id
+        if name.startswith("notify:call"):
+            values["pk"] = self.call.pk
         return [values.get(p, self.item.pk) for p in params]
 
     def test_it_walks_routes_with_ids(self) -> None:
@@ -84,7 +107,7 @@ class IsolationTest(BaseTestCase):
                 assert self.secret_title not in body, (name, method)
                 statuses.add(response.status_code)
                 checked += 1
-            if name.startswith("items:"):
+            if name.startswith(("items:", "notify:read", "notify:ack")):
                 # 405 only says which methods a route takes; the other method must be 404.
                 assert 404 in statuses, name
         assert checked >= 16
@@ -93,6 +116,8 @@ class IsolationTest(BaseTestCase):
         assert self.item.status == ItemStatus.SUBMITTED
         assert self.item.attachments.count() == 1
         assert ApiToken.objects.get(pk=self.token.pk).revoked_at is None
+        assert Notification.objects.get(pk=self.notification.pk).read_at is None
+        assert PhoneCall.objects.get(pk=self.call.pk).outcome == ""
 
     def test_it_hides_drafts_from_the_office(self) -> None:
         self.client.force_login(self.ed)
