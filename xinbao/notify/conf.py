@@ -34,15 +34,20 @@ def defaults() -> dict[str, Any]:
             "password": _env("XINBAO_SMTP_PASSWORD"),
             "security": _env("XINBAO_SMTP_SECURITY", "none"),  # none | starttls | ssl
             "from": _env("XINBAO_SMTP_FROM", "xinbao@localhost"),
+            # Seconds to wait for the SMTP server; a slow one is retried later.
+            "timeout": float(_env("XINBAO_SMTP_TIMEOUT", "30")),
         },
         "sms": {
             "provider": _env("XINBAO_SMS_PROVIDER"),  # "" | generic | aliyun
+            # The gateway's address; for aliyun, empty means https://dysmsapi.aliyuncs.com/.
             "url": _env("XINBAO_SMS_URL"),
             "token": _env("XINBAO_SMS_TOKEN"),
             "access_key_id": _env("XINBAO_SMS_ACCESS_KEY_ID"),
             "access_key_secret": _env("XINBAO_SMS_ACCESS_KEY_SECRET"),
             "sign_name": _env("XINBAO_SMS_SIGN_NAME"),
             "template_code": _env("XINBAO_SMS_TEMPLATE_CODE"),
+            # The template's variable that receives the text: ${content} in the template.
+            "template_param": _env("XINBAO_SMS_TEMPLATE_PARAM", "content"),
             "callback_secret": _env("XINBAO_SMS_CALLBACK_SECRET"),
         },
         "wecom_app": {
