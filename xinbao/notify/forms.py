@@ -79,6 +79,11 @@ class CallOutcomeForm(StyledForm):
         help_text=_("What was said, another number to try, who answered."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # style_fields knows selects and checkboxes; radio buttons are Bootstrap's form-check.
+        self.fields["outcome"].widget.attrs["class"] = "form-check-input"
+
 
 class PreferenceForm(StyledForm):
     email_digest = forms.BooleanField(

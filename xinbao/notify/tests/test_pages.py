@@ -162,7 +162,7 @@ class DeliveriesTest(PagesCase):
         ).content.decode()
         for text in ("1234 ms", "87 ms", "服务器错误", "sender-1", "sender-2", "DELIVRD", "sms-42"):
             assert text in body, text
-        assert body.count("table-danger") == 1
+        assert body.count("xb-attempt-failed") == 1
         assert "Retry now" not in body
 
     def test_it_answers_404_for_a_message_that_does_not_exist(self) -> None:
