@@ -161,6 +161,13 @@ class BellTest(CentreCase):
         assert f'hx-get="{reverse("notify:bell")}"' in body
         assert 'hx-trigger="load, every 60s"' in body
 
+    def test_it_waits_until_a_required_password_change_is_done(self) -> None:
+        # Until then the bell's poll would be answered with the password form.
+        User.objects.filter(pk=self.bob.pk).update(must_change_password=True)
+        self.client.force_login(self.bob)
+        body = self.client.get(reverse("accounts:password_change")).content.decode()
+        assert reverse("notify:bell") not in body
+
     def test_it_does_not_keep_an_idle_session_alive(self) -> None:
         self.client.force_login(self.alice)
         key = self.client.session.session_key
