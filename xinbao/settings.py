@@ -101,6 +101,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text messages (SMS, email, WeCom): rendered without HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL names another.

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.audit.services import record
@@ -35,6 +36,10 @@ from xinbao.notify.transports import TransportError, transport_for
 from xinbao.org.models import Person
 
 log = logging.getLogger(__name__)
+
+
+class CallAlreadyRecorded(Exception):
+    """Someone else recorded this call's outcome first."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class Recipient:
 
 def render(event: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render an event's template: the first line is the subject, the rest the text."""
-    text = render_to_string(f"notify/events/{event}.txt", context).strip()
+    template = engines["text"].get_template(f"notify/events/{event}.txt")
+    text = template.render(context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() or subject.strip()
 
@@ -179,7 +185,17 @@ def _ours(message: Message, owner: str) -> Q:
 
 
 def deliver(message: Message, owner: str) -> str:
-    """Send one claimed message and record the attempt; returns the new state."""
+    """Send one claimed message and record the attempt; returns the new state.
+
+    The lease is renewed first: a batch may take long enough for the lease taken at claim
+    time to run out, and a message whose lease another sender has taken is left to it.
+    """
+    now = timezone.now()
+    renewed = Message.objects.filter(_ours(message, owner), lease_until__gt=now).update(
+        lease_until=now + dt.timedelta(seconds=conf()["lease_seconds"])
+    )
+    if not renewed:
+        return MessageState.SENDING
     free_at = _rate_limited(message)
     if free_at is not None:
         # Queued again without counting an attempt: a rate limit is not a failure.
@@ -193,7 +209,8 @@ def deliver(message: Message, owner: str) -> str:
     sent = None
     try:
         transport = transport_for(message.channel)
-        message.address = message.address or transport.address_of(message)
+        # Resolved on every attempt, so a retry uses the roster as it stands now.
+        message.address = transport.address_of(message)
         if not message.address:
             raise TransportError("the recipient has no address for this channel", permanent=True)
         sent = transport.send(message)
@@ -249,7 +266,7 @@ def deliver_due(*, owner: str = "", limit: int | None = None, max_batches: int =
     owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
     batch = limit or conf()["batch"]
     done = 0
-    for _ in range(max_batches):
+    for _batch in range(max_batches):
         messages = claim_batch(owner, batch)
         if not messages:
             break
@@ -281,6 +298,10 @@ def retry(*, actor: User, message: Message) -> Message:
 def record_call(*, actor: User, call: PhoneCall, outcome: str, notes: str = "") -> PhoneCall:
     """The duty officer's call is an attempt: reached → sent and read; otherwise retried."""
     call = PhoneCall.objects.select_for_update().get(pk=call.pk)
+    if call.outcome:
+        raise CallAlreadyRecorded(
+            _("%(who)s already recorded this call.") % {"who": call.called_by or "?"}
+        )
     now = timezone.now()
     call.outcome, call.notes, call.called_at, call.called_by = outcome, notes, now, actor
     call.save()

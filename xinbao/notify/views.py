@@ -199,12 +199,16 @@ def call_record(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CallOutcomeForm(request.POST, prefix=f"call{call.pk}")
     if not form.is_valid():
         return _calls_page(request, {call.pk: form}, status=400)
-    services.record_call(
-        actor=request.user,
-        call=call,
-        outcome=form.cleaned_data["outcome"],
-        notes=form.cleaned_data["notes"],
-    )
+    try:
+        call = services.record_call(
+            actor=request.user,
+            call=call,
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
+        )
+    except services.CallAlreadyRecorded as exc:
+        messages.info(request, str(exc))
+        return redirect("notify:calls")
     messages.success(
         request,
         _("Recorded: %(name)s, %(outcome)s.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import time_machine
 from django.test import override_settings
 
@@ -128,3 +129,18 @@ class LadderTest(BaseTestCase):
         email = Message.objects.get(channel=Channel.EMAIL)
         assert "防汛会议" in email.body
         assert email.person == self.head
+
+
+class CallRecordingTest(BaseTestCase):
+    def test_it_refuses_to_record_a_call_twice(self) -> None:
+        from xinbao.notify.models import CallOutcome, PhoneCall
+        from xinbao.notify.services import CallAlreadyRecorded, Recipient, queue, record_call
+
+        message = queue(
+            channel=Channel.PHONE_CALL, to=Recipient.of_user(self.alice), event="test", context={}
+        )
+        call = PhoneCall.objects.create(message=message)
+        record_call(actor=self.duty, call=call, outcome=CallOutcome.NO_ANSWER)
+        with pytest.raises(CallAlreadyRecorded):
+            record_call(actor=self.ed, call=call, outcome=CallOutcome.REACHED)
+        assert message.attempts.count() == 1

@@ -187,8 +187,9 @@ class OutboxTest(BaseTestCase):
             [again] = claim_batch("sender-b", 10)
             assert again.pk == message.pk
             assert deliver(again, "sender-b") == MessageState.SENT
-            # The dead sender's late acknowledgement does not overwrite the outcome.
-            assert deliver(claimed, "dead-sender") == MessageState.SENT
+            # The dead sender, come back late, no longer holds the lease: it sends nothing.
+            deliver(claimed, "dead-sender")
+            assert ScriptedTransport.sent == [message.pk]
         message.refresh_from_db()
         assert message.lease_owner == "sender-b"
 
@@ -224,3 +225,15 @@ class WorkerKickTest(TestCase):
                 queue(channel=Channel.IN_APP, to=Recipient(name=f"r{n}"), event="test", context={})
         assert len(callbacks) == 1
         assert DBTaskResult.objects.count() == 1
+
+
+class TextRenderingTest(TestCase):
+    def test_it_renders_messages_as_plain_text_without_html_escapes(self) -> None:
+        message = queue(
+            channel=Channel.SMS,
+            to=Recipient(name="张三"),
+            event="item_received",
+            context={"title": "A&B <通知> “引号”", "unit": "东城县"},
+        )
+        assert "A&B <通知>" in message.subject
+        assert "&amp;" not in message.body
