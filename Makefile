@@ -74,8 +74,9 @@ messages-update: deps
 demo: deps
 	XINBAO_DEMO=1 $(PY) manage.py demo
 
-bench: deps
-	@echo "No benchmarks yet."
+# Benchmarks (not tests): every bench/*.py prints its figures and saves them under bench/results/.
+bench: deps assets messages
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/static

@@ -32,7 +32,7 @@ from xinbao.notify.models import (
     PhoneCall,
     Preference,
 )
-from xinbao.notify.transports import TransportError, transport_for
+from xinbao.notify.transports import Sent, TransportError, transport_for
 from xinbao.org.models import Person
 
 log = logging.getLogger(__name__)
@@ -191,11 +191,14 @@ def deliver(message: Message, owner: str) -> str:
     time to run out, and a message whose lease another sender has taken is left to it.
     """
     now = timezone.now()
-    renewed = Message.objects.filter(_ours(message, owner), lease_until__gt=now).update(
-        lease_until=now + dt.timedelta(seconds=conf()["lease_seconds"])
-    )
-    if not renewed:
-        return MessageState.SENDING
+    lease = dt.timedelta(seconds=conf()["lease_seconds"])
+    if message.lease_until is None or now > message.lease_until - lease / 2:
+        renewed = Message.objects.filter(_ours(message, owner), lease_until__gt=now).update(
+            lease_until=now + lease
+        )
+        if not renewed:
+            return MessageState.SENDING
+        message.lease_until = now + lease
     free_at = _rate_limited(message)
     if free_at is not None:
         # Queued again without counting an attempt: a rate limit is not a failure.
@@ -221,6 +224,23 @@ def deliver(message: Message, owner: str) -> str:
         log.exception("transport %s crashed on message %s", message.channel, message.pk)
         error = f"{type(exc).__name__}: {exc}"
     duration = int((time.monotonic() - clock) * 1000)
+    with transaction.atomic():
+        return _record_outcome(
+            message, owner, started, duration, ok, permanent, response, error, sent
+        )
+
+
+def _record_outcome(
+    message: Message,
+    owner: str,
+    started: dt.datetime,
+    duration: int,
+    ok: bool,
+    permanent: bool,
+    response: str,
+    error: str,
+    sent: Sent | None,
+) -> str:
     Attempt.objects.create(
         message=message,
         started_at=started,

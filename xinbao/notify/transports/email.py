@@ -9,6 +9,7 @@ SMTP replies 4xx (and no answer at all) are transient; 5xx replies are permanent
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 import posixpath
@@ -131,7 +132,8 @@ class EmailTransport(Transport):
         security = settings["security"]
         timeout = float(settings.get("timeout") or conf()["http_timeout"])
         envelope_from = parseaddr(settings["from"])[1]
-        context = ssl.create_default_context()
+        # Loading the system's CA certificates costs ~50 ms: only when TLS is used, once.
+        context = _tls_context() if security in ("ssl", "starttls") else None
         try:
             smtp = (
                 smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
@@ -147,3 +149,8 @@ class EmailTransport(Transport):
         except (smtplib.SMTPException, OSError) as exc:
             raise smtp_error(exc) from None
         return f"accepted by {host}:{port}"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
