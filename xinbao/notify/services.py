@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.template import engines
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
@@ -68,7 +69,9 @@ class Recipient:
 def render(event: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render an event's template: the first line is the subject, the rest the text."""
     template = engines["text"].get_template(f"notify/events/{event}.txt")
-    text = template.render(context).strip()
+    # Messages go out in the office's language, whatever language the sender's page is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = template.render(context).strip()
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() or subject.strip()
 

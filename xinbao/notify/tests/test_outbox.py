@@ -237,3 +237,13 @@ class TextRenderingTest(TestCase):
         )
         assert "A&B <通知>" in message.subject
         assert "&amp;" not in message.body
+
+    def test_it_writes_in_the_offices_language_whatever_the_senders_page_speaks(self) -> None:
+        from django.utils import translation
+
+        with translation.override("en"):
+            message = queue(
+                channel=Channel.SMS, to=Recipient(name="张三"), event="test", context={}
+            )
+        assert "Xinbao test message" not in message.subject
+        assert "信报" in message.subject
