@@ -11,5 +11,6 @@ urlpatterns = [
     path("items/", include("xinbao.items.urls")),
     path("audit/", include("xinbao.audit.urls")),
     path("notify/", include("xinbao.notify.urls")),
+    path("calendar/", include("xinbao.scheduler.urls")),
     path("api/v1/", api.urls),
 ]

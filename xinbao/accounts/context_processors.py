@@ -36,6 +36,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     if can_manage_users(user):
         entries += [(_("Users"), reverse("accounts:user_list"))]
+    if role == Role.SYSTEM_ADMIN:
+        entries += [(_("Working calendar"), reverse("scheduler:calendar"))]
     if role == Role.AUDIT_ADMIN:
         entries += [(_("Audit log"), reverse("audit:list"))]
     if can_make_calls(user):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SchedulerConfig(AppConfig):
     name = "xinbao.scheduler"
     label = "scheduler"
+
+    def ready(self) -> None:
+        from xinbao.scheduler import chores  # noqa: F401  (registers the daily calendar check)
