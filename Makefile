@@ -54,13 +54,15 @@ messages: deps
 	@command -v msgfmt >/dev/null || $(MAKE) system-deps
 	$(PY) manage.py compilemessages -v0
 
-# Debian packages the tests need: gettext, Chromium for browser tests, CJK fonts.
+# Debian packages the tests need: gettext, Chromium for browser tests, CJK fonts, poppler-utils
+# (pdffonts, pdftotext, pdftoppm) to read the PDFs we print.
 # Installed only when missing, and only where we may (root).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
