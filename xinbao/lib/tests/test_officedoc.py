@@ -430,3 +430,15 @@ def test_it_pins_the_distribution_to_the_foot_of_the_last_page(pdf_path: Path) -
     (copies,) = [w for w in last if "共印60份" in w[0]]
     type_bottom = L.mm_to_pt(297 - 35)
     assert type_bottom - 15 < copies[4] <= type_bottom
+
+
+@needs_pdf_tools
+def test_it_keeps_a_long_masthead_on_one_line_inside_the_type_area(tmp_path: Path) -> None:
+    masthead = "重要紧急信息催报通知单"
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(render_pdf(make_issue(masthead=masthead, signer="张明")))
+    first = words(path)[0]
+    (word,) = [w for w in first if w[0] == masthead]
+    assert word[1] >= L.mm_to_pt(28) - 1
+    assert word[3] <= L.mm_to_pt(210 - 26) + 1
+    assert any(w[0] == "签发人：张明" for w in first)
