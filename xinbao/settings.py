@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xinbao.items",
     "xinbao.scheduler",
     "xinbao.notify",
+    "xinbao.incidents",
     "xinbao.demo",
 ]
 

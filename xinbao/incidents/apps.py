@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "xinbao.incidents"
+    label = "incidents"
+
+    def ready(self) -> None:
+        from xinbao.incidents import chores  # noqa: F401  (registers the deadline scan)
