@@ -154,10 +154,7 @@ def _chase(request: ReportRequest, now: dt.datetime) -> None:
     next_step = step + 1
     next_at = None
     if next_step < len(ladder):
-        first_overdue = request.written_due_at or now
-        next_at = max(now, (first_overdue if step else now)) + dt.timedelta(
-            minutes=ladder[next_step][0] - ladder[step][0]
-        )
+        next_at = now + dt.timedelta(minutes=ladder[next_step][0] - ladder[step][0])
     ReportRequest.objects.filter(pk=request.pk).update(chase_step=next_step, next_check_at=next_at)
 
 

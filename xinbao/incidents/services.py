@@ -173,7 +173,7 @@ def _direct_route(incident: Incident) -> None:
         ladder="urgent",
         context={
             "title": incident.title,
-            "level": Level(incident.level).label,
+            "level": str(Level(incident.level).label),
             "place": incident.place,
             "summary": incident.summary[:300],
         },
