@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "xinbao.scheduler",
     "xinbao.notify",
     "xinbao.incidents",
+    "xinbao.desk",
+    "xinbao.periodicals",
     "xinbao.demo",
 ]
 

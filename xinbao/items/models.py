@@ -36,6 +36,12 @@ class ItemStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     RECEIVED = "received", _("Received")
+    # The desk's outcomes (xinbao.desk): what became of a received item.
+    RETURNED = "returned", _("Returned for revision")
+    ADOPTED = "adopted", _("Adopted")
+    NOT_ADOPTED = "not_adopted", _("Not adopted")
+    MERGED = "merged", _("Merged into a comprehensive item")
+    ARCHIVED = "archived", _("Archived")
 
 
 class Channel(models.TextChoices):
@@ -107,6 +113,14 @@ class Item(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+    )
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("received by"),
@@ -138,7 +152,7 @@ class Item(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (ItemStatus.DRAFT, ItemStatus.WITHDRAWN)
+        return self.status in (ItemStatus.DRAFT, ItemStatus.WITHDRAWN, ItemStatus.RETURNED)
 
 
 class AttachmentKind(models.TextChoices):

@@ -44,6 +44,8 @@ class IdempotencyConflict(Exception):
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (ItemStatus.DRAFT, ItemStatus.SUBMITTED): frozenset({"author"}),
     (ItemStatus.WITHDRAWN, ItemStatus.SUBMITTED): frozenset({"author"}),
+    # A returned item comes back to the desk when its unit resubmits it.
+    (ItemStatus.RETURNED, ItemStatus.SUBMITTED): frozenset({"author"}),
     (ItemStatus.SUBMITTED, ItemStatus.WITHDRAWN): frozenset({"author"}),
     (ItemStatus.SUBMITTED, ItemStatus.RECEIVED): frozenset(
         {Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeriodicalsConfig(AppConfig):
+    name = "xinbao.periodicals"
+    label = "periodicals"
