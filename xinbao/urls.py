@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/", include("xinbao.items.urls")),
     path("audit/", include("xinbao.audit.urls")),
     path("notify/", include("xinbao.notify.urls")),
+    path("incidents/", include("xinbao.incidents.urls")),
     path("calendar/", include("xinbao.scheduler.urls")),
     path("api/v1/", api.urls),
 ]

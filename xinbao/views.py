@@ -6,11 +6,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from xinbao.accounts.models import Role
+from xinbao.accounts.models import Role, User
+from xinbao.incidents import selectors
+from xinbao.incidents.access import can_handle_incidents
 from xinbao.items.access import visible_items
 from xinbao.items.models import ItemStatus, urgency_rank
 from xinbao.lib.http import AuthedRequest
+from xinbao.lib.workdays import calendar_warnings
 
 HOME_LIMIT = 10
 
@@ -29,6 +33,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["to_receive"] = items.filter(status=ItemStatus.SUBMITTED).order_by(
             urgency_rank().desc(), "submitted_at"
         )[:HOME_LIMIT]
+    _urgent(user, context)
     if user.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         from axes.models import AccessAttempt
 
@@ -39,8 +44,21 @@ def home(request: AuthedRequest) -> HttpResponse:
         from xinbao.notify.selectors import failed_count
 
         context["failed_deliveries"] = failed_count()
+        context["calendar_warnings"] = calendar_warnings()
     if user.role == Role.AUDIT_ADMIN:
         from xinbao.audit.models import AuditEvent
 
         context["failed_logins"] = AuditEvent.objects.filter(action="login_failed")[:HOME_LIMIT]
     return render(request, "home.html", context)
+
+
+def _urgent(user: User, context: dict[str, object]) -> None:
+    """Urgent information that waits on the user: their unit's demands, or what is overdue."""
+    now = timezone.now()
+    if user.is_reporter and user.unit_id is not None:
+        requests = selectors.open_requests_of_unit(user.unit_id).prefetch_related("notices")
+        context["our_demands"] = [selectors.demand_row(r, now) for r in requests[:HOME_LIMIT]]
+    if can_handle_incidents(user):
+        overdue = selectors.overdue_requests(now).prefetch_related("notices")
+        context["overdue_demands"] = [selectors.demand_row(r, now) for r in overdue[:HOME_LIMIT]]
+        context["open_verifications"] = list(selectors.open_verifications()[:HOME_LIMIT])

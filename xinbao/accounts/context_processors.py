@@ -23,11 +23,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries += [
             (_("New item"), reverse("items:create")),
             (_("Our items"), reverse("items:list")),
+            (_("Our demands"), reverse("incidents:request_list")),
         ]
     if user.is_office_reader:
         entries += [(_("Inbox"), reverse("items:list"))]
         if role in (Role.DUTY_OFFICER, Role.EDITOR):
             entries += [(_("New item"), reverse("items:create"))]
+        entries += [(_("Incidents"), reverse("incidents:list"))]
     if can_manage_org(user):
         entries += [
             (_("Units"), reverse("org:unit_list")),

@@ -596,3 +596,25 @@ def close_incident(*, user: User, incident: Incident) -> Incident:
 def validate_level(value: int) -> None:
     if value not in Level.values:
         raise ValidationError(_("Choose a level from I to IV."))
+
+
+@transaction.atomic
+def set_follow_up_hours(*, user: User, incident: Incident, hours: int | None) -> Incident:
+    """Set how often follow-up reports are due; ``None``: when there is news.
+
+    Applies to reports filed from now on; reports already filed keep their clocks.
+    """
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.follow_up_hours == hours:
+        return incident
+    incident.follow_up_hours = hours
+    incident.save(update_fields=["follow_up_hours"])
+    timeline(
+        incident,
+        "follow_up_hours",
+        _("Follow-up reports every %(hours)d hours.") % {"hours": hours}
+        if hours
+        else _("Follow-up reports when there is news."),
+    )
+    record(actor=user, action="incident.follow_up_hours", obj=incident, summary={"hours": hours})
+    return incident

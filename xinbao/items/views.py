@@ -80,6 +80,8 @@ def _render_form(request: AuthedRequest, form: ItemForm, item: Item | None) -> H
 def _initial_for(request: AuthedRequest) -> dict[str, str]:
     person = getattr(request.user, "person", None)
     return {
+        # A demand for urgent information links here with its incident's title (?title=).
+        "title": request.GET.get("title", "")[:200],
         "writer_name": request.user.full_name,
         "writer_phone": request.user.phone or (person.phone if person else ""),
     }

@@ -6,9 +6,19 @@ from collections.abc import Iterator
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from xinbao.accounts.models import ApiToken
 from xinbao.accounts.services import create_token
+from xinbao.incidents.models import (
+    AccountabilityRecord,
+    ChaseNotice,
+    Incident,
+    Notice,
+    RecordKind,
+    ReportRequest,
+    Verification,
+)
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
@@ -46,6 +56,11 @@ class IsolationTest(BaseTestCase):
     token: ApiToken
     notification: Notification
     call: PhoneCall
+    incident: Incident
+    request: ReportRequest
+    chase_notice: ChaseNotice
+    verification: Verification
+    notice: Notice
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -65,6 +80,48 @@ class IsolationTest(BaseTestCase):
         deliver_due()
         cls.notification = Notification.objects.get(message=message)
         cls.call = PhoneCall.objects.create(message=message)
+        cls._create_incident()
+
+    @classmethod
+    def _create_incident(cls) -> None:
+        """County A's incident, demand, chase notice, verification and notice."""
+        now = timezone.now()
+        cls.incident = Incident.objects.create(
+            title=cls.secret_title,
+            category="accident",
+            level=3,
+            suggested_level=3,
+            summary=cls.secret_title,
+            created_by=cls.duty,
+        )
+        cls.request = ReportRequest.objects.create(
+            incident=cls.incident,
+            unit=cls.county_a,
+            matter=cls.secret_title,
+            sent_at=now,
+            written_due_at=now,
+            created_by=cls.duty,
+        )
+        cls.chase_notice = ChaseNotice.objects.create(
+            request=cls.request,
+            number="2026-901",
+            original_due_at=now,
+            new_due_at=now,
+            docx="chase/2026-901.docx",
+            pdf="chase/2026-901.pdf",
+        )
+        cls.verification = Verification.objects.create(incident=cls.incident, unit=cls.county_a)
+        cls.notice = Notice.objects.create(
+            kind="criticise", number="2026-901", title=cls.secret_title, created_by=cls.ed
+        )
+        AccountabilityRecord.objects.create(
+            unit=cls.county_a,
+            incident=cls.incident,
+            kind=RecordKind.LATE,
+            reason=cls.secret_title,
+            at=now,
+            notice=cls.notice,
+        )
 
     def _args_for(self, name: str, params: list[str]) -> list[int | str]:
         """Ids of county A's objects for each parameter of a route."""
@@ -85,6 +142,16 @@ class IsolationTest(BaseTestCase):
             values["pk"] = self.notification.message_id
         if name.startswith("notify:call"):
             values["pk"] = self.call.pk
+        if name.startswith("incidents:"):
+            values["pk"] = self.incident.pk
+        if name.startswith("incidents:request"):
+            values["pk"] = self.request.pk
+        if name.startswith("incidents:chase"):
+            values["pk"] = self.chase_notice.pk
+        if name.startswith("incidents:verification"):
+            values["pk"] = self.verification.pk
+        if name.startswith("incidents:notice"):
+            values["pk"] = self.notice.pk
         return [values.get(p, self.item.pk) for p in params]
 
     def test_it_walks_routes_with_ids(self) -> None:
@@ -107,7 +174,7 @@ class IsolationTest(BaseTestCase):
                 assert self.secret_title not in body, (name, method)
                 statuses.add(response.status_code)
                 checked += 1
-            if name.startswith(("items:", "notify:read", "notify:ack")):
+            if name.startswith(("items:", "notify:read", "notify:ack", "incidents:request")):
                 # 405 only says which methods a route takes; the other method must be 404.
                 assert 404 in statuses, name
         assert checked >= 16
@@ -118,6 +185,10 @@ class IsolationTest(BaseTestCase):
         assert ApiToken.objects.get(pk=self.token.pk).revoked_at is None
         assert Notification.objects.get(pk=self.notification.pk).read_at is None
         assert PhoneCall.objects.get(pk=self.call.pk).outcome == ""
+        demand = ReportRequest.objects.get(pk=self.request.pk)
+        assert demand.received_at is None and demand.status == "sent"
+        assert Incident.objects.get(pk=self.incident.pk).status == "open"
+        assert Verification.objects.get(pk=self.verification.pk).outcome == ""
 
     def test_it_hides_drafts_from_the_office(self) -> None:
         self.client.force_login(self.ed)
