@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinbao.incidents import views
+from xinbao.incidents import rules, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/new/", views.notice_create, name="notice_create"),
     path("notices/<int:pk>/docx/", views.notice_docx, name="notice_docx"),
+    path("rules/", rules.deadline_rules, name="deadline_rules"),
 ]
