@@ -69,7 +69,7 @@ class IntakeForm(StyledForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     title = forms.CharField(label=_("Title of the incident"), max_length=200)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices])
     sensitive = forms.BooleanField(label=_("Sensitive person, time or place"), required=False)
     crowd = forms.IntegerField(
         label=_("People gathered"),

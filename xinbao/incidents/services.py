@@ -144,7 +144,7 @@ def record_lead(
         % {"source": lead.source, "who": user},
         at=lead.received_at,
     )
-    note = _("Level %(level)s (suggested %(suggested)s).") % {
+    note = _("%(level)s (suggested: %(suggested)s).") % {
         "level": Level(chosen).label,
         "suggested": suggestion.label,
     }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -481,3 +483,89 @@ class HomeTest(IncidentCase):
         services.file_report(user=self.duty, incident=incident, item=b)
         body = self.page(self.ed, reverse("home"))
         assert incident.title in body.split('id="open-verifications"')[1]
+
+
+# --- on a phone ---------------------------------------------------------------------------
+
+from playwright.sync_api import Browser, Page, expect  # noqa: E402  (browser tests below)
+from pytest_django.live_server_helper import LiveServer  # noqa: E402
+
+from xinbao.items.tests.test_browser import (  # noqa: E402
+    CHROMIUM,
+    PHONE,
+    _context,
+    _log_in,
+    browser,  # noqa: F401  (the fixture)
+    screenshots,  # noqa: F401  (the fixture)
+)
+
+
+def _fits_the_phone(page: Page) -> None:
+    """Nothing wider than the 390 px screen: no sideways scrolling."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium")
+def test_it_takes_a_call_and_a_receipt_on_a_phone(
+    live_server: LiveServer,
+    browser: Browser,  # noqa: F811  (the fixture imported above)
+    screenshots: Any,  # noqa: F811
+) -> None:
+    from xinbao.accounts.models import Role
+    from xinbao.org.models import Unit, UnitClass, UnitKind
+    from xinbao.test import make_user
+
+    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
+    county = Unit.objects.create(
+        code="C01",
+        name="东城县委办公室",
+        short_name="东城县",
+        kind=UnitKind.COUNTY,
+        unit_class=unit_class,
+    )
+    make_user("duty", Role.DUTY_OFFICER, full_name="孙值班")
+    make_user("alice", Role.REPORTER, county, full_name="赵小红")
+    base = live_server.url
+
+    phone = _context(browser, **PHONE)
+    page = phone.new_page()
+    _log_in(page, base, "duty")
+    page.goto(base + reverse("incidents:intake"))
+    page.fill("#id_what", "东城县化工园区一企业发生爆炸，造成5人死亡")
+    expect(page.locator("#suggestion-reasons li").first).to_contain_text("5")
+    page.fill("#id_source", "东城县应急局")
+    page.fill("#id_place", "东城县化工园区")
+    page.fill("#id_caller_name", "赵小红")
+    page.fill("#id_caller_phone", "13900000001")
+    page.fill("#id_title", "东城县化工园区爆炸事故")
+    page.select_option("#id_category", Category.ACCIDENT.value)
+    page.select_option("#id_units", str(county.pk))
+    _fits_the_phone(page)
+    page.screenshot(path=screenshots / "incident-1-phone-intake.png", full_page=True)
+    page.locator("button[name=action][value=save]").tap()
+    expect(page).to_have_url(re.compile(r"/incidents/\d+/$"))
+    incident = Incident.objects.get()
+    assert incident.level == Level.III
+    page.locator("#actions details summary").first.tap()
+    page.locator(f"form[action='/incidents/{incident.pk}/demand/'] button").tap()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#demands")).to_contain_text("东城县委办公室")
+    _fits_the_phone(page)
+    page.screenshot(path=screenshots / "incident-2-phone-detail.png", full_page=True)
+    phone.close()
+
+    phone = _context(browser, **PHONE)
+    page = phone.new_page()
+    _log_in(page, base, "alice")
+    request = ReportRequest.objects.get()
+    page.locator(f"#our-demands a[href='/incidents/requests/{request.pk}/']").tap()
+    expect(page).to_have_url(f"{base}/incidents/requests/{request.pk}/")
+    _fits_the_phone(page)
+    page.locator(f"form[action='/incidents/requests/{request.pk}/confirm/'] button").tap()
+    expect(page.locator("#receipt")).to_contain_text("赵小红")
+    page.screenshot(path=screenshots / "incident-3-phone-receipt.png", full_page=True)
+    phone.close()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED
