@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("xinbao.accounts.urls")),
     path("org/", include("xinbao.org.urls")),
     path("items/", include("xinbao.items.urls")),
+    path("desk/", include("xinbao.desk.urls")),
     path("audit/", include("xinbao.audit.urls")),
     path("notify/", include("xinbao.notify.urls")),
     path("incidents/", include("xinbao.incidents.urls")),

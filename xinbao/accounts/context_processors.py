@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries += [(_("Inbox"), reverse("items:list"))]
         if role in (Role.DUTY_OFFICER, Role.EDITOR):
             entries += [(_("New item"), reverse("items:create"))]
+        if role in (Role.EDITOR, Role.SECTION_CHIEF):
+            entries += [(_("Desk"), reverse("desk:inbox"))]
         entries += [(_("Incidents"), reverse("incidents:list"))]
     if can_manage_org(user):
         entries += [

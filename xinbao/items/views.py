@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.models import Role
+from xinbao.desk.access import can_use_desk
+from xinbao.desk.selectors import outcome
 from xinbao.items import services
 from xinbao.items.access import access_attachment, access_item, visible_items
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
@@ -182,6 +184,9 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_author": can_author,
             "can_receive": can_receive,
             "paragraphs": item.body.split("\n"),
+            # What the desk decided and where the item was adopted, for everyone who sees it.
+            "outcome": outcome(item),
+            "can_desk": can_use_desk(request.user),
         },
     )
 

@@ -157,6 +157,7 @@ class IsolationTest(BaseTestCase):
     def test_it_walks_routes_with_ids(self) -> None:
         routes = [(n, a) for n, a in walk(get_resolver().url_patterns) if a]
         assert any(n == "items:detail" for n, _ in routes)
+        assert any(n == "desk:adopt" for n, _ in routes)
         assert len(routes) >= 8
 
     def test_it_never_shows_another_units_object(self) -> None:

@@ -1,0 +1,703 @@
+"""Every write of the editorial desk: locks, versions and decisions on items.
+
+Each function is keyword-only, runs in one transaction, writes an audit event, and tells the
+unit through ``notify`` (whose outbox rows share the transaction; delivery starts on commit).
+Moves the desk may make are listed in ``ALLOWED``; anything else raises ``DeskError`` with a
+message for the user, in the manner of Wagtail's workflow transitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinbao.accounts.models import Role, User
+from xinbao.audit.services import record
+from xinbao.desk.access import can_use_desk
+from xinbao.desk.models import (
+    Adoption,
+    AdoptionLevel,
+    Decision,
+    DecisionKind,
+    EditLock,
+    ItemVersion,
+)
+from xinbao.items import services as item_services
+from xinbao.items.classified import classified_marking
+from xinbao.items.models import Channel, Item, ItemKind, ItemStatus, Urgency
+from xinbao.items.services import TransitionError, normalise_body
+from xinbao.notify.addressing import resolve
+from xinbao.notify.ladders import notify
+from xinbao.notify.services import Recipient
+from xinbao.periodicals.models import Periodical
+
+#: How long an edit lock lasts without being renewed; an expired lock is anyone's to take.
+LOCK_MINUTES = 15
+LOCK_TIMEOUT = dt.timedelta(minutes=LOCK_MINUTES)
+
+S = ItemStatus
+#: Statuses from which each move is legal. "edit" is the desk's editing of the text.
+ALLOWED: dict[str, frozenset[str]] = {
+    "edit": frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
+    # Adopting an adopted item again adds periodicals it is not in yet.
+    DecisionKind.ADOPT: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
+    DecisionKind.MERGE: frozenset({S.SUBMITTED, S.RECEIVED}),
+    DecisionKind.RETURN: frozenset({S.SUBMITTED, S.RECEIVED}),
+    DecisionKind.REJECT: frozenset({S.SUBMITTED, S.RECEIVED}),
+    DecisionKind.FORWARD: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
+    DecisionKind.HIGHER_ADOPTION: frozenset({S.RECEIVED, S.ADOPTED, S.ARCHIVED}),
+    DecisionKind.ARCHIVE: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED, S.NOT_ADOPTED}),
+}
+
+#: What each refused move says; the item's status is filled in.
+_REFUSALS: dict[str, Promise] = {
+    "edit": gettext_lazy("This item cannot be edited at the desk: it is “%(status)s”."),
+    DecisionKind.ADOPT: gettext_lazy("This item cannot be adopted: it is “%(status)s”."),
+    DecisionKind.MERGE: gettext_lazy("“%(title)s” cannot be merged: it is “%(status)s”."),
+    DecisionKind.RETURN: gettext_lazy(
+        "This item cannot be returned for revision: it is “%(status)s”."
+    ),
+    DecisionKind.REJECT: gettext_lazy(
+        "This item cannot be marked not adopted: it is “%(status)s”."
+    ),
+    DecisionKind.FORWARD: gettext_lazy("This item cannot be forwarded: it is “%(status)s”."),
+    DecisionKind.HIGHER_ADOPTION: gettext_lazy(
+        "A higher office's adoption cannot be recorded: the item is “%(status)s”."
+    ),
+    DecisionKind.ARCHIVE: gettext_lazy("This item cannot be archived: it is “%(status)s”."),
+}
+
+#: Higher offices' levels (the office's own adoptions go through ``adopt``).
+HIGHER_LEVELS = (AdoptionLevel.CITY, AdoptionLevel.PROVINCE, AdoptionLevel.CENTRAL)
+
+
+class DeskError(TransitionError):
+    """A move the desk may not make now; the message is for the user."""
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+
+def _require_desk(user: User) -> None:
+    if not can_use_desk(user):
+        raise PermissionDenied(_("Only editors and section chiefs use the desk."))
+
+
+def _fresh(item: Item) -> Item:
+    """The item re-read under a row lock, so that two decisions cannot both pass the check."""
+    return Item.objects.select_for_update().select_related("unit").get(pk=item.pk)
+
+
+def allowed(item: Item, move: str) -> bool:
+    return item.status in ALLOWED[move]
+
+
+def _check(item: Item, move: str) -> None:
+    if not allowed(item, move):
+        raise DeskError(
+            str(_REFUSALS[move]) % {"status": item.get_status_display(), "title": item.title}
+        )
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def live_lock(item: Item, now: dt.datetime | None = None) -> EditLock | None:
+    """The item's lock while it lasts; ``None`` when free or expired."""
+    now = now or timezone.now()
+    return (
+        EditLock.objects.filter(item_id=item.pk, expires_at__gt=now).select_related("user").first()
+    )
+
+
+def _refuse_if_locked_by_other(user: User, item: Item) -> None:
+    lock = live_lock(item)
+    if lock is not None and lock.user_id != user.pk:
+        raise DeskError(
+            _("%(name)s is editing this item until %(time)s; wait for them or ask them to finish.")
+            % {"name": lock.user, "time": _when(lock.expires_at)}
+        )
+
+
+def _receive_if_submitted(user: User, item: Item, request: HttpRequest | None) -> Item:
+    """A decision on a submitted item receives it first: receiving is implied."""
+    if item.status == ItemStatus.SUBMITTED:
+        return item_services.receive_item(user=user, item=item, request=request)
+    return item
+
+
+def _set_status(item: Item, status: str, **extra: Any) -> None:
+    item.status = status
+    for name, value in extra.items():
+        setattr(item, name, value)
+    item.save(update_fields=["status", "updated_at", *extra])
+
+
+def _unit_recipients(item: Item) -> list[Recipient]:
+    """The reporters of the item's unit and of its joint units, each told once."""
+    seen: set[tuple[int | None, int | None]] = set()
+    out: list[Recipient] = []
+    for unit in [item.unit, *item.joint_units.all()]:
+        for recipient in resolve("reporters", unit):
+            key = (
+                recipient.person.pk if recipient.person else None,
+                recipient.user.pk if recipient.user else None,
+            )
+            if key not in seen:
+                seen.add(key)
+                out.append(recipient)
+    return out
+
+
+def _decide(
+    *,
+    user: User,
+    item: Item,
+    kind: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    event: str,
+    context: dict[str, str] | None = None,
+    request: HttpRequest | None = None,
+) -> Decision:
+    """Store a decision, audit it and tell the unit: the common tail of every decision."""
+    decision = Decision.objects.create(
+        item=item, kind=kind, comment=comment, data=data or {}, by=user
+    )
+    record(
+        actor=user,
+        action=f"desk.{kind}",
+        obj=item,
+        summary={
+            "decision": decision.pk,
+            "status": item.status,
+            "comment": comment,
+            **(data or {}),
+        },
+        request=request,
+    )
+    notify(
+        to=_unit_recipients(item),
+        event=event,
+        context={"title": item.title, "comment": comment, **(context or {})},
+        ladder="normal",
+        link=reverse("items:detail", args=[item.pk]),
+        key=f"desk-decision-{decision.pk}",
+    )
+    return decision
+
+
+def _drop_lock(item: Item) -> None:
+    """A decision that takes the item off the desk ends whatever editing was going on."""
+    EditLock.objects.filter(item_id=item.pk).delete()
+
+
+# --- locks ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acquire_lock(*, user: User, item: Item, request: HttpRequest | None = None) -> EditLock:
+    """Take the edit lock, or renew one's own for another ``LOCK_MINUTES``.
+
+    An expired lock is free to take. Someone else's live lock refuses with their name and
+    the time it runs out.
+    """
+    _require_desk(user)
+    item = _fresh(item)
+    _check(item, "edit")
+    now = timezone.now()
+    lock = EditLock.objects.filter(item_id=item.pk).select_related("user").first()
+    if lock is not None and lock.user_id != user.pk and lock.expires_at > now:
+        raise DeskError(
+            _("%(name)s holds the edit lock on this item until %(time)s.")
+            % {"name": lock.user, "time": _when(lock.expires_at)}
+        )
+    renewing = lock is not None and lock.user_id == user.pk and lock.expires_at > now
+    if lock is None:
+        lock = EditLock(item=item, user=user, acquired_at=now)
+    elif not renewing:
+        lock.user = user
+        lock.acquired_at = now
+    lock.expires_at = now + LOCK_TIMEOUT
+    lock.save()
+    if not renewing:
+        # Renewals are frequent and say nothing new; taking a lock is worth a record.
+        record(
+            actor=user,
+            action="desk.lock",
+            obj=item,
+            summary={"until": lock.expires_at.isoformat()},
+            request=request,
+        )
+    return lock
+
+
+@transaction.atomic
+def release_lock(*, user: User, item: Item, request: HttpRequest | None = None) -> bool:
+    """Give the lock back. A section chief may break anyone's lock; others only their own.
+
+    Returns whether there was a lock to release.
+    """
+    _require_desk(user)
+    lock = EditLock.objects.select_for_update().filter(item_id=item.pk).first()
+    if lock is None:
+        return False
+    live = lock.expires_at > timezone.now()
+    if live and lock.user_id != user.pk and user.role != Role.SECTION_CHIEF:
+        raise DeskError(_("Only its holder or a section chief may release this lock."))
+    holder = lock.user_id
+    lock.delete()
+    record(
+        actor=user,
+        action="desk.unlock",
+        obj=item,
+        summary={"holder": holder, "broken": holder != user.pk and live},
+        request=request,
+    )
+    return True
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def _next_number(item: Item) -> int:
+    top = ItemVersion.objects.filter(item_id=item.pk).aggregate(n=Max("number"))["n"]
+    return (top or 0) + 1
+
+
+def record_version(*, item: Item, user: User, title: str, body: str, note: str = "") -> ItemVersion:
+    """Add a version after the item's history, first saving the text it replaces.
+
+    Version 1 is the unit's original text, saved lazily on the first edit. A text changed
+    since the last version (the unit's revision after a return) is saved as a version of
+    its own first, so a diff never hides who wrote what. Part of the caller's transaction;
+    the leaders' revisions use it too.
+    """
+    last = ItemVersion.objects.filter(item_id=item.pk).order_by("-number").first()
+    if last is None:
+        ItemVersion.objects.create(
+            item=item,
+            number=1,
+            title=item.title,
+            body=item.body,
+            author_id=item.created_by_id,
+            role=item.created_by.role,
+            note=_("Original text"),
+        )
+    elif (last.title, last.body) != (item.title, item.body):
+        ItemVersion.objects.create(
+            item=item,
+            number=last.number + 1,
+            title=item.title,
+            body=item.body,
+            author_id=item.created_by_id,
+            role=item.created_by.role,
+            note=_("Revised by the unit"),
+        )
+    return ItemVersion.objects.create(
+        item=item,
+        number=_next_number(item),
+        title=title,
+        body=body,
+        author=user,
+        role=user.role,
+        note=note[:200],
+    )
+
+
+def _check_text(title: str, body: str) -> tuple[str, str]:
+    title, body = title.strip(), normalise_body(body)
+    if not title or not body:
+        raise DeskError(_("An item needs a title and a text."))
+    marking = classified_marking(title, body)
+    if marking:
+        raise DeskError(
+            _(
+                "This text carries the classified marking “%(marking)s”. Classified material "
+                "must never be handled in this system."
+            )
+            % {"marking": marking}
+        )
+    return title, body
+
+
+@transaction.atomic
+def edit_item(
+    *,
+    user: User,
+    item: Item,
+    title: str,
+    body: str,
+    note: str = "",
+    base_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> ItemVersion:
+    """Save the desk's edit as a new version and make it the item's text.
+
+    Requires the caller's live edit lock (and renews it). ``base_version`` is the version
+    the editor started from: if someone saved another since, the edit is refused rather
+    than silently overwriting it.
+    """
+    _require_desk(user)
+    item = _fresh(item)
+    _check(item, "edit")
+    lock = live_lock(item)
+    if lock is None or lock.user_id != user.pk:
+        if lock is None:
+            raise DeskError(_("Take the edit lock before editing; it may have expired."))
+        raise DeskError(
+            _("%(name)s holds the edit lock on this item until %(time)s.")
+            % {"name": lock.user, "time": _when(lock.expires_at)}
+        )
+    title, body = _check_text(title, body)
+    if (title, body) == (item.title, item.body):
+        raise DeskError(_("Nothing was changed."))
+    latest = ItemVersion.objects.filter(item_id=item.pk).aggregate(n=Max("number"))["n"]
+    if base_version is not None and latest is not None and base_version != latest:
+        raise DeskError(
+            _("The text was changed (version %(n)s) since you opened it; reload and edit again.")
+            % {"n": latest}
+        )
+    item = _receive_if_submitted(user, item, request)
+    version = record_version(item=item, user=user, title=title, body=body, note=note)
+    changed = [
+        name for name, new in (("title", title), ("body", body)) if getattr(item, name) != new
+    ]
+    item.title, item.body = title, body
+    item.save(update_fields=["title", "body", "updated_at"])
+    lock.expires_at = timezone.now() + LOCK_TIMEOUT
+    lock.save(update_fields=["expires_at"])
+    record(
+        actor=user,
+        action="desk.edit",
+        obj=item,
+        summary={"version": version.number, "changed": changed, "note": note},
+        request=request,
+    )
+    return version
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _names(periodicals: Sequence[Periodical]) -> str:
+    return "、".join(p.name for p in periodicals)
+
+
+@transaction.atomic
+def adopt(
+    *,
+    user: User,
+    periodicals: Sequence[Periodical],
+    item: Item | None = None,
+    items: Iterable[Item] = (),
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> list[Adoption]:
+    """Adopt one item (``item``) or several (``items``) into one or more periodicals.
+
+    Each item gets an office-level adoption per periodical, dated today, a decision, the
+    status ADOPTED (a submitted item is received on the way) and a message to its unit.
+    """
+    _require_desk(user)
+    targets = ([item] if item is not None else []) + list(items)
+    if not targets:
+        raise DeskError(_("Choose the items to adopt."))
+    chosen = list({p.pk: p for p in periodicals}.values())
+    if not chosen:
+        raise DeskError(_("Choose at least one periodical."))
+    inactive = [p.name for p in chosen if not p.is_active]
+    if inactive:
+        raise DeskError(
+            _("These periodicals are no longer published: %(names)s.")
+            % {"names": "、".join(inactive)}
+        )
+    today = timezone.localdate()
+    made: list[Adoption] = []
+    for target in targets:
+        target = _fresh(target)
+        _check(target, DecisionKind.ADOPT)
+        _refuse_if_locked_by_other(user, target)
+        already = set(
+            Adoption.objects.filter(item_id=target.pk, periodical__in=chosen).values_list(
+                "periodical_id", flat=True
+            )
+        )
+        new = [p for p in chosen if p.pk not in already]
+        if not new:
+            raise DeskError(
+                _("“%(title)s” is already adopted into %(names)s.")
+                % {"title": target.title, "names": _names(chosen)}
+            )
+        target = _receive_if_submitted(user, target, request)
+        for periodical in new:
+            made.append(
+                Adoption.objects.create(
+                    item=target,
+                    level=AdoptionLevel.OFFICE,
+                    periodical=periodical,
+                    adopted_on=today,
+                    by=user,
+                )
+            )
+        _set_status(target, ItemStatus.ADOPTED)
+        _decide(
+            user=user,
+            item=target,
+            kind=DecisionKind.ADOPT,
+            comment=comment.strip(),
+            data={"periodicals": [p.pk for p in new], "names": [p.name for p in new]},
+            event="desk_adopted",
+            context={"periodicals": _names(new)},
+            request=request,
+        )
+    return made
+
+
+def _most_urgent(items: Sequence[Item]) -> str:
+    order = list(Urgency)
+    return max((Urgency(i.urgency) for i in items), key=order.index).value
+
+
+@transaction.atomic
+def merge(
+    *,
+    user: User,
+    items: Sequence[Item],
+    title: str,
+    body: str,
+    periodicals: Sequence[Periodical] = (),
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> Item:
+    """Merge several items into a new comprehensive item (综合采用) that credits every unit.
+
+    The new item's unit is the first source's; every other source unit (and the sources'
+    own joint units) become its joint units. The sources become MERGED, pointing at it,
+    each with a decision and a message to its unit. With ``periodicals`` the new item is
+    adopted into them at once.
+    """
+    _require_desk(user)
+    unique = list({i.pk: i for i in items}.values())
+    if len(unique) < 2:
+        raise DeskError(_("Choose at least two items to merge."))
+    title, body = _check_text(title, body)
+    sources = []
+    for source in unique:
+        source = _fresh(source)
+        _check(source, DecisionKind.MERGE)
+        _refuse_if_locked_by_other(user, source)
+        sources.append(source)
+    main_unit = sources[0].unit
+    credited = {s.unit_id for s in sources}
+    for source in sources:
+        credited.update(source.joint_units.values_list("pk", flat=True))
+    credited.discard(main_unit.pk)
+    now = timezone.now()
+    merged = Item.objects.create(
+        title=title,
+        body=body,
+        kind=ItemKind.COMPREHENSIVE,
+        urgency=_most_urgent(sources),
+        status=ItemStatus.RECEIVED,
+        unit=main_unit,
+        writer_name=user.full_name or user.username,
+        writer_phone=user.phone,
+        channel=Channel.WEB,
+        created_by=user,
+        # Submitted and received at once: the desk wrote it, for the desk.
+        submitted_at=now,
+        received_at=now,
+        received_by=user,
+    )
+    merged.joint_units.set(credited)
+    topics = {t.pk for s in sources for t in s.topics.all()}
+    merged.topics.set(topics)
+    record(
+        actor=user,
+        action="desk.merge.create",
+        obj=merged,
+        summary={"title": title, "sources": [s.pk for s in sources], "units": sorted(credited)},
+        request=request,
+    )
+    for source in sources:
+        source = _receive_if_submitted(user, source, request)
+        _set_status(source, ItemStatus.MERGED, merged_into=merged)
+        _drop_lock(source)
+        _decide(
+            user=user,
+            item=source,
+            kind=DecisionKind.MERGE,
+            comment=comment.strip(),
+            data={"into": merged.pk},
+            event="desk_merged",
+            context={"merged_title": merged.title},
+            request=request,
+        )
+    if periodicals:
+        adopt(user=user, item=merged, periodicals=periodicals, comment=comment, request=request)
+        merged.refresh_from_db()
+    return merged
+
+
+@transaction.atomic
+def return_for_revision(
+    *, user: User, item: Item, comment: str, request: HttpRequest | None = None
+) -> Item:
+    """Send the item back to its unit with a comment; its versions and decisions stay.
+
+    The unit edits it and submits it again (``items.services.submit_item``), which brings
+    it back to the desk as SUBMITTED.
+    """
+    _require_desk(user)
+    comment = comment.strip()
+    if not comment:
+        raise DeskError(_("Say what the unit should revise."))
+    item = _fresh(item)
+    _check(item, DecisionKind.RETURN)
+    _refuse_if_locked_by_other(user, item)
+    _set_status(item, ItemStatus.RETURNED)
+    _drop_lock(item)
+    _decide(
+        user=user,
+        item=item,
+        kind=DecisionKind.RETURN,
+        comment=comment,
+        event="desk_returned",
+        request=request,
+    )
+    return item
+
+
+@transaction.atomic
+def reject(*, user: User, item: Item, reason: str, request: HttpRequest | None = None) -> Item:
+    """Not adopted, with the reason the unit is shown."""
+    _require_desk(user)
+    reason = reason.strip()
+    if not reason:
+        raise DeskError(_("Give the unit a reason why the item is not adopted."))
+    item = _fresh(item)
+    _check(item, DecisionKind.REJECT)
+    _refuse_if_locked_by_other(user, item)
+    item = _receive_if_submitted(user, item, request)
+    _set_status(item, ItemStatus.NOT_ADOPTED)
+    _drop_lock(item)
+    _decide(
+        user=user,
+        item=item,
+        kind=DecisionKind.REJECT,
+        comment=reason,
+        event="desk_rejected",
+        request=request,
+    )
+    return item
+
+
+@transaction.atomic
+def forward(
+    *,
+    user: User,
+    item: Item,
+    to_office: str,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> Decision:
+    """Forward the item upward (转报) to a higher office; its adoption is recorded later."""
+    _require_desk(user)
+    to_office = to_office.strip()
+    if not to_office:
+        raise DeskError(_("Name the office the item is forwarded to."))
+    item = _fresh(item)
+    _check(item, DecisionKind.FORWARD)
+    item = _receive_if_submitted(user, item, request)
+    return _decide(
+        user=user,
+        item=item,
+        kind=DecisionKind.FORWARD,
+        comment=comment.strip(),
+        data={"to": to_office},
+        event="desk_forwarded",
+        context={"to": to_office},
+        request=request,
+    )
+
+
+@transaction.atomic
+def record_higher_adoption(
+    *,
+    user: User,
+    item: Item,
+    level: str,
+    publication: str,
+    adopted_on: dt.date,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> Adoption:
+    """Record that a higher office (city, province, centre) adopted a forwarded item."""
+    _require_desk(user)
+    if level not in HIGHER_LEVELS:
+        raise DeskError(_("Choose the level of the higher office: city, province or centre."))
+    publication = publication.strip()
+    if not publication:
+        raise DeskError(_("Name the publication that adopted the item."))
+    if adopted_on > timezone.localdate():
+        raise DeskError(_("The date of adoption cannot be in the future."))
+    item = _fresh(item)
+    _check(item, DecisionKind.HIGHER_ADOPTION)
+    if not Decision.objects.filter(item_id=item.pk, kind=DecisionKind.FORWARD).exists():
+        raise DeskError(_("Record the forwarding first: only a forwarded item is adopted above."))
+    adoption = Adoption.objects.create(
+        item=item, level=level, publication=publication, adopted_on=adopted_on, by=user
+    )
+    label = str(AdoptionLevel(level).label)
+    _decide(
+        user=user,
+        item=item,
+        kind=DecisionKind.HIGHER_ADOPTION,
+        comment=comment.strip(),
+        data={
+            "adoption": adoption.pk,
+            "level": level,
+            "publication": publication,
+            "adopted_on": adopted_on.isoformat(),
+        },
+        event="desk_higher_adopted",
+        context={"level": label, "publication": publication, "adopted_on": adopted_on.isoformat()},
+        request=request,
+    )
+    return adoption
+
+
+@transaction.atomic
+def archive(
+    *, user: User, item: Item, comment: str = "", request: HttpRequest | None = None
+) -> Item:
+    """Take the item off the desk for good (kept for reference)."""
+    _require_desk(user)
+    item = _fresh(item)
+    _check(item, DecisionKind.ARCHIVE)
+    _refuse_if_locked_by_other(user, item)
+    item = _receive_if_submitted(user, item, request)
+    _set_status(item, ItemStatus.ARCHIVED)
+    _drop_lock(item)
+    _decide(
+        user=user,
+        item=item,
+        kind=DecisionKind.ARCHIVE,
+        comment=comment.strip(),
+        event="desk_archived",
+        request=request,
+    )
+    return item

@@ -1,0 +1,374 @@
+"""Desk pages: thin; reads through desk.selectors, every write through desk.services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinbao.desk import selectors, services
+from xinbao.desk.access import access_desk_item, desk_items, require_desk
+from xinbao.desk.forms import (
+    AdoptForm,
+    ArchiveForm,
+    EditForm,
+    ForwardForm,
+    HigherAdoptionForm,
+    InboxFilterForm,
+    MergeForm,
+    RejectForm,
+    ReturnForm,
+)
+from xinbao.desk.models import DecisionKind
+from xinbao.items.models import Item
+from xinbao.items.services import TransitionError
+from xinbao.lib.http import AuthedRequest, pick_template
+
+PAGE_SIZE = 25
+
+#: The decision forms on an item's desk page, keyed by their move.
+DECISION_FORMS: dict[str, type[forms.Form]] = {
+    DecisionKind.ADOPT: AdoptForm,
+    DecisionKind.RETURN: ReturnForm,
+    DecisionKind.REJECT: RejectForm,
+    DecisionKind.FORWARD: ForwardForm,
+    DecisionKind.HIGHER_ADOPTION: HigherAdoptionForm,
+    DecisionKind.ARCHIVE: ArchiveForm,
+}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- inbox and queue ---------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    require_desk(request.user)
+    form = InboxFilterForm(request.GET or None)
+    qs = selectors.inbox(request.user, form.to_filter())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = pick_template(request, "desk/inbox.html", "desk/partials/_inbox_table.html")
+    context = {"page": page, "filter": form, "tab": "inbox"}
+    if template == "desk/inbox.html":
+        context["queue_count"] = selectors.queue_count(request.user)
+    return render(request, template, context)
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """What needs the user's action: undecided items, most urgent first."""
+    require_desk(request.user)
+    qs = selectors.needs_action(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "desk/queue.html",
+        {"page": page, "tab": "queue", "queue_count": page.paginator.count},
+    )
+
+
+# --- one item --------------------------------------------------------------------------
+
+
+def _item_page(
+    request: AuthedRequest, item: Item, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    bound = bound or {}
+    rows = selectors.versions(item)
+    diff = selectors.diff(rows, _int(request.GET.get("a")), _int(request.GET.get("b")))
+    if request.GET.get("partial") == "diff":
+        # The version picker swaps only the diff.
+        return render(
+            request, "desk/partials/_diff.html", {"item": item, "diff": diff, "versions": rows}
+        )
+    lock = services.live_lock(item)
+    mine = lock is not None and lock.user_id == request.user.pk
+    latest_stored = max((r.number for r in rows if r.stored), default=None)
+    edit_form = bound.get("edit") or EditForm(
+        initial={"title": item.title, "body": item.body, "base_version": latest_stored}
+    )
+    labels: dict[str, str] = {
+        DecisionKind.ADOPT: _("Adopt into periodicals"),
+        DecisionKind.RETURN: _("Return for revision"),
+        DecisionKind.REJECT: _("Not adopted"),
+        DecisionKind.FORWARD: _("Forward upward"),
+        DecisionKind.HIGHER_ADOPTION: _("Record a higher office's adoption"),
+        DecisionKind.ARCHIVE: _("Archive"),
+    }
+    decision_forms = [
+        {"move": move, "label": labels[move], "form": bound.get(move) or form_class()}
+        for move, form_class in DECISION_FORMS.items()
+        if services.allowed(item, move)
+    ]
+    outcome = selectors.outcome(item)
+    status = 400 if bound else 200
+    return render(
+        request,
+        "desk/item.html",
+        {
+            "item": item,
+            "versions": rows,
+            "diff": diff,
+            "lock": lock,
+            "lock_mine": mine,
+            "can_edit": services.allowed(item, "edit") and (lock is None or mine),
+            "edit_form": edit_form,
+            "decision_forms": decision_forms,
+            "outcome": outcome,
+            "merged_from": list(item.merged_from.select_related("unit")),
+            "lock_minutes": services.LOCK_MINUTES,
+        },
+        status=status,
+    )
+
+
+@login_required
+def item(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_desk(request.user)
+    return _item_page(request, access_desk_item(request.user, pk))
+
+
+def _act(request: AuthedRequest, item: Item, action: Callable[[], Any], done: str) -> HttpResponse:
+    """Run a service call; its refusal becomes a message on the item's page."""
+    try:
+        action()
+    except (TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("desk:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def lock(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    return _act(
+        request,
+        item,
+        lambda: services.acquire_lock(user=request.user, item=item, request=request),
+        _("The item is yours to edit for %(n)d minutes.") % {"n": services.LOCK_MINUTES},
+    )
+
+
+@login_required
+@require_POST
+def unlock(request: AuthedRequest, pk: int) -> HttpResponse:
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    return _act(
+        request,
+        item,
+        lambda: services.release_lock(user=request.user, item=item, request=request),
+        _("Lock released."),
+    )
+
+
+@login_required
+@require_POST
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Save an edit; takes the lock if it is free, renews it if it is the user's."""
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, {"edit": form})
+    d = form.cleaned_data
+
+    def save() -> None:
+        services.acquire_lock(user=request.user, item=item, request=request)
+        services.edit_item(
+            user=request.user,
+            item=item,
+            title=d["title"],
+            body=d["body"],
+            note=d["note"],
+            base_version=d["base_version"],
+            request=request,
+        )
+
+    return _act(request, item, save, _("Edit saved as a new version."))
+
+
+def _decision(
+    request: AuthedRequest, pk: int, move: str, call: Callable[[Item, dict[str, Any]], Any]
+) -> HttpResponse:
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    form = DECISION_FORMS[move](request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, {move: form})
+    messages_done: dict[str, str] = {
+        DecisionKind.ADOPT: _("Adopted; the unit has been told."),
+        DecisionKind.RETURN: _("Returned for revision; the unit has been told."),
+        DecisionKind.REJECT: _("Marked not adopted; the unit has been told."),
+        DecisionKind.FORWARD: _("Forwarding recorded."),
+        DecisionKind.HIGHER_ADOPTION: _("The higher office's adoption is recorded."),
+        DecisionKind.ARCHIVE: _("Archived."),
+    }
+    done = messages_done[move]
+    return _act(request, item, lambda: call(item, form.cleaned_data), done)
+
+
+@login_required
+@require_POST
+def adopt(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.ADOPT,
+        lambda item, d: services.adopt(
+            user=request.user,
+            item=item,
+            periodicals=list(d["periodicals"]),
+            comment=d["comment"],
+            request=request,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def return_item(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.RETURN,
+        lambda item, d: services.return_for_revision(
+            user=request.user, item=item, comment=d["comment"], request=request
+        ),
+    )
+
+
+@login_required
+@require_POST
+def reject(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.REJECT,
+        lambda item, d: services.reject(
+            user=request.user, item=item, reason=d["reason"], request=request
+        ),
+    )
+
+
+@login_required
+@require_POST
+def forward(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.FORWARD,
+        lambda item, d: services.forward(
+            user=request.user,
+            item=item,
+            to_office=d["to_office"],
+            comment=d["comment"],
+            request=request,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def higher_adoption(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.HIGHER_ADOPTION,
+        lambda item, d: services.record_higher_adoption(
+            user=request.user,
+            item=item,
+            level=d["level"],
+            publication=d["publication"],
+            adopted_on=d["adopted_on"],
+            comment=d["comment"],
+            request=request,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def archive(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        DecisionKind.ARCHIVE,
+        lambda item, d: services.archive(
+            user=request.user, item=item, comment=d["comment"], request=request
+        ),
+    )
+
+
+# --- merging -----------------------------------------------------------------------------
+
+
+def _chosen_ids(values: list[str]) -> list[int]:
+    return [n for n in (_int(v) for v in values) if n is not None]
+
+
+@login_required
+def merge(request: AuthedRequest) -> HttpResponse:
+    """GET ?items=1&items=2: the merge form, prefilled; POST: merge them."""
+    require_desk(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    ids = _chosen_ids(data.getlist("items"))
+    sources = selectors.merge_sources(request.user, ids)
+    if len(sources) < 2:
+        messages.error(
+            request, _("Choose at least two submitted or received items in the inbox to merge.")
+        )
+        return redirect("desk:inbox")
+    allowed = desk_items(request.user).filter(pk__in=[s.pk for s in sources])
+    if request.method == "POST":
+        form = MergeForm(request.POST, sources=allowed)
+        if form.is_valid():
+            d = form.cleaned_data
+            chosen = {i.pk for i in d["items"]}
+            ordered = [s for s in sources if s.pk in chosen]
+            try:
+                merged = services.merge(
+                    user=request.user,
+                    items=ordered,
+                    title=d["title"],
+                    body=d["body"],
+                    periodicals=list(d["periodicals"]),
+                    comment=d["comment"],
+                    request=request,
+                )
+            except (TransitionError, PermissionDenied) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, _("Merged into a comprehensive item; every unit has been told.")
+                )
+                return redirect("desk:item", pk=merged.pk)
+    else:
+        form = MergeForm(
+            initial={**selectors.merge_initial(sources), "items": [s.pk for s in sources]},
+            sources=allowed,
+        )
+    return render(
+        request,
+        "desk/merge.html",
+        {"form": form, "sources": sources, "unit_counts": selectors.unit_counts(sources)},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
