@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/", include("xinbao.org.urls")),
     path("items/", include("xinbao.items.urls")),
     path("desk/", include("xinbao.desk.urls")),
+    path("periodicals/", include("xinbao.periodicals.urls")),
     path("audit/", include("xinbao.audit.urls")),
     path("notify/", include("xinbao.notify.urls")),
     path("incidents/", include("xinbao.incidents.urls")),

@@ -15,6 +15,7 @@ from xinbao.items.access import visible_items
 from xinbao.items.models import ItemStatus, urgency_rank
 from xinbao.lib.http import AuthedRequest
 from xinbao.lib.workdays import calendar_warnings
+from xinbao.periodicals import selectors as periodicals
 
 HOME_LIMIT = 10
 
@@ -34,6 +35,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             urgency_rank().desc(), "submitted_at"
         )[:HOME_LIMIT]
     _urgent(user, context)
+    _periodicals(user, context)
     if user.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         from axes.models import AccessAttempt
 
@@ -62,3 +64,12 @@ def _urgent(user: User, context: dict[str, object]) -> None:
         overdue = selectors.overdue_requests(now).prefetch_related("notices")
         context["overdue_demands"] = [selectors.demand_row(r, now) for r in overdue[:HOME_LIMIT]]
         context["open_verifications"] = list(selectors.open_verifications()[:HOME_LIMIT])
+
+
+def _periodicals(user: User, context: dict[str, object]) -> None:
+    """Issues to sign and open instructions for leaders; issues to check for section chiefs."""
+    if user.role in (Role.LEADER_IN_CHARGE, Role.PRINCIPAL_LEADER):
+        context["to_sign"] = list(periodicals.sign_queue(user)[:HOME_LIMIT])
+        context["my_instructions"] = list(periodicals.leader_open_instructions(user)[:HOME_LIMIT])
+    if user.role == Role.SECTION_CHIEF:
+        context["to_check"] = list(periodicals.section_check_queue()[:HOME_LIMIT])

@@ -8,9 +8,27 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import Role
+from xinbao.accounts.models import ADMIN_ROLES, Role
 from xinbao.accounts.permissions import can_manage_org, can_manage_users
 from xinbao.notify.selectors import can_make_calls, can_preview_templates, can_see_deliveries
+
+
+def _periodical_entries(user: Any) -> list[tuple[str, str]]:
+    """Periodicals for the section, signing for leaders, instructions, the reading room."""
+    role = user.role
+    entries: list[tuple[str, str]] = []
+    if role in (Role.EDITOR, Role.SECTION_CHIEF):
+        entries += [(_("Periodicals"), reverse("periodicals:list"))]
+    if role in (Role.LEADER_IN_CHARGE, Role.PRINCIPAL_LEADER):
+        entries += [(_("To sign"), reverse("periodicals:sign_queue"))]
+    if user.is_office_reader:
+        entries += [(_("Instructions"), reverse("periodicals:instructions"))]
+    if role == Role.REPORTER:
+        entries += [(_("Instructions to answer"), reverse("periodicals:instructions_to_answer"))]
+    # The three administrators read nothing (三员分立), so their pages skip the query.
+    if role not in ADMIN_ROLES and user.periodicals_read.exists():
+        entries += [(_("Reading room"), reverse("periodicals:reading"))]
+    return entries
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -32,6 +50,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if role in (Role.EDITOR, Role.SECTION_CHIEF):
             entries += [(_("Desk"), reverse("desk:inbox"))]
         entries += [(_("Incidents"), reverse("incidents:list"))]
+    entries += _periodical_entries(user)
     if can_manage_org(user):
         entries += [
             (_("Units"), reverse("org:unit_list")),

@@ -53,6 +53,11 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _ids(move: str) -> str:
+    """HTML ids per decision form: several forms on one page share field names."""
+    return f"id_{move}_%s"
+
+
 # --- inbox and queue ---------------------------------------------------------------------
 
 
@@ -111,7 +116,11 @@ def _item_page(
         DecisionKind.ARCHIVE: _("Archive"),
     }
     decision_forms = [
-        {"move": move, "label": labels[move], "form": bound.get(move) or form_class()}
+        {
+            "move": move,
+            "label": labels[move],
+            "form": bound.get(move) or form_class(auto_id=_ids(move)),
+        }
         for move, form_class in DECISION_FORMS.items()
         if services.allowed(item, move)
     ]
@@ -211,7 +220,7 @@ def _decision(
 ) -> HttpResponse:
     require_desk(request.user)
     item = access_desk_item(request.user, pk)
-    form = DECISION_FORMS[move](request.POST)
+    form = DECISION_FORMS[move](request.POST, auto_id=_ids(move))
     if not form.is_valid():
         return _item_page(request, item, {move: form})
     messages_done: dict[str, str] = {

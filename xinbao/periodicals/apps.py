@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PeriodicalsConfig(AppConfig):
     name = "xinbao.periodicals"
     label = "periodicals"
+
+    def ready(self) -> None:
+        from xinbao.periodicals import chores  # noqa: F401  (registers the overdue scanner)

@@ -212,11 +212,15 @@ class Instruction(models.Model):
     created_at = models.DateTimeField(_("given at"), auto_now_add=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: Set once by the scanner when the deadline passes without every unit's feedback; the
+    #: conditional UPDATE on it is the claim, so the overdue notice goes out exactly once.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("instruction")
         verbose_name_plural = _("instructions")
+        indexes = [models.Index(fields=["status", "feedback_due"], name="instruction_due")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(item__isnull=False) | models.Q(issue__isnull=False),

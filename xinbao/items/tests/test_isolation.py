@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xinbao.accounts.models import ApiToken
 from xinbao.accounts.services import create_token
+from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.incidents.models import (
     AccountabilityRecord,
     ChaseNotice,
@@ -24,6 +25,8 @@ from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
 from xinbao.notify.models import Channel, Notification, PhoneCall
 from xinbao.notify.services import Recipient, deliver_due, queue
+from xinbao.periodicals import services as issues
+from xinbao.periodicals.models import Instruction, Issue, IssueItem, Periodical
 from xinbao.test import BaseTestCase
 
 SKIPPED_NAMESPACES = {"api"}  # the API walks its own routes in test_api
@@ -61,6 +64,10 @@ class IsolationTest(BaseTestCase):
     chase_notice: ChaseNotice
     verification: Verification
     notice: Notice
+    periodical: Periodical
+    issue: Issue
+    entry: IssueItem
+    instruction: Instruction
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -81,6 +88,7 @@ class IsolationTest(BaseTestCase):
         cls.notification = Notification.objects.get(message=message)
         cls.call = PhoneCall.objects.create(message=message)
         cls._create_incident()
+        cls._create_issue()
 
     @classmethod
     def _create_incident(cls) -> None:
@@ -123,6 +131,29 @@ class IsolationTest(BaseTestCase):
             notice=cls.notice,
         )
 
+    @classmethod
+    def _create_issue(cls) -> None:
+        """County A's item in a distributed issue that bob does not read, and an instruction."""
+        cls.periodical = Periodical.objects.create(
+            name="每日要情", frequency="daily", issuing_office="中共澜江市委办公室"
+        )
+        cls.periodical.readers.add(cls.leader)
+        adopted = cls.make_item(cls.alice, title=cls.secret_title, status=ItemStatus.ADOPTED)
+        Adoption.objects.create(
+            item=adopted,
+            level=AdoptionLevel.OFFICE,
+            periodical=cls.periodical,
+            adopted_on=timezone.localdate(),
+            by=cls.ed,
+        )
+        issue = issues.create_issue(user=cls.ed, periodical=cls.periodical)
+        (cls.entry,) = issues.add_items(user=cls.ed, issue=issue, items=[adopted])
+        issue = issues.check(user=cls.chief, issue=issues.submit(user=cls.ed, issue=issue))
+        cls.issue = issues.distribute(user=cls.ed, issue=issues.sign(user=cls.leader, issue=issue))
+        cls.instruction = issues.give_instruction(
+            user=cls.leader, text=cls.secret_title, item=adopted
+        )
+
     def _args_for(self, name: str, params: list[str]) -> list[int | str]:
         """Ids of county A's objects for each parameter of a route."""
         values: dict[str, int | str] = {
@@ -152,11 +183,19 @@ class IsolationTest(BaseTestCase):
             values["pk"] = self.verification.pk
         if name.startswith("incidents:notice"):
             values["pk"] = self.notice.pk
+        if name.startswith("periodicals:"):
+            values["pk"] = self.issue.pk
+            values["entry"] = self.entry.pk
+        if name in ("periodicals:periodical", "periodicals:issue_create"):
+            values["pk"] = self.periodical.pk
+        if name.startswith("periodicals:instruction"):
+            values["pk"] = self.instruction.pk
         return [values.get(p, self.item.pk) for p in params]
 
     def test_it_walks_routes_with_ids(self) -> None:
         routes = [(n, a) for n, a in walk(get_resolver().url_patterns) if a]
         assert any(n == "items:detail" for n, _ in routes)
+        assert any(n == "periodicals:sign_revise" for n, _ in routes)
         assert any(n == "desk:adopt" for n, _ in routes)
         assert len(routes) >= 8
 

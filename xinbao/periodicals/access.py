@@ -1,0 +1,136 @@
+"""Who may do what with periodicals, issues and instructions; permission-checked getters.
+
+The information section (editors, section chiefs) and the duty officer see every issue; leaders
+see what has reached them (from awaiting signature on); a reader sees the distributed issues of
+the periodicals they read; a reporter sees only the instructions addressed to their unit. A
+user who may not see an object gets ``Http404``, never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinbao.accounts.models import Role, User
+from xinbao.periodicals.models import (
+    Instruction,
+    Issue,
+    IssueItem,
+    IssueState,
+    Periodical,
+)
+from xinbao.periodicals.routing import DIRECT_ROUTE_ROLES, SIGNER_ROLES
+
+#: Who compiles issues, checks, distributes and archives them, and closes instructions.
+COMPILER_ROLES = frozenset({Role.EDITOR, Role.SECTION_CHIEF})
+#: Who sees every issue: the compilers and, for the direct route, the duty officer.
+ISSUE_STAFF_ROLES = COMPILER_ROLES | DIRECT_ROUTE_ROLES
+#: Who sees the whole instruction ledger.
+LEDGER_ROLES = ISSUE_STAFF_ROLES | SIGNER_ROLES
+#: States a leader may see an issue in: it has reached them or gone past them.
+LEADER_STATES = (
+    IssueState.AWAITING_SIGNATURE,
+    IssueState.SIGNED,
+    IssueState.DISTRIBUTED,
+    IssueState.ARCHIVED,
+)
+#: States a reader sees in the reading room.
+READING_STATES = (IssueState.DISTRIBUTED, IssueState.ARCHIVED)
+
+
+def can_compile(user: User) -> bool:
+    return user.role in COMPILER_ROLES
+
+
+def is_issue_staff(user: User) -> bool:
+    return user.role in ISSUE_STAFF_ROLES
+
+
+def is_signer(user: User) -> bool:
+    return user.role in SIGNER_ROLES
+
+
+def can_see_ledger(user: User) -> bool:
+    return user.role in LEDGER_ROLES
+
+
+def visible_periodicals(user: User) -> QuerySet[Periodical]:
+    if is_issue_staff(user):
+        return Periodical.objects.all()
+    return Periodical.objects.none()
+
+
+def access_periodical(user: User, pk: int) -> Periodical:
+    try:
+        return visible_periodicals(user).get(pk=pk)
+    except Periodical.DoesNotExist:
+        raise Http404 from None
+
+
+def reading_issues(user: User) -> QuerySet[Issue]:
+    """Distributed issues of the periodicals ``user`` reads."""
+    return Issue.objects.filter(periodical__readers=user, state__in=READING_STATES)
+
+
+def visible_issues(user: User) -> QuerySet[Issue]:
+    qs = Issue.objects.all()
+    if is_issue_staff(user):
+        return qs
+    reads = Q(periodical__readers=user, state__in=READING_STATES)
+    if is_signer(user):
+        return qs.filter(Q(state__in=LEADER_STATES) | reads).distinct()
+    return qs.filter(reads).distinct()
+
+
+def access_issue(user: User, pk: int) -> Issue:
+    try:
+        return visible_issues(user).select_related("periodical").get(pk=pk)
+    except Issue.DoesNotExist:
+        raise Http404 from None
+
+
+def access_staff_issue(user: User, pk: int) -> Issue:
+    """An issue on the section's pages (compiling, checking): staff only, others 404."""
+    if not is_issue_staff(user):
+        raise Http404
+    return access_issue(user, pk)
+
+
+def access_signer_issue(user: User, pk: int) -> Issue:
+    """An issue on the leaders' phone pages: leaders only, from awaiting signature on."""
+    if not is_signer(user):
+        raise Http404
+    try:
+        return Issue.objects.filter(state__in=LEADER_STATES).select_related("periodical").get(pk=pk)
+    except Issue.DoesNotExist:
+        raise Http404 from None
+
+
+def access_reading(user: User, pk: int) -> Issue:
+    try:
+        return reading_issues(user).select_related("periodical").get(pk=pk)
+    except Issue.DoesNotExist:
+        raise Http404 from None
+
+
+def access_entry(issue: Issue, pk: int) -> IssueItem:
+    try:
+        return issue.entries.select_related("item", "item__unit").get(pk=pk)
+    except IssueItem.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_instructions(user: User) -> QuerySet[Instruction]:
+    """The office sees the whole ledger; a reporter sees what was sent to their unit."""
+    if can_see_ledger(user):
+        return Instruction.objects.all()
+    if user.is_reporter and user.unit_id is not None:
+        return Instruction.objects.filter(units=user.unit_id).distinct()
+    return Instruction.objects.none()
+
+
+def access_instruction(user: User, pk: int) -> Instruction:
+    try:
+        return visible_instructions(user).select_related("leader", "item", "issue").get(pk=pk)
+    except Instruction.DoesNotExist:
+        raise Http404 from None
