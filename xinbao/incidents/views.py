@@ -408,7 +408,11 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     """ "Our demands" for a reporter (their unit's); every demand for the office."""
     _require_request_reader(request)
     show_all = request.GET.get("show") == "all"
-    qs: QuerySet[ReportRequest] = visible_requests(request.user).select_related("incident", "unit")
+    qs: QuerySet[ReportRequest] = (
+        visible_requests(request.user)
+        .select_related("incident", "unit")
+        .prefetch_related("notices")
+    )
     if not show_all:
         qs = qs.filter(status__in=selectors.OPEN_STATUSES)
     qs = qs.order_by("-sent_at", "-id")

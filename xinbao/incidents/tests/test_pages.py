@@ -396,6 +396,21 @@ class ReporterTest(IncidentCase):
         office = self.page(self.ed, reverse("incidents:request_list"))
         assert self.county_a.name in office and self.county_b.name in office
 
+    def test_it_keeps_the_demand_list_query_count_flat(self) -> None:
+        def count(user: User) -> int:
+            self.client.force_login(user)
+            with CaptureQueriesContext(connection) as ctx:
+                assert self.client.get(reverse("incidents:request_list")).status_code == 200
+            return len(ctx.captured_queries)
+
+        [first] = self.demand(self.open_incident())
+        issue_notice(first, timezone.now())
+        small = {user.username: count(user) for user in (self.alice, self.ed)}
+        for i in range(3):
+            [request] = self.demand(self.open_incident(title=f"事故{i}"))
+            issue_notice(request, timezone.now())
+        assert {user.username: count(user) for user in (self.alice, self.ed)} == small
+
     def test_it_confirms_receipt_from_the_reporter_page(self) -> None:
         incident = self.open_incident()
         [request] = self.demand(incident)
