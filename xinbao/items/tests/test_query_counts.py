@@ -11,11 +11,12 @@ from xinbao.items.models import Urgency
 from xinbao.test import BaseTestCase
 
 #: page name → (user attribute, frozen count). Raise a number only with a reason.
+#: Every page: +1 for the menu's reading-room entry (is the user a reader of a periodical?).
 FROZEN = {
-    "items:list": [("alice", 8), ("ed", 8)],
+    "items:list": [("alice", 9), ("ed", 9)],
     # Home: +1 for a reporter (their unit's demands), +2 for an editor (overdue demands, open
     # verifications), from the urgent-information section.
-    "home": [("alice", 9), ("ed", 8)],
+    "home": [("alice", 10), ("ed", 9)],
 }
 
 
