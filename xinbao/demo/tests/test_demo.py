@@ -122,7 +122,8 @@ class DemoTest(TestCase):
         assert items.count() >= 250
         assert set(items.values_list("kind", flat=True)) == set(ItemKind)
         assert set(items.values_list("urgency", flat=True)) == set(Urgency)
-        assert set(items.values_list("status", flat=True)) == set(ItemStatus)
+        intake = {ItemStatus.DRAFT, ItemStatus.SUBMITTED, ItemStatus.WITHDRAWN, ItemStatus.RECEIVED}
+        assert intake <= set(items.values_list("status", flat=True))
         assert items.filter(urgency=Urgency.ROUTINE).count() > items.count() // 2
         assert items.filter(status=ItemStatus.WITHDRAWN).count() == 2
         assert {"web", "api", "phone"} <= set(items.values_list("channel", flat=True))
