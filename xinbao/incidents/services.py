@@ -384,6 +384,14 @@ _MEASURE_WORDS = (
 _WHAT_MIN_CHARS = 15
 
 
+def _original_written_due(request: ReportRequest | None) -> dt.datetime | None:
+    """The deadline first set: a chase notice extends it, but lateness counts from the first."""
+    if request is None:
+        return None
+    first_notice = request.notices.order_by("created_at").first()
+    return first_notice.original_due_at if first_notice is not None else request.written_due_at
+
+
 def missing_elements(text: str, facts: Facts) -> list[str]:
     """Which of the required elements the text does not state."""
     missing = []
@@ -445,12 +453,8 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
         1 if stage == ReportStage.FOLLOW_UP else 0
     )
     request = ReportRequest.objects.filter(incident=incident, unit=unit).first()
-    late = bool(
-        stage == ReportStage.FIRST
-        and request is not None
-        and request.written_due_at
-        and now > request.written_due_at
-    )
+    original_due = _original_written_due(request)
+    late = bool(stage == ReportStage.FIRST and original_due and now > original_due)
     report = Report.objects.create(
         incident=incident,
         item=item,
@@ -491,7 +495,7 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
             incident,
             RecordKind.LATE,
             _("Written report %(minutes)d minutes after the deadline.")
-            % {"minutes": _minutes_late(now, request.written_due_at)},
+            % {"minutes": _minutes_late(now, original_due)},
         )
     _update_incident_facts(incident, facts)
     record(

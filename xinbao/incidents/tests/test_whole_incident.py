@@ -109,6 +109,7 @@ class WholeIncidentTest(BaseTestCase):
             notice = ChaseNotice.objects.get(request=request)
             assert notice.original_due_at == minutes(60)
             assert notice.new_due_at == minutes(60)
+            # (The notice gives 30 more minutes from now; lateness still counts from 60.)
             with notice.docx.open("rb") as fh:
                 text = "\n".join(p.text for p in docx.Document(io.BytesIO(fh.read())).paragraphs)
             assert "重要紧急信息催报通知单" in text
@@ -145,6 +146,8 @@ class WholeIncidentTest(BaseTestCase):
             )
             report = file_report(user=self.alice, incident=incident, item=item)
             assert report.stage == ReportStage.FIRST and report.late
+            late = AccountabilityRecord.objects.get(unit=self.county_a, kind=RecordKind.LATE)
+            assert "10" in late.reason  # minutes after the original deadline
             assert report.missing == ["measures"]
             verification = Verification.objects.get(incident=incident, unit=self.county_a)
             assert verification.discrepancies[0]["fact"] == "deaths"
