@@ -84,7 +84,7 @@ class InstructionForm(StyledForm):
     feedback_due = forms.DateField(
         label=_("Feedback due"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

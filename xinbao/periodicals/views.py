@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -441,14 +442,22 @@ def sign_issue(request: AuthedRequest, pk: int) -> HttpResponse:
             "issue": issue,
             "signed": signed,
             "entries": [] if signed else selectors.entries(issue),
-            "frozen_entries": selectors.frozen_entries(issue) if signed else [],
+            "frozen_entries": _with_entry_ids(issue) if signed else [],
             "can_sign": issue.state == IssueState.AWAITING_SIGNATURE
             and may_sign(request.user, issue),
             "signer": signer_label(issue.signer_role or required_signer(issue)),
             "countersign": services.countersign_state(issue),
-            "instructions": issue.instructions.select_related("leader", "item"),
+            "instructions": Instruction.objects.filter(
+                Q(issue=issue) | Q(item__in=issue.entries.values("item"))
+            ).select_related("leader", "item"),
         },
     )
+
+
+def _with_entry_ids(issue: Issue) -> list[dict[str, object]]:
+    """The signed items, each with the id of its place in the issue (to write instructions)."""
+    ids: dict[object, int] = dict(issue.entries.values_list("item_id", "pk"))
+    return [{**e, "entry_pk": ids.get(e.get("item"))} for e in selectors.frozen_entries(issue)]
 
 
 @login_required
@@ -481,8 +490,8 @@ def sign_revise(request: AuthedRequest, pk: int, entry: int) -> HttpResponse:
 @require_POST
 def sign_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = access_signer_issue(request.user, pk)
-    if _act(request, issue, services.sign, _("Signed."), comment=_comment(request)):
-        return redirect("periodicals:sign_queue")
+    # Back to the issue either way: after signing, a leader often adds an instruction (批示).
+    _act(request, issue, services.sign, _("Signed."), comment=_comment(request))
     return redirect("periodicals:sign_issue", pk=issue.pk)
 
 

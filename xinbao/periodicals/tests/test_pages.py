@@ -115,7 +115,7 @@ class LeaderPagesTest(PeriodicalCase):
         page = self.client.get(reverse("periodicals:sign_issue", args=[issue.pk])).content.decode()
         assert 'id="sign-button"' in page and 'class="xb-bottom"' in page
         response = self.client.post(reverse("periodicals:sign_sign", args=[issue.pk]))
-        assert response["Location"] == reverse("periodicals:sign_queue")
+        assert response["Location"] == reverse("periodicals:sign_issue", args=[issue.pk])
         issue.refresh_from_db()
         assert issue.state == IssueState.SIGNED
         other = self.awaiting(self.adopted("乙"))
