@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.desk.models import Adoption, ItemVersion
-from xinbao.desk.services import record_version
+from xinbao.desk.services import live_lock, record_version
 from xinbao.items.classified import classified_marking
 from xinbao.items.models import Item, ItemStatus
 from xinbao.items.services import normalise_body
@@ -435,6 +435,13 @@ def revise_item(
     _refuse_classified(title, body)
     if (title, body) == current_text(item):
         raise IssueError(_("Nothing was changed."))
+    lock = live_lock(item)
+    if lock is not None and lock.user_id != user.pk:
+        # The desk's edit lock holds for leaders too: two people never overwrite each other.
+        raise IssueError(
+            _("%(name)s is editing this item at the desk; try again in a few minutes.")
+            % {"name": lock.user}
+        )
     version = record_version(
         item=item,
         user=user,

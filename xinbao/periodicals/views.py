@@ -134,13 +134,14 @@ def issue_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _issue_context(request: AuthedRequest, issue: Issue) -> dict[str, Any]:
     signed = bool(issue.content_hash)
+    current = selectors.entries(issue)
     return {
         "issue": issue,
         "periodical": issue.periodical,
         "signed": signed,
-        "entries": [] if signed else selectors.entries(issue),
+        "entries": [] if signed else current,
         "frozen_entries": selectors.frozen_entries(issue) if signed else [],
-        "revised": [e for e in selectors.entries(issue) if e.revisions],
+        "revised": [e for e in current if e.revisions],
         "intact": services.frozen_intact(issue) if signed else None,
         "moves": services.allowed_moves(request.user, issue),
         "compiling": issue.state == IssueState.COMPILING,

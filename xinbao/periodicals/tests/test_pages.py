@@ -3,12 +3,15 @@ the home page."""
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from xinbao.desk.models import ItemVersion
+from xinbao.desk.services import acquire_lock
 from xinbao.items.models import Urgency
 from xinbao.periodicals import services
 from xinbao.periodicals.models import Instruction, IssueState, ReadReceipt
+from xinbao.periodicals.services import IssueError
 from xinbao.periodicals.tests.factories import PeriodicalCase
 
 
@@ -108,6 +111,20 @@ class LeaderPagesTest(PeriodicalCase):
         page = self.client.get(reverse("periodicals:issue", args=[issue.pk])).content.decode()
         assert 'id="revisions"' in page
         assert "<del>300</del><ins>320</ins>" in page
+
+    def test_it_waits_for_an_editor_holding_the_desk_lock(self) -> None:
+        item = self.adopted("东城县防汛工作情况", body="全县转移群众300人。")
+        issue = self.awaiting(item)
+        acquire_lock(user=self.ed, item=item)
+        with pytest.raises(IssueError, match="editing this item"):
+            services.revise_item(
+                user=self.leader,
+                issue=issue,
+                entry=issue.entries.get(),
+                title=item.title,
+                body="全县转移群众320人。",
+            )
+        assert not ItemVersion.objects.filter(item=item).exists()
 
     def test_it_signs_and_returns_from_the_phone(self) -> None:
         issue = self.awaiting()

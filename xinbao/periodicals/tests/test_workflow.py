@@ -4,14 +4,17 @@ the state machine's refusals and the frozen signed content."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test import TransactionTestCase
 from django.urls import reverse
 
-from xinbao.accounts.models import Role
+from xinbao.accounts.models import Role, User
 from xinbao.audit.models import AuditEvent
 from xinbao.desk import services as desk
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
@@ -26,6 +29,7 @@ from xinbao.periodicals.models import (
 )
 from xinbao.periodicals.services import IssueError
 from xinbao.periodicals.tests.factories import PeriodicalCase, make_periodical
+from xinbao.test import Personas
 
 
 class WholePathTest(PeriodicalCase):
@@ -270,3 +274,31 @@ class FrozenTest(PeriodicalCase):
         issue.refresh_from_db()
         assert issue.state == IssueState.SIGNED
         assert services.frozen_intact(issue)
+
+
+class ConcurrentNumberingTest(Personas, TransactionTestCase):
+    def test_it_gives_concurrent_issues_distinct_consecutive_numbers(self) -> None:
+        self.create_personas()
+        periodical = make_periodical()
+        editors = [self.ed, self.chief] * 4
+        barrier = threading.Barrier(len(editors))
+        made: list[tuple[int, int]] = []
+        errors: list[BaseException] = []
+
+        def create(user: User) -> None:
+            try:
+                barrier.wait()
+                issue = services.create_issue(user=user, periodical=periodical)
+                made.append((issue.number, issue.total_number))
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=create, args=(u,)) for u in editors]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert sorted(made) == [(n, n) for n in range(1, len(editors) + 1)]
