@@ -361,6 +361,14 @@ def edit_item(
             _("%(name)s holds the edit lock on this item until %(time)s.")
             % {"name": lock.user, "time": _when(lock.expires_at)}
         )
+    entry = item.issue_entries.exclude(issue__state="compiling").select_related("issue").first()
+    if entry is not None:
+        # Past compiling, the text is what the section chief checked and the leader signs:
+        # only the leader's tracked revision may still change it.
+        raise DeskError(
+            _("This item is in %(issue)s, which has left compiling; return the issue first.")
+            % {"issue": entry.issue}
+        )
     title, body = _check_text(title, body)
     if (title, body) == (item.title, item.body):
         raise DeskError(_("Nothing was changed."))

@@ -104,3 +104,23 @@ class VersionTest(BaseTestCase):
         assert response.status_code == 302
         assert ItemVersion.objects.filter(item=self.item).count() == 2
         assert services.live_lock(self.item) is not None
+
+    def test_it_refuses_desk_edits_once_the_items_issue_left_compiling(self) -> None:
+        from xinbao.periodicals.models import Issue, IssueItem, IssueState
+        from xinbao.periodicals.tests.factories import make_periodical
+
+        periodical = make_periodical()
+        issue = Issue.objects.create(
+            periodical=periodical,
+            year=2026,
+            number=1,
+            total_number=1,
+            created_by=self.ed,
+            state=IssueState.AWAITING_SIGNATURE,
+        )
+        IssueItem.objects.create(issue=issue, item=self.item, position=1)
+        with pytest.raises(DeskError, match="compiling"):
+            self._edit()
+        issue.state = IssueState.COMPILING
+        issue.save()
+        assert self._edit().number == 2
