@@ -13,6 +13,7 @@ import random
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,9 +26,22 @@ from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.demo import data
 from xinbao.demo.data import COUNTIES, UNITS, UNITS_BY_CODE, PersonSpec, UnitSpec
+from xinbao.demo.office import Book, candidates_of, run_office
 from xinbao.demo.texts import PLAN, TEMPLATES, Template
+from xinbao.demo.urgent import Scene, explosion, landslide
+from xinbao.desk.models import Adoption, Decision
+from xinbao.incidents.models import (
+    AccountabilityRecord,
+    Incident,
+    Notice,
+    Report,
+    ReportRequest,
+    Verification,
+)
 from xinbao.items.models import Attachment, Channel, Item, ItemStatus, Topic, Urgency
 from xinbao.items.services import add_attachment
+from xinbao.notify.models import Notification
+from xinbao.notify.services import deliver_due
 from xinbao.org.models import (
     DirectPointType,
     Person,
@@ -37,6 +51,7 @@ from xinbao.org.models import (
     UnitClass,
     UnitKind,
 )
+from xinbao.periodicals.models import Instruction, Issue, Periodical, ReadReceipt
 
 VILLAGES = (
     "杨家湾村",
@@ -510,22 +525,49 @@ def totals() -> dict[str, int]:
         "items": sum(by_status.values()),
         **{f"items_{status}": by_status.get(status, 0) for status in ItemStatus},
         "attachments": Attachment.objects.count(),
+        "decisions": Decision.objects.count(),
+        "adoptions": Adoption.objects.count(),
+        "periodicals": Periodical.objects.count(),
+        **{
+            f"issues_{state}": n
+            for state, n in (Issue.objects.values_list("state").annotate(n=Count("id")).order_by())
+        },
+        "read_receipts": ReadReceipt.objects.count(),
+        "instructions": Instruction.objects.count(),
+        "incidents": Incident.objects.count(),
+        "demands": ReportRequest.objects.count(),
+        "reports": Report.objects.count(),
+        "verifications": Verification.objects.count(),
+        "records": AccountabilityRecord.objects.count(),
+        "notices": Notice.objects.count(),
+        "notifications": Notification.objects.count(),
     }
 
 
 @transaction.atomic
-def load_demo(*, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """Write whatever of the demo city is missing; return what was created and the totals."""
     tally = Tally()
-    specs = plan_items(now or timezone.now())
+    now = now or timezone.now()
+    specs = plan_items(now)
     classes = _classes(tally)
     units = _units(tally, classes)
     people = _people(tally, units)
     users = _users(tally, units, people)
     items = _items(tally, specs, units, users)
     _pictures(tally, specs, items)
+    book = Book(now=now, items=items, users=users)
+    run_office(book, candidates_of(specs))
+    scene = Scene(book, units)
+    landslide(scene)
+    explosion(scene)
+    for key, n in book.created.items():
+        tally.add(key, n)
+    # The worker's first round, so the bell has its notifications before anyone starts it.
+    # External channels are not configured: their messages fail once, as on any new install.
+    deliver_due()
     created = {key: n for key, n in tally.created.items() if n}
-    summary = {"created": created, "totals": totals()}
+    summary: dict[str, Any] = {"created": created, "totals": totals(), "skipped": book.skipped}
     record(actor=None, actor_name="demo", action="demo.load", summary=summary)
     return summary
 

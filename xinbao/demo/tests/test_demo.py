@@ -14,12 +14,28 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 from django.test import RequestFactory, TestCase, override_settings
+from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.models import AuditEvent
 from xinbao.demo.data import DEMO_PASSWORD, build_people
+from xinbao.demo.office import FLASH, READERS, REVISION
+from xinbao.demo.urgent import EXPLOSION, LANDSLIDE
 from xinbao.demo.writer import plan_items
+from xinbao.desk.models import Adoption, AdoptionLevel, Decision, DecisionKind, ItemVersion
+from xinbao.incidents.models import (
+    AccountabilityRecord,
+    ChaseNotice,
+    Incident,
+    Notice,
+    RecordKind,
+    Report,
+    ReportRequest,
+    ReportStage,
+    Verification,
+)
 from xinbao.items.models import Attachment, Item, ItemKind, ItemStatus, Topic, Urgency
+from xinbao.notify.models import Notification
 from xinbao.org.models import (
     DirectPointType,
     Person,
@@ -29,6 +45,15 @@ from xinbao.org.models import (
     UnitClass,
     UnitKind,
 )
+from xinbao.periodicals.models import (
+    Instruction,
+    InstructionStatus,
+    Issue,
+    IssueState,
+    Periodical,
+    ReadReceipt,
+)
+from xinbao.periodicals.selectors import is_overdue, section_check_queue, sign_queue
 
 _MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-test-")
 _STORAGES = {
@@ -58,6 +83,20 @@ def snapshot() -> dict[str, Any]:
         "joint": Item.joint_units.through.objects.count(),
         "topic_names": Topic.objects.count(),
         "attachments": Attachment.objects.count(),
+        "decisions": sorted(Decision.objects.values_list("item__source_id", "kind", "comment")),
+        "adoptions": Adoption.objects.count(),
+        "versions": ItemVersion.objects.count(),
+        "periodicals": sorted(Periodical.objects.values_list("name", "copies")),
+        "issues": sorted(Issue.objects.values_list("periodical__name", "number", "state", "title")),
+        "receipts": ReadReceipt.objects.count(),
+        "instructions": Instruction.objects.count(),
+        "incidents": sorted(Incident.objects.values_list("title", "status")),
+        "demands": ReportRequest.objects.count(),
+        "reports": Report.objects.count(),
+        "records": AccountabilityRecord.objects.count(),
+        "verifications": Verification.objects.count(),
+        "notices": Notice.objects.count(),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -148,6 +187,102 @@ class DemoTest(TestCase):
         # The per-test media folder is not where setup wrote: read from the class's folder.
         with FileSystemStorage(location=_MEDIA).open(picture.file.name) as fh:
             assert fh.read(3) == b"\xff\xd8\xff"
+
+    def test_it_decides_on_about_two_fifths_of_the_received_items(self) -> None:
+        decided = Item.objects.filter(decisions__isnull=False, source_id__startswith="demo-")
+        decided = decided.exclude(report__isnull=False).distinct()
+        received = decided.count() + Item.objects.filter(status=ItemStatus.RECEIVED).count()
+        assert 0.3 <= decided.count() / received <= 0.5
+        kinds = set(Decision.objects.values_list("kind", flat=True))
+        assert kinds == set(DecisionKind)
+        for kind in (DecisionKind.RETURN, DecisionKind.REJECT, DecisionKind.ARCHIVE):
+            assert 3 <= Decision.objects.filter(kind=kind).count() <= 10, kind
+        assert not Decision.objects.filter(kind=DecisionKind.RETURN, comment="").exists()
+        assert not Decision.objects.filter(kind=DecisionKind.REJECT, comment="").exists()
+        assert Item.objects.filter(status=ItemStatus.ADOPTED).count() >= 40
+
+    def test_it_merges_three_items_and_forwards_two_upward(self) -> None:
+        merged = Item.objects.filter(status=ItemStatus.MERGED)
+        assert merged.count() == 3
+        comprehensive = Item.objects.filter(merged_from__isnull=False).distinct().get()
+        assert set(merged.values_list("merged_into", flat=True)) == {comprehensive.pk}
+        credited = {comprehensive.unit_id, *comprehensive.joint_units.values_list("pk", flat=True)}
+        assert set(merged.values_list("unit", flat=True)) <= credited
+        assert comprehensive.adoptions.filter(periodical__name="综合信息").exists()
+        assert Decision.objects.filter(kind=DecisionKind.FORWARD).count() == 2
+        province = Adoption.objects.filter(level=AdoptionLevel.PROVINCE)
+        assert province.count() == 2
+        assert all(a.adopted_on <= timezone.localdate() for a in province)
+
+    def test_it_has_one_returned_item_revised_and_sent_again(self) -> None:
+        again = Item.objects.get(status=ItemStatus.SUBMITTED, decisions__kind=DecisionKind.RETURN)
+        assert again.body.endswith(REVISION)
+        assert again.created_by.role == Role.REPORTER
+        assert Item.objects.filter(status=ItemStatus.RETURNED).count() >= 3
+
+    def test_it_publishes_four_periodicals_in_every_state(self) -> None:
+        periodicals = {p.name: p for p in Periodical.objects.all()}
+        assert set(periodicals) == {"每日要情", "信息专报", "综合信息", FLASH}
+        flash = periodicals[FLASH]
+        assert not flash.section_check and flash.countersign
+        for p in periodicals.values():
+            assert p.issuing_office == "中共澜江市委办公室"
+            assert p.distribution.startswith("报：") and p.copies > 0
+            assert set(p.readers.values_list("username", flat=True)) == set(READERS)
+        issues = Issue.objects.all()
+        states = set(issues.values_list("state", flat=True))
+        assert states == set(IssueState) - {IssueState.ARCHIVED}
+        assert issues.filter(state=IssueState.DISTRIBUTED).count() >= 10
+        daily = issues.filter(periodical__name="每日要情")
+        assert sorted(daily.values_list("number", flat=True)) == list(range(1, daily.count() + 1))
+        assert not issues.filter(entries__isnull=True).exists()
+        for issue in issues.filter(state__in=[IssueState.SIGNED, IssueState.DISTRIBUTED]):
+            assert issue.content_hash and issue.signed_by is not None, issue
+        assert ReadReceipt.objects.count() >= 20
+        leader = User.objects.get(username="leader")
+        principal = User.objects.get(username="principal")
+        assert sign_queue(leader).exists()
+        assert sign_queue(principal).count() >= 2
+        assert sign_queue(principal).first().direct_route  # type: ignore[union-attr]
+        assert section_check_queue().exists()
+
+    def test_it_has_an_answered_instruction_and_an_overdue_one(self) -> None:
+        closed = Instruction.objects.get(status=InstructionStatus.CLOSED)
+        assert closed.feedback.count() == 1
+        open_ = Instruction.objects.get(status=InstructionStatus.OPEN)
+        assert is_overdue(open_)
+
+    def test_it_tells_the_story_of_a_closed_landslide(self) -> None:
+        incident = Incident.objects.get(title=LANDSLIDE)
+        assert incident.status == "closed" and incident.level == 3
+        assert incident.leads.count() == 1
+        requests = incident.requests.all()
+        assert requests.count() == 2
+        assert not requests.filter(received_at__isnull=True).exists()
+        assert not requests.filter(reported_at__isnull=True).exists()
+        stages = set(incident.reports.values_list("stage", flat=True))
+        assert stages == set(ReportStage)
+        kinds = set(incident.records.values_list("kind", flat=True))
+        assert {RecordKind.LATE, RecordKind.COMMENDED} <= kinds
+        assert ChaseNotice.objects.filter(request__incident=incident).count() == 1
+        assert Notice.objects.get().records.get().kind == RecordKind.COMMENDED
+        assert not incident.verifications.exists()
+
+    def test_it_has_an_open_explosion_on_the_direct_route(self) -> None:
+        incident = Incident.objects.get(title=EXPLOSION)
+        assert incident.status == "open" and incident.level == 2 and incident.direct_route
+        assert incident.verifications.filter(outcome="").count() == 1
+        now = timezone.now()
+        waiting = incident.requests.filter(phoned_at__isnull=True, phone_due_at__gt=now)
+        assert waiting.get().unit.code == "C04"
+        reporter = User.objects.get(username="reporter_xingang")
+        self.client.force_login(reporter)
+        page = self.client.get("/")
+        assert "临港化工园区" in page.content.decode()
+
+    def test_it_leaves_notifications_for_the_demo_users(self) -> None:
+        users = set(Notification.objects.values_list("user__username", flat=True))
+        assert {"leader", "principal", "chief", "reporter_yunling"} <= users
 
     def test_it_records_the_load_in_the_audit_chain(self) -> None:
         event = AuditEvent.objects.get(action="demo.load")

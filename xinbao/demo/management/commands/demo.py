@@ -57,6 +57,8 @@ class Command(BaseCommand):
                 "Created: " + (", ".join(f"{k} {v}" for k, v in created.items()) or "nothing")
             )
             self.stdout.write("Now: " + ", ".join(f"{k} {v}" for k, v in summary["totals"].items()))
+            for reason in summary["skipped"]:
+                self.stdout.write(f"Skipped: {reason}")
         self.print_logins()
 
     def print_logins(self) -> None:
