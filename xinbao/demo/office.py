@@ -25,6 +25,8 @@ from xinbao.desk import services as desk
 from xinbao.desk.models import AdoptionLevel
 from xinbao.items import services as item_services
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
+from xinbao.notify.models import Notification
+from xinbao.notify.services import deliver_due, mark_read
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import (
     Frequency,
@@ -185,8 +187,29 @@ class Plan:
 
     def run(self) -> None:
         for moment, _order, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
-            with clock.at(moment):
-                step()
+            replay(moment, step)
+
+
+def replay(moment: dt.datetime, step: Callable[[], None]) -> None:
+    """Run ``step`` at ``moment``, then what the worker would have sent right after it, so
+    that notifications carry the time of what they tell."""
+    with clock.at(moment):
+        step()
+        deliver_due()
+
+
+def read_old_notifications(now: dt.datetime, older_than: dt.timedelta, after_pk: int) -> int:
+    """Of the notifications this run made (``pk > after_pk``), what came before
+    ``now - older_than`` has been read, within the hour it arrived."""
+    old = Notification.objects.filter(
+        pk__gt=after_pk, read_at__isnull=True, created_at__lt=now - older_than
+    ).select_related("user", "message__dispatch")
+    done = 0
+    for notification in old.order_by("pk"):
+        with clock.at(notification.created_at + dt.timedelta(minutes=20 + notification.pk % 40)):
+            mark_read(user=notification.user, notification=notification)
+        done += 1
+    return done
 
 
 @dataclass

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from xinbao.accounts.models import User
-from xinbao.demo import clock
-from xinbao.demo.office import FLASH, Book, signer_of
+from xinbao.demo.office import FLASH, Book, replay, signer_of
 from xinbao.desk import services as desk
 from xinbao.incidents import services as incidents
 from xinbao.incidents.chores import scan_deadlines
@@ -159,8 +158,7 @@ class Timeline:
 
     def run(self) -> None:
         for minutes, step in sorted(self.steps, key=lambda s: s[0]):
-            with clock.at(self.start + dt.timedelta(minutes=minutes)):
-                step()
+            replay(self.start + dt.timedelta(minutes=minutes), step)
 
 
 def _flash_issue(scene: Scene, item: Item, *, direct: bool) -> Issue:

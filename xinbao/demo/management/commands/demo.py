@@ -1,4 +1,5 @@
-"""`xinbao demo`: load the fictional city 澜江市 with its people, logins and items."""
+"""`xinbao demo`: load the fictional city 澜江市 with its people, logins, items, the desk's
+decisions, periodicals and their issues, instructions and two emergencies."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo city (units, people, logins for every role, a few hundred items). "
+        "Load the demo city (units, people, logins for every role, a few hundred items, the "
+        "desk's decisions, four periodicals with issues in every state, two incidents). "
         "Safe to run again. Only in demo mode (XINBAO_DEMO=1) or with --force."
     )
 
