@@ -7,7 +7,8 @@ alone, so a second run adds nothing.
 
 * 云岭县白云镇杨家湾村山体滑坡 (level III, six days ago, closed): demands to 云岭县委办公室 and
   市应急管理局; the county reports on time (phone, first, follow-up and final reports) and is
-  commended; the bureau misses the written deadline, gets a chase notice and reports late.
+  commended; the bureau misses the written deadline, gets a chase notice (and, since the
+  office heard of it from the county first, a missed-report record) and reports late.
   Its first report went out in 紧急信息快报, signed and distributed.
 * 新港区临港化工园区澜江恒泰化工有限公司爆炸事故 (level II, forty minutes ago, open): the
   direct route to the principal leader; the emergency bureau and the police report, their
