@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +30,18 @@ def _fast_password_hashing() -> Iterator[None]:
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(PASSWORD_HASHERS=hashers):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Service messages raised outside a request are in English too (see EnglishClient)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's client, asking for English like the personas' client."""
+    from xinbao.test import EnglishClient
+
+    return EnglishClient()

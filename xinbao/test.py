@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from xinbao.accounts.models import Role, User
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
@@ -34,8 +34,23 @@ def make_user(username: str, role: str, unit: Unit | None = None, **extra: Any) 
     return user
 
 
+class EnglishClient(Client):
+    """A test client whose browser asks for English.
+
+    Tests state facts against the English source strings; that the interface speaks Chinese
+    by default, and completely, is the subject of ``xinbao/tests/test_i18n.py`` and of the
+    browser tests, which ask for Chinese as an office's browsers do.
+    """
+
+    def __init__(self, *args: Any, **defaults: Any) -> None:
+        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+        super().__init__(*args, **defaults)
+
+
 class Personas:
     """The cast, created once per test class."""
+
+    client_class: type[Client] = EnglishClient
 
     class_one: UnitClass
     county_a: Unit
