@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VENDOR := xinbao/static/vendor
 export XINBAO_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck deps assets messages messages-update system-deps demo bench clean
+.PHONY: run test lint typecheck deps assets messages messages-update runtime-deps system-deps demo bench clean
 
 run: deps assets messages
 	$(PY) manage.py migrate --no-input
@@ -50,24 +50,35 @@ $(VENDOR)/.copied: package-lock.json
 	touch $@
 
 # The zh_Hans catalogue is compiled from the committed .po file (needs GNU gettext).
-messages: deps
-	@command -v msgfmt >/dev/null || $(MAKE) system-deps
+messages: deps runtime-deps
 	$(PY) manage.py compilemessages -v0
 
-# Debian packages the tests need: gettext, Chromium for browser tests, CJK fonts, poppler-utils
-# (pdffonts, pdftotext, pdftoppm) to read the PDFs we print.
-# Installed only when missing, and only where we may (root).
-system-deps:
+# Debian packages, installed only when missing and only where we may (root).
+# Runtime: gettext (the catalogue), CJK fonts and Pango (PDF documents with WeasyPrint).
+# Tests add Chromium (browser tests) and poppler-utils (reading the PDFs back).
+define apt_install_missing
 	@missing=""; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
-	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	for check in $(1); do \
+		package=$${check%%=*}; test=$${check#*=}; \
+		sh -c "$$test" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+endef
+
+RUNTIME_CHECKS := "gettext=command -v msgfmt" \
+	"fonts-noto-cjk=fc-list | grep -q 'Noto Serif CJK'" \
+	"libpangoft2-1.0-0=ls /usr/lib/*/libpangoft2-1.0.so.0"
+TEST_CHECKS := "chromium=command -v chromium" "poppler-utils=command -v pdftotext"
+
+runtime-deps:
+	$(call apt_install_missing,$(RUNTIME_CHECKS))
+
+system-deps: runtime-deps
+	$(call apt_install_missing,$(TEST_CHECKS))
 
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
 messages-update: deps
