@@ -30,7 +30,8 @@ def home(request: AuthedRequest) -> HttpResponse:
             status__in=[ItemStatus.DRAFT, ItemStatus.WITHDRAWN], created_by=user
         )[:HOME_LIMIT]
         context["recent"] = items.exclude(status=ItemStatus.DRAFT)[:HOME_LIMIT]
-    if user.is_office_reader:
+    if user.role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER):
+        # Those who receive items; leaders read what the desk adopted, not the intake.
         context["to_receive"] = items.filter(status=ItemStatus.SUBMITTED).order_by(
             urgency_rank().desc(), "submitted_at"
         )[:HOME_LIMIT]
