@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "xinbao.incidents",
     "xinbao.desk",
     "xinbao.periodicals",
+    "xinbao.scoring",
     "xinbao.demo",
 ]
 

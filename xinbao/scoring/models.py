@@ -1,0 +1,120 @@
+"""Scoring: rules as data (versioned by effective date) and an append-only points ledger."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleSet(models.Model):
+    """One version of the scoring rules, in force from ``effective_from`` until the next."""
+
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("in force from"), unique=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("The published rule these values come from.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("scoring rules")
+        verbose_name_plural = _("scoring rules")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from})"
+
+
+class RuleKind(models.TextChoices):
+    ADOPTION = "adoption", _("Adoption")
+    INSTRUCTION = "instruction", _("Leader's instruction")
+    MULTIPLIER = "multiplier", _("Multiplier")
+    QUOTA = "quota", _("Quota")
+    DEDUCTION = "deduction", _("Deduction")
+
+
+class Rule(models.Model):
+    """One value of a rule set, addressed by ``kind`` and ``key``.
+
+    Keys, by kind: adoption — ``office:<periodical name>``, ``city``, ``province``,
+    ``central``; instruction — the leader's level (``office``, ``city``, ``province``,
+    ``central``); multiplier — ``research``, ``forwarded``; quota — ``met`` (base points for
+    a period whose quota was met), ``shortfall`` (points per missing item); deduction —
+    ``late``, ``missed``, ``concealed``, ``missed_commission``, ``missed_feedback``.
+    """
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("kind"), max_length=16, choices=RuleKind.choices)
+    key = models.CharField(_("key"), max_length=100)
+    points = models.DecimalField(_("points or factor"), max_digits=8, decimal_places=2)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ruleset", "kind", "key"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [
+            models.UniqueConstraint(fields=["ruleset", "kind", "key"], name="one_value_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} = {self.points}"
+
+
+class Cause(models.TextChoices):
+    ADOPTION = "adoption", _("Adoption")
+    INSTRUCTION = "instruction", _("Leader's instruction")
+    RECORD = "record", _("Urgent-information record")
+    QUOTA = "quota", _("Quota of the period")
+    COMMISSION = "commission", _("Commission")
+    FEEDBACK = "feedback", _("Instruction feedback")
+    CORRECTION = "correction", _("Correction")
+
+
+class ScoreEntry(models.Model):
+    """One line of the ledger. Never changed: a correction is a new, reversing entry.
+
+    ``cause`` and ``cause_id`` name what earned or lost the points (an Adoption, an
+    Instruction, an AccountabilityRecord…); ``rule`` the value applied, in its rule set.
+    ``via`` is set on a county's entry that comes from one of its direct points.
+    """
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="score_entries"
+    )
+    on = models.DateField(_("date"))
+    points = models.DecimalField(_("points"), max_digits=10, decimal_places=2)
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
+    cause_id = models.PositiveBigIntegerField(_("cause id"))
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    explanation = models.CharField(_("explanation"), max_length=300)
+    via = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        verbose_name = _("score entry")
+        verbose_name_plural = _("score entries")
+        indexes = [
+            models.Index(fields=["on", "unit"], name="score_on_unit"),
+            models.Index(fields=["unit", "on"], name="score_unit_on"),
+            models.Index(fields=["cause", "cause_id"], name="score_cause"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.on} {self.points:+}"
