@@ -1,0 +1,222 @@
+"""Posting points to the ledger, and correcting them. Every write of the scoring app.
+
+Posting is called explicitly (by the period job and the scanners), never from signals.
+Each ``post_*`` is idempotent: an entry per (cause, cause id, unit, via) is posted once,
+unless it has been reversed — a corrected cause can be posted again, under the rule set
+in force on the cause's day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinbao.accounts.models import User
+from xinbao.audit.services import record
+from xinbao.desk.models import Adoption
+from xinbao.incidents.models import AccountabilityRecord
+from xinbao.org.models import Unit
+from xinbao.periodicals.models import Instruction
+from xinbao.scoring import ledger
+from xinbao.scoring.ledger import Share
+from xinbao.scoring.models import Cause, ScoreEntry
+from xinbao.scoring.rules import ruleset_on
+
+
+class ScoringError(Exception):
+    """A posting or correction the ledger refuses."""
+
+
+def _post(
+    *,
+    cause: str,
+    cause_id: int,
+    on: dt.date,
+    shares: Sequence[Share],
+    user: User | None,
+    obj: models.Model,
+) -> list[ScoreEntry]:
+    """Store the shares not yet posted (and not reversed); audit what was stored."""
+    created: list[ScoreEntry] = []
+    for share in shares:
+        posted = ScoreEntry.objects.filter(
+            cause=cause,
+            cause_id=cause_id,
+            unit=share.unit,
+            via=share.via,
+            reversed_by__isnull=True,
+        ).exists()
+        if posted:
+            continue
+        created.append(
+            ScoreEntry.objects.create(
+                unit=share.unit,
+                on=on,
+                points=share.points,
+                cause=cause,
+                cause_id=cause_id,
+                rule=share.rule,
+                explanation=share.explanation[:300],
+                via=share.via,
+            )
+        )
+    if created:
+        record(
+            actor=user,
+            action="scoring_posted",
+            obj=obj,
+            actor_name="" if user else "scoring",
+            summary={
+                "cause": cause,
+                "cause_id": cause_id,
+                "on": on.isoformat(),
+                "entries": [e.pk for e in created],
+                "points": {str(e.unit_id): str(e.points) for e in created if e.via_id is None},
+            },
+        )
+    return created
+
+
+@transaction.atomic
+def post_adoption(*, adoption: Adoption, user: User | None = None) -> list[ScoreEntry]:
+    """Points for every unit an adoption credits (split), and for their counties."""
+    adoption = Adoption.objects.select_related("item__unit", "periodical").get(pk=adoption.pk)
+    on = adoption.adopted_on
+    shares = ledger.derive_adoption(adoption, ruleset_on(on))
+    return _post(
+        cause=Cause.ADOPTION, cause_id=adoption.pk, on=on, shares=shares, user=user, obj=adoption
+    )
+
+
+@transaction.atomic
+def post_instruction(*, instruction: Instruction, user: User | None = None) -> list[ScoreEntry]:
+    """A bonus for each unit concerned by a leader's instruction, by the leader's level."""
+    instruction = Instruction.objects.select_related("leader").get(pk=instruction.pk)
+    on = ledger.instruction_day(instruction)
+    shares = ledger.derive_instruction(instruction, ruleset_on(on))
+    return _post(
+        cause=Cause.INSTRUCTION,
+        cause_id=instruction.pk,
+        on=on,
+        shares=shares,
+        user=user,
+        obj=instruction,
+    )
+
+
+@transaction.atomic
+def post_record(
+    *, accountability_record: AccountabilityRecord, user: User | None = None
+) -> list[ScoreEntry]:
+    """A deduction for a late, missed or concealed urgent report (a bonus for a commended
+    one where the rule set has a value for it)."""
+    rec = AccountabilityRecord.objects.select_related("unit__county").get(
+        pk=accountability_record.pk
+    )
+    on = ledger.record_day(rec)
+    shares = ledger.derive_record(rec, ruleset_on(on))
+    return _post(cause=Cause.RECORD, cause_id=rec.pk, on=on, shares=shares, user=user, obj=rec)
+
+
+@transaction.atomic
+def post_quota(
+    *, unit: Unit, period_start: dt.date, period_end: dt.date, user: User | None = None
+) -> list[ScoreEntry]:
+    """Base points for a period whose quota the unit met, else a deduction per missing
+    item. Dated on the period's last day; call it once the period is over."""
+    if period_end < period_start:
+        raise ScoringError(_("The period ends before it starts."))
+    unit = Unit.objects.select_related("unit_class", "county").get(pk=unit.pk)
+    shares = ledger.derive_quota(unit, period_start, period_end, ruleset_on(period_end))
+    return _post(
+        cause=Cause.QUOTA,
+        cause_id=ledger.quota_cause_id(period_start, period_end),
+        on=period_end,
+        shares=shares,
+        user=user,
+        obj=unit,
+    )
+
+
+@transaction.atomic
+def post_missed_feedback(
+    *, instruction: Instruction, unit: Unit, user: User | None = None
+) -> list[ScoreEntry]:
+    """A deduction for a unit that did not feed back on an instruction by its due day."""
+    instruction = Instruction.objects.get(pk=instruction.pk)
+    due = instruction.feedback_due
+    if due is None or timezone.localdate() <= due:
+        raise ScoringError(_("The feedback is not overdue."))
+    unit = Unit.objects.select_related("county").get(pk=unit.pk)
+    shares = ledger.derive_missed_feedback(instruction, unit, ruleset_on(due))
+    return _post(
+        cause=Cause.FEEDBACK,
+        cause_id=instruction.pk,
+        on=due,
+        shares=shares,
+        user=user,
+        obj=instruction,
+    )
+
+
+@transaction.atomic
+def correct(*, entry: ScoreEntry, reason: str, user: User) -> ScoreEntry:
+    """Reverse ``entry`` with a new entry of the opposite points; the original stays.
+
+    The reversing entry is dated like the original, so the period it belonged to is
+    corrected. A direct point's entry takes its county's copy with it (reversed too).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ScoringError(_("Give the reason for the correction."))
+    entry = ScoreEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.reverses_id is not None:
+        raise ScoringError(_("A correction cannot itself be corrected; post the cause again."))
+    if ScoreEntry.objects.filter(reverses=entry).exists():
+        raise ScoringError(_("This entry has already been corrected."))
+    targets = [entry]
+    if entry.via_id is None:
+        targets += list(
+            ScoreEntry.objects.filter(
+                cause=entry.cause,
+                cause_id=entry.cause_id,
+                via=entry.unit,
+                reversed_by__isnull=True,
+            )
+        )
+    reversals = [
+        ScoreEntry.objects.create(
+            unit_id=target.unit_id,
+            on=target.on,
+            points=-target.points,
+            cause=Cause.CORRECTION,
+            cause_id=target.pk,
+            rule=target.rule,
+            explanation=reason[:300],
+            via_id=target.via_id,
+            reverses=target,
+        )
+        for target in targets
+    ]
+    record(
+        actor=user,
+        action="scoring_corrected",
+        obj=entry,
+        summary={
+            "reason": reason,
+            "reversed": [t.pk for t in targets],
+            "entries": [r.pk for r in reversals],
+            "points": str(-entry.points),
+        },
+    )
+    return reversals[0]
+
+
+def total_points(entries: Sequence[ScoreEntry]) -> Decimal:
+    """The sum of some entries' points (a convenience for callers and tests)."""
+    return sum((e.points for e in entries), Decimal("0"))
