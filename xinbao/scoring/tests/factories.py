@@ -11,8 +11,8 @@ from django.utils import timezone
 from xinbao.accounts.models import User
 from xinbao.desk.models import Adoption, AdoptionLevel, Decision, DecisionKind
 from xinbao.incidents.models import AccountabilityRecord, Incident
-from xinbao.lib.levels import Category, Level
 from xinbao.items.models import Item, ItemStatus
+from xinbao.lib.levels import Category, Level
 from xinbao.org.models import Unit
 from xinbao.periodicals.models import Instruction, Periodical
 from xinbao.periodicals.tests.factories import make_periodical
