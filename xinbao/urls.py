@@ -15,5 +15,6 @@ urlpatterns = [
     path("notify/", include("xinbao.notify.urls")),
     path("incidents/", include("xinbao.incidents.urls")),
     path("calendar/", include("xinbao.scheduler.urls")),
+    path("scoring/", include("xinbao.scoring.urls")),
     path("api/v1/", api.urls),
 ]

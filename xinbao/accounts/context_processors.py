@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from xinbao.accounts.models import ADMIN_ROLES, Role
 from xinbao.accounts.permissions import can_manage_org, can_manage_users
 from xinbao.notify.selectors import can_make_calls, can_preview_templates, can_see_deliveries
+from xinbao.scoring.statistics import can_view_scores
 
 
 def _periodical_entries(user: Any) -> list[tuple[str, str]]:
@@ -43,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (_("Our items"), reverse("items:list")),
             (_("Our demands"), reverse("incidents:request_list")),
         ]
+        if user.unit_id is not None:
+            entries += [(_("Our scores"), reverse("scoring:unit", args=[user.unit_id]))]
     if user.is_office_reader:
         entries += [(_("Inbox"), reverse("items:list"))]
         if role in (Role.DUTY_OFFICER, Role.EDITOR):
@@ -51,6 +54,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             entries += [(_("Desk"), reverse("desk:inbox"))]
         entries += [(_("Incidents"), reverse("incidents:list"))]
     entries += _periodical_entries(user)
+    if can_view_scores(user):
+        entries += [(_("Scores"), reverse("scoring:dashboard"))]
     if can_manage_org(user):
         entries += [
             (_("Units"), reverse("org:unit_list")),

@@ -190,6 +190,8 @@ class IsolationTest(BaseTestCase):
             values["pk"] = self.periodical.pk
         if name.startswith("periodicals:instruction"):
             values["pk"] = self.instruction.pk
+        if name.startswith("scoring:"):
+            values["pk"] = self.county_a.pk
         return [values.get(p, self.item.pk) for p in params]
 
     def test_it_walks_routes_with_ids(self) -> None:
