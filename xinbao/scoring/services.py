@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -215,8 +214,3 @@ def correct(*, entry: ScoreEntry, reason: str, user: User) -> ScoreEntry:
         },
     )
     return reversals[0]
-
-
-def total_points(entries: Sequence[ScoreEntry]) -> Decimal:
-    """The sum of some entries' points (a convenience for callers and tests)."""
-    return sum((e.points for e in entries), Decimal("0"))
