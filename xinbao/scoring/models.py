@@ -114,6 +114,10 @@ class ScoreEntry(models.Model):
             models.Index(fields=["on", "unit"], name="score_on_unit"),
             models.Index(fields=["unit", "on"], name="score_unit_on"),
             models.Index(fields=["cause", "cause_id"], name="score_cause"),
+            # Covering indexes for the statistics (bench/scoring_ledger.py): sums of points
+            # per unit over a period, and per day over a year, read the index alone.
+            models.Index(fields=["on", "unit", "points"], name="score_on_unit_points"),
+            models.Index(fields=["unit", "on", "points"], name="score_unit_on_points"),
         ]
 
     def __str__(self) -> str:
