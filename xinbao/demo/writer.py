@@ -562,6 +562,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     scene = Scene(book, units)
     landslide(scene)
     explosion(scene)
+    _scores(tally, now)
     for key, n in book.created.items():
         tally.add(key, n)
     # Every step above was followed by the worker's round (external channels are not
@@ -573,6 +574,33 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {"created": created, "totals": totals(), "skipped": book.skipped}
     record(actor=None, actor_name="demo", action="demo.load", summary=summary)
     return summary
+
+
+def _scores(tally: Tally, now: dt.datetime) -> None:
+    """Post the ledger from what the office did, as the period job will: adoptions,
+    instructions, urgent-information records, and the quotas of the last three months.
+    Posting is idempotent, so a second run adds nothing."""
+    from xinbao.desk.models import Adoption
+    from xinbao.incidents.models import AccountabilityRecord
+    from xinbao.periodicals.models import Instruction
+    from xinbao.scoring import services as scoring
+    from xinbao.scoring.models import ScoreEntry
+
+    before = ScoreEntry.objects.count()
+    for adoption in Adoption.objects.order_by("pk"):
+        scoring.post_adoption(adoption=adoption)
+    for instruction in Instruction.objects.order_by("pk"):
+        scoring.post_instruction(instruction=instruction)
+    for accountability in AccountabilityRecord.objects.order_by("pk"):
+        scoring.post_record(accountability_record=accountability)
+    first_of_month = timezone.localdate(now).replace(day=1)
+    for _ in range(3):
+        end = first_of_month - dt.timedelta(days=1)
+        start = end.replace(day=1)
+        for unit in Unit.objects.filter(is_active=True).order_by("pk"):
+            scoring.post_quota(unit=unit, period_start=start, period_end=end)
+        first_of_month = start
+    tally.add("score_entries", ScoreEntry.objects.count() - before)
 
 
 @dataclass(frozen=True)

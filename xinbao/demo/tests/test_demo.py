@@ -54,6 +54,7 @@ from xinbao.periodicals.models import (
     ReadReceipt,
 )
 from xinbao.periodicals.selectors import is_overdue, section_check_queue, sign_queue
+from xinbao.scoring.models import ScoreEntry
 
 _MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-test-")
 _STORAGES = {
@@ -96,6 +97,7 @@ def snapshot() -> dict[str, Any]:
         "records": AccountabilityRecord.objects.count(),
         "verifications": Verification.objects.count(),
         "notices": Notice.objects.count(),
+        "score_entries": ScoreEntry.objects.count(),
         "notifications": Notification.objects.count(),
     }
 
@@ -283,6 +285,18 @@ class DemoTest(TestCase):
     def test_it_leaves_notifications_for_the_demo_users(self) -> None:
         users = set(Notification.objects.values_list("user__username", flat=True))
         assert {"leader", "principal", "chief", "reporter_yunling"} <= users
+
+    def test_it_posts_the_ledger_from_what_the_office_did(self) -> None:
+        causes = set(ScoreEntry.objects.values_list("cause", flat=True))
+        assert {"adoption", "instruction", "record", "quota"} <= causes
+        from xinbao.scoring.ledger import recompute
+
+        unit = Unit.objects.get(name="云岭县委办公室")
+        start, end = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+        result = recompute(unit, start, end)
+        assert result.stored != 0
+        assert result.difference == 0
+        assert result.mismatched == []
 
     def test_it_records_the_load_in_the_audit_chain(self) -> None:
         event = AuditEvent.objects.get(action="demo.load")
