@@ -45,3 +45,7 @@ def client() -> Client:
     from xinbao.test import EnglishClient
 
     return EnglishClient()
+
+
+# The browser tests' fixtures (Debian's Chromium through Playwright).
+from xinbao.browser import browser, screenshots  # noqa: E402, F401

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -505,14 +504,7 @@ class HomeTest(IncidentCase):
 from playwright.sync_api import Browser, Page, expect  # noqa: E402  (browser tests below)
 from pytest_django.live_server_helper import LiveServer  # noqa: E402
 
-from xinbao.items.tests.test_browser import (  # noqa: E402
-    CHROMIUM,
-    PHONE,
-    _context,
-    _log_in,
-    browser,  # noqa: F401  (the fixture)
-    screenshots,  # noqa: F401  (the fixture)
-)
+from xinbao.browser import BROWSER_MARKS, PHONE, log_in, new_context  # noqa: E402
 
 
 def _fits_the_phone(page: Page) -> None:
@@ -521,12 +513,10 @@ def _fits_the_phone(page: Page) -> None:
     assert width <= 390, width
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium")
+@BROWSER_MARKS[0]
+@BROWSER_MARKS[1]
 def test_it_takes_a_call_and_a_receipt_on_a_phone(
-    live_server: LiveServer,
-    browser: Browser,  # noqa: F811  (the fixture imported above)
-    screenshots: Any,  # noqa: F811
+    live_server: LiveServer, browser: Browser, screenshots: Any
 ) -> None:
     from xinbao.accounts.models import Role
     from xinbao.org.models import Unit, UnitClass, UnitKind
@@ -544,9 +534,9 @@ def test_it_takes_a_call_and_a_receipt_on_a_phone(
     make_user("alice", Role.REPORTER, county, full_name="赵小红")
     base = live_server.url
 
-    phone = _context(browser, **PHONE)
+    phone = new_context(browser, **PHONE)
     page = phone.new_page()
-    _log_in(page, base, "duty")
+    log_in(page, base, "duty")
     page.goto(base + reverse("incidents:intake"))
     page.fill("#id_what", "东城县化工园区一企业发生爆炸，造成5人死亡")
     expect(page.locator("#suggestion-reasons li").first).to_contain_text("5")
@@ -571,9 +561,9 @@ def test_it_takes_a_call_and_a_receipt_on_a_phone(
     page.screenshot(path=screenshots / "incident-2-phone-detail.png", full_page=True)
     phone.close()
 
-    phone = _context(browser, **PHONE)
+    phone = new_context(browser, **PHONE)
     page = phone.new_page()
-    _log_in(page, base, "alice")
+    log_in(page, base, "alice")
     request = ReportRequest.objects.get()
     page.locator(f"#our-demands a[href='/incidents/requests/{request.pk}/']").tap()
     expect(page).to_have_url(f"{base}/incidents/requests/{request.pk}/")

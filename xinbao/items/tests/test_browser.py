@@ -9,70 +9,25 @@ Screenshots go to ``var/screenshots/`` for a person to look at.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from xinbao.accounts.models import Role, User
+from xinbao.browser import BROWSER_MARKS, DESK, PHONE, log_in, new_context
 from xinbao.items.models import AttachmentKind, Item, ItemKind, ItemStatus, Urgency
 from xinbao.org.models import Unit, UnitClass, UnitKind
-from xinbao.test import PASSWORD, make_user
+from xinbao.test import make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Root needs --no-sandbox; the rest keeps Chromium from reaching for the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
-TIMEOUT_MS = 10_000
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="browser tests need Debian's Chromium: apt-get install chromium",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 TITLE = "东城县突降暴雨部分道路积水"
 BODY = (
     "7月3日下午，东城县城区突降暴雨，两小时降雨量达86毫米。\n县应急局已组织抽排积水，暂无人员伤亡。"
 )
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the test's own ORM calls as "called from an async context".
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    folder = Path(settings.VAR_DIR) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -102,21 +57,6 @@ def cast(live_server: LiveServer) -> dict[str, User]:
     }
 
 
-def _context(browser: Browser, **options: Any) -> BrowserContext:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
-
-
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-
-
 def _open_phone_menu(page: Page) -> None:
     """On a phone the navbar is collapsed behind its toggler."""
     toggler = page.locator(".navbar-toggler")
@@ -142,9 +82,9 @@ def test_it_sends_a_picture_from_a_phone_and_the_editor_receives_it(
 ) -> None:
     base = live_server.url
 
-    phone = _context(browser, **PHONE)
+    phone = new_context(browser, **PHONE)
     page = phone.new_page()
-    _log_in(page, base, "alice")
+    log_in(page, base, "alice")
     _open_phone_menu(page)
     new_item = page.locator("#xb-nav").locator("a[href='/items/new/']")
     expect(new_item).to_be_visible()
@@ -178,9 +118,9 @@ def test_it_sends_a_picture_from_a_phone_and_the_editor_receives_it(
         (AttachmentKind.PICTURE, "image/png")
     ]
 
-    desk = _context(browser, **DESK)
+    desk = new_context(browser, **DESK)
     page = desk.new_page()
-    _log_in(page, base, "ed")
+    log_in(page, base, "ed")
     page.locator("#xb-nav").locator("a[href='/items/']").click()
     expect(page).to_have_url(base + "/items/")
     row = page.locator("#item-table a", has_text=TITLE)
@@ -210,9 +150,9 @@ def test_it_keeps_the_typed_body_when_the_title_is_missing(
     screenshots: Path,
 ) -> None:
     base = live_server.url
-    phone = _context(browser, **PHONE)
+    phone = new_context(browser, **PHONE)
     page = phone.new_page()
-    _log_in(page, base, "alice")
+    log_in(page, base, "alice")
     page.goto(base + "/items/new/")
     page.fill("#id_body", BODY)
     page.set_input_files("#item-form input[type=file]", picture)

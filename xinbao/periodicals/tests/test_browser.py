@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from xinbao.accounts.models import Role, User
+from xinbao.browser import BROWSER_MARKS, DESK, PHONE, log_in, new_context
 from xinbao.desk.models import Adoption, AdoptionLevel, ItemVersion
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
 from xinbao.org.models import Unit, UnitClass, UnitKind
@@ -34,57 +32,14 @@ from xinbao.periodicals.models import (
     Periodical,
     SignRoute,
 )
-from xinbao.test import PASSWORD, make_user
+from xinbao.test import make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Root needs --no-sandbox; the rest keeps Chromium from reaching for the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
-TIMEOUT_MS = 10_000
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="browser tests need Debian's Chromium: apt-get install chromium",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 TITLE = "东城县全力做好强降雨防范应对工作"
 BODY = "7月3日以来，东城县普降暴雨，累计转移群众300人。\n县应急局已组织抽排积水，暂无人员伤亡。"
 REVISED = "7月3日以来，东城县普降暴雨，累计转移群众320人。\n县应急局已组织抽排积水，暂无人员伤亡。"
 INSTRUCTION = "请东城县妥善安置转移群众，确保不漏一户、不落一人，及时报告进展。"
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-    # the test's own ORM calls as "called from an async context".
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def screenshots() -> Path:
-    folder = Path(settings.VAR_DIR) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -140,21 +95,6 @@ def awaiting(live_server: LiveServer) -> Issue:
     return services.check(user=chief, issue=issue)
 
 
-def _context(browser: Browser, **options: Any) -> BrowserContext:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
-
-
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(base_url + "/")
-
-
 def _in_thumb_reach(page: Page, selector: str) -> None:
     """The button sits in the lower part of the screen, wide enough for a thumb."""
     box = page.locator(selector).bounding_box()
@@ -168,9 +108,9 @@ def test_it_lets_a_leader_revise_sign_and_instruct_on_a_phone(
 ) -> None:
     base = live_server.url
     issue = awaiting
-    phone = _context(browser, **PHONE)
+    phone = new_context(browser, **PHONE)
     page = phone.new_page()
-    _log_in(page, base, "leader")
+    log_in(page, base, "leader")
     # The home page lists the issue waiting for this leader's signature.
     to_sign = page.locator("#to-sign a", has_text="每日要情")
     expect(to_sign).to_be_visible()
@@ -225,9 +165,9 @@ def test_it_lets_a_leader_revise_sign_and_instruct_on_a_phone(
     assert [u.name for u in instruction.units.all()] == ["东城县委办公室"]
     assert instruction.forwarded_at is not None
 
-    desk = _context(browser, **DESK)
+    desk = new_context(browser, **DESK)
     page = desk.new_page()
-    _log_in(page, base, "ed")
+    log_in(page, base, "ed")
     page.goto(f"{base}/periodicals/issues/{issue.pk}/")
     expect(page.locator("#revisions del")).to_have_text("300")
     expect(page.locator("#revisions ins")).to_have_text("320")

@@ -1,0 +1,81 @@
+"""The kit of the browser tests: Debian's Chromium driven by Playwright.
+
+The fixtures ``browser`` and ``screenshots`` are registered in the root conftest.py. A browser
+test module sets ``pytestmark = BROWSER_MARKS`` and opens pages with :func:`new_context` and
+:func:`log_in`. The browser asks for Chinese, as an office's browsers do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Root needs --no-sandbox; the rest keeps Chromium from reaching for the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+TIMEOUT_MS = 10_000
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="browser tests need Debian's Chromium: apt-get install chromium",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+    # the test's own ORM calls as "called from an async context".
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where browser tests leave screenshots for a person to look at (var/screenshots/)."""
+    folder = Path(settings.VAR_DIR) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    """Log in through the login form and land on the home page."""
+    from xinbao.test import PASSWORD  # models: imported once Django is set up
+
+    page.goto(base_url + "/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(base_url + "/")
