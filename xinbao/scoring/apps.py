@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ScoringConfig(AppConfig):
     name = "xinbao.scoring"
     label = "scoring"
+
+    def ready(self) -> None:
+        from xinbao.scoring import chores  # noqa: F401  (registers the scanner's chores)

@@ -122,3 +122,70 @@ class ScoreEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.on} {self.points:+}"
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Awaiting the section chief's check")
+    CHECKED = "checked", _("Checked")
+    SENT = "sent", _("Sent")
+
+
+class ScoreReport(models.Model):
+    """The quarterly score report (积分通报), made once by the scanner when a quarter ends."""
+
+    quarter_start = models.DateField(_("quarter from"), unique=True)
+    quarter_end = models.DateField(_("quarter until"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    docx = models.FileField(max_length=200)
+    pdf = models.FileField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-quarter_start"]
+        verbose_name = _("score report")
+        verbose_name_plural = _("score reports")
+
+    def __str__(self) -> str:
+        return f"{self.quarter_start}–{self.quarter_end}"
+
+
+class ReminderKind(models.TextChoices):
+    LETTER = "letter", _("Reminder letter")
+    SMS = "sms", _("SMS to the head")
+
+
+class Reminder(models.Model):
+    """A reminder sent to a unit; ``period`` (a month, or a silence streak's first month)
+    makes it once only."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ReminderKind.choices)
+    period = models.DateField(_("period"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "period"], name="one_reminder_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.kind} {self.period}"
