@@ -577,22 +577,14 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
 
 
 def _scores(tally: Tally, now: dt.datetime) -> None:
-    """Post the ledger from what the office did, as the period job will: adoptions,
-    instructions, urgent-information records, and the quotas of the last three months.
-    Posting is idempotent, so a second run adds nothing."""
-    from xinbao.desk.models import Adoption
-    from xinbao.incidents.models import AccountabilityRecord
-    from xinbao.periodicals.models import Instruction
+    """Post the ledger as the scanner does (``scoring.post``), plus the quotas of the two
+    months before last so the dashboard has a trend. Posting is idempotent."""
     from xinbao.scoring import services as scoring
+    from xinbao.scoring.chores import post_ledger
     from xinbao.scoring.models import ScoreEntry
 
     before = ScoreEntry.objects.count()
-    for adoption in Adoption.objects.order_by("pk"):
-        scoring.post_adoption(adoption=adoption)
-    for instruction in Instruction.objects.order_by("pk"):
-        scoring.post_instruction(instruction=instruction)
-    for accountability in AccountabilityRecord.objects.order_by("pk"):
-        scoring.post_record(accountability_record=accountability)
+    post_ledger()
     first_of_month = timezone.localdate(now).replace(day=1)
     for _ in range(3):
         end = first_of_month - dt.timedelta(days=1)
