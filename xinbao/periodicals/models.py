@@ -31,6 +31,10 @@ class Periodical(models.Model):
     countersign = models.BooleanField(
         _("countersignature after a direct-route signature"), default=False
     )
+    duty_officer_may_issue = models.BooleanField(
+        _("the duty officer may compile and send an issue on the direct route at night"),
+        default=False,
+    )
     copies = models.PositiveSmallIntegerField(_("copies printed"), default=30)
     distribution = models.TextField(
         _("distribution list"),
