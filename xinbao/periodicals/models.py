@@ -22,6 +22,12 @@ class SignerRule(models.TextChoices):
 
 class Periodical(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
+    masthead = models.CharField(
+        _("masthead"),
+        max_length=50,
+        blank=True,
+        help_text=_("Printed in red at the top of every issue; the name when left empty."),
+    )
     frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices)
     issuing_office = models.CharField(_("issuing office"), max_length=100)
     signer_rule = models.CharField(
@@ -48,6 +54,14 @@ class Periodical(models.Model):
         related_name="periodicals_read",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    #: Where numbering starts for an office that moves to Xinbao mid-year: the first issue made
+    #: here in ``start_year`` is numbered at least ``start_number``, and any first issue here at
+    #: least ``start_total_number`` overall (see ``services.create_issue``).
+    start_year = models.PositiveSmallIntegerField(
+        _("year the starting numbers apply to"), null=True, blank=True
+    )
+    start_number = models.PositiveIntegerField(_("first number in that year"), default=1)
+    start_total_number = models.PositiveIntegerField(_("first overall number"), default=1)
 
     class Meta:
         ordering = ["name"]
@@ -56,6 +70,65 @@ class Periodical(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def masthead_text(self) -> str:
+        """What the masthead prints: the masthead text, or the name when there is none."""
+        return self.masthead or self.name
+
+
+class DistributionGroup(models.TextChoices):
+    """The groups of a distribution footer (版记), in the order they are printed."""
+
+    REPORT = "report", _("Report to (报)")
+    SEND = "send", _("Send to (送)")
+    ISSUE = "issue", _("Issue to (发)")
+    COPY = "copy", _("Copy to (抄送)")
+
+
+#: The label each group prints with in the footer, whatever the reader's language.
+DISTRIBUTION_LABELS = {
+    DistributionGroup.REPORT: "报",
+    DistributionGroup.SEND: "送",
+    DistributionGroup.ISSUE: "发",
+    DistributionGroup.COPY: "抄送",
+}
+
+
+class DistributionEntry(models.Model):
+    """One recipient of a periodical: printed in the footer, and a reader when it has a login."""
+
+    periodical = models.ForeignKey(
+        Periodical, on_delete=models.CASCADE, related_name="distribution_entries"
+    )
+    group = models.CharField(_("group"), max_length=8, choices=DistributionGroup.choices)
+    label = models.CharField(_("recipient"), max_length=100)
+    person = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["periodical", "position", "pk"]
+        verbose_name = _("distribution entry")
+        verbose_name_plural = _("distribution entries")
+
+    def __str__(self) -> str:
+        return f"{DISTRIBUTION_LABELS.get(self.group, self.group)}：{self.label}"
 
 
 class SignRoute(models.Model):
