@@ -6,4 +6,4 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
 
     def ready(self) -> None:
-        from xinbao.incidents import chores  # noqa: F401  (registers the deadline scan)
+        from xinbao.incidents import chores, menu  # noqa: F401  (registers the deadline scan; the menu entries)

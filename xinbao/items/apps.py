@@ -6,4 +6,4 @@ class ItemsConfig(AppConfig):
     label = "items"
 
     def ready(self) -> None:
-        from xinbao.items import chores  # noqa: F401  (registers the orphan sweep)
+        from xinbao.items import chores, menu  # noqa: F401  (registers the orphan sweep; the menu entries)

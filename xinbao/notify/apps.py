@@ -6,4 +6,4 @@ class NotifyConfig(AppConfig):
     label = "notify"
 
     def ready(self) -> None:
-        from xinbao.notify import chores  # noqa: F401  (registers delivery and escalation)
+        from xinbao.notify import chores, menu  # noqa: F401  (registers delivery and escalation; the menu entries)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrgConfig(AppConfig):
     name = "xinbao.org"
     label = "org"
+
+    def ready(self) -> None:
+        from xinbao.org import menu  # noqa: F401  (registers the menu entries)

@@ -6,4 +6,4 @@ class PeriodicalsConfig(AppConfig):
     label = "periodicals"
 
     def ready(self) -> None:
-        from xinbao.periodicals import chores  # noqa: F401  (registers the overdue scanner)
+        from xinbao.periodicals import chores, menu  # noqa: F401  (registers the overdue scanner; the menu entries)
