@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from xinbao.accounts.models import User
+from xinbao.accounts.models import Role, User
 from xinbao.accounts.permissions import can_manage_org, require
-from xinbao.org.models import Person, RosterEntry, Unit
+from xinbao.org.models import Person, RosterEntry, Unit, UnitClass
 
 
 def require_org_manager(user: User) -> None:
@@ -39,3 +39,16 @@ def access_entry(user: User, pk: int) -> RosterEntry:
     if entry is None:
         raise Http404
     return entry
+
+
+def access_unit_class(user: User, pk: int) -> UnitClass:
+    require_org_manager(user)
+    unit_class = UnitClass.objects.filter(pk=pk).first()
+    if unit_class is None:
+        raise Http404
+    return unit_class
+
+
+def require_system_admin(user: User) -> None:
+    """The office profile and the first run belong to the system administrator."""
+    require(user.role == Role.SYSTEM_ADMIN)

@@ -6,20 +6,30 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.accounts.models import Role
 from xinbao.lib.forms import StyledForm
 from xinbao.org.importing import ImportKind
 from xinbao.org.models import (
     DirectPointType,
+    OfficeProfile,
     Person,
     Position,
     Unit,
     UnitClass,
     UnitKind,
 )
-from xinbao.org.services import PersonData, UnitData
+from xinbao.org.services import (
+    FIRST_RUN_ROLES,
+    OfficeData,
+    OfficeUserData,
+    PersonData,
+    UnitClassData,
+    UnitData,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -87,7 +97,9 @@ class UnitForm(StyledForm):
         choices=_blank(DirectPointType.choices, "—"),
         help_text=_("Only for a direct reporting point."),
     )
-    unit_class = forms.ModelChoiceField(label=_("Class"), queryset=UnitClass.objects.all())
+    unit_class = forms.ModelChoiceField(
+        label=_("Class"), queryset=UnitClass.objects.filter(is_active=True)
+    )
     parent = forms.ModelChoiceField(
         label=_("Parent unit"), required=False, queryset=Unit.objects.all()
     )
@@ -107,6 +119,12 @@ class UnitForm(StyledForm):
             parent = self.fields["parent"]
             assert isinstance(parent, forms.ModelChoiceField)
             parent.queryset = Unit.objects.exclude(pk=unit.pk)
+            # A retired class stays offered to the units already in it.
+            unit_class = self.fields["unit_class"]
+            assert isinstance(unit_class, forms.ModelChoiceField)
+            unit_class.queryset = UnitClass.objects.filter(
+                Q(is_active=True) | Q(pk=unit.unit_class_id)
+            )
 
     @staticmethod
     def initial_for(unit: Unit) -> dict[str, Any]:
@@ -219,3 +237,80 @@ class ImportForm(StyledForm):
         help_text=_("CSV (UTF-8 or GB18030, as Excel saves it) or XLSX."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
+
+
+class UnitClassForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    rank = forms.IntegerField(
+        label=_("Order"), min_value=0, initial=1, help_text=_("Classes are listed in this order.")
+    )
+    quota_per_month = forms.IntegerField(
+        label=_("Items owed per month"), min_value=0, max_value=32767, initial=4
+    )
+    adoptions_per_month = forms.IntegerField(
+        label=_("Adoptions expected per month"), min_value=0, max_value=32767, initial=0
+    )
+
+    @staticmethod
+    def initial_for(unit_class: UnitClass) -> dict[str, Any]:
+        return {
+            "name": unit_class.name,
+            "rank": unit_class.rank,
+            "quota_per_month": unit_class.quota_per_month,
+            "adoptions_per_month": unit_class.adoptions_per_month,
+        }
+
+    def to_data(self) -> UnitClassData:
+        d = self.cleaned_data
+        return UnitClassData(
+            name=d["name"],
+            rank=d["rank"],
+            quota_per_month=d["quota_per_month"],
+            adoptions_per_month=d["adoptions_per_month"],
+        )
+
+
+class OfficeForm(StyledForm):
+    name = forms.CharField(
+        label=_("Office name"),
+        max_length=100,
+        help_text=_("As printed on the documents the office issues."),
+    )
+    city = forms.CharField(label=_("City"), max_length=50)
+    contact = forms.CharField(
+        label=_("Contact line for documents"),
+        max_length=200,
+        required=False,
+        help_text=_("Printed on chase notices: the section and its duty phone."),
+    )
+    fax = forms.CharField(label=_("Fax"), max_length=32, required=False)
+
+    @staticmethod
+    def initial_for(office: OfficeProfile | None) -> dict[str, Any]:
+        if office is None:
+            return {}
+        return {
+            "name": office.name,
+            "city": office.city,
+            "contact": office.contact,
+            "fax": office.fax,
+        }
+
+    def to_data(self) -> OfficeData:
+        d = self.cleaned_data
+        return OfficeData(name=d["name"], city=d["city"], contact=d["contact"], fax=d["fax"])
+
+
+class OfficeUserForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(r.value, r.label) for r in Role if r in FIRST_RUN_ROLES]
+    )
+    username = forms.CharField(label=_("Login name"), max_length=150)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+
+    def to_data(self) -> OfficeUserData:
+        d = self.cleaned_data
+        return OfficeUserData(
+            name=d["name"], role=d["role"], username=d["username"], phone=d["phone"]
+        )

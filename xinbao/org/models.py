@@ -32,11 +32,46 @@ class UnitClass(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     rank = models.PositiveSmallIntegerField(_("order"), default=1)
     quota_per_month = models.PositiveSmallIntegerField(_("items owed per month"), default=4)
+    adoptions_per_month = models.PositiveSmallIntegerField(
+        _("adoptions expected per month"), default=0
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("A retired class is not offered for new units.")
+    )
 
     class Meta:
         ordering = ["rank", "name"]
         verbose_name = _("unit class")
         verbose_name_plural = _("unit classes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficeProfile(models.Model):
+    """The office itself (one row): the name and contact lines its documents carry."""
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(
+        _("office name"),
+        max_length=100,
+        help_text=_("As printed on the documents the office issues."),
+    )
+    city = models.CharField(_("city"), max_length=50)
+    contact = models.CharField(
+        _("contact line for documents"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed on chase notices: the section and its duty phone."),
+    )
+    fax = models.CharField(_("fax"), max_length=32, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("office profile")
+        verbose_name_plural = _("office profile")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="office_profile_singleton")]
 
     def __str__(self) -> str:
         return self.name

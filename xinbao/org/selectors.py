@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from xinbao.org.models import DirectPointType, Person, Position, RosterEntry, Unit, UnitKind
+from xinbao.org.models import (
+    DirectPointType,
+    OfficeProfile,
+    Person,
+    Position,
+    RosterEntry,
+    Unit,
+    UnitKind,
+)
 
 
 def current_entries(day: dt.date | None = None) -> QuerySet[RosterEntry]:
@@ -116,4 +125,30 @@ def posts(entries: list[RosterEntry]) -> list[Post]:
 def people_with_positions(qs: QuerySet[Person]) -> QuerySet[Person]:
     return qs.select_related("unit").prefetch_related(
         Prefetch("roster", queryset=current_entries(), to_attr="current_roster")
+    )
+
+
+@dataclass(frozen=True)
+class Office:
+    """The office as documents print it; ``configured`` is False while only defaults apply."""
+
+    name: str
+    city: str
+    contact: str
+    fax: str
+    configured: bool
+
+
+def current_office() -> Office:
+    """The office profile, or ``settings.XINBAO_OFFICE`` (else blanks) before one is saved."""
+    row = OfficeProfile.objects.filter(pk=OfficeProfile.SINGLETON_PK).first()
+    if row is not None:
+        return Office(row.name, row.city, row.contact, row.fax, configured=True)
+    given = getattr(settings, "XINBAO_OFFICE", {})
+    return Office(
+        name=given.get("name", ""),
+        city=given.get("city", ""),
+        contact=given.get("contact", ""),
+        fax=given.get("fax", ""),
+        configured=False,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -17,11 +18,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from xinbao.accounts.models import User
+from xinbao.accounts.models import Role, User
+from xinbao.accounts.services import save_user
 from xinbao.audit.services import record
 from xinbao.org.models import (
     DirectPointType,
+    OfficeProfile,
     Person,
     Position,
     RosterEntry,
@@ -107,6 +111,8 @@ def unit_problems(data: UnitData, unit: Unit | None = None) -> dict[str, list[st
             add("direct_point_type", _("Only a direct reporting point has a type."))
         if data.county is not None:
             add("county", _("Only a direct reporting point is linked to a county."))
+    if not data.unit_class.is_active and (unit is None or unit.unit_class_id != data.unit_class.pk):
+        add("unit_class", _("This class is retired: choose another."))
     if data.county is not None and data.county.kind != UnitKind.COUNTY:
         add("county", _("The county credited must be a county/district committee."))
     if unit is not None and data.kind != UnitKind.COUNTY and unit.linked_points.exists():
@@ -361,3 +367,271 @@ def end_entry(
         },
     )
     return entry
+
+
+# Unit classes ------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitClassData:
+    """A class of units as the office defines it (SPEC §6: quotas per month)."""
+
+    name: str
+    rank: int = 1
+    quota_per_month: int = 4
+    adoptions_per_month: int = 0
+
+
+class ClassInUse(Exception):
+    """A class that units use cannot be deleted; ``units`` says which (retire it instead)."""
+
+    def __init__(self, unit_class: UnitClass, units: list[Unit]) -> None:
+        self.unit_class = unit_class
+        self.units = units
+        shown = "、".join(u.name for u in units[:CLASS_IN_USE_SHOWN])
+        if len(units) > CLASS_IN_USE_SHOWN:
+            shown += "…"
+        self.message = ngettext(
+            "The class %(name)s is used by %(count)d unit (%(units)s): it cannot be deleted. "
+            "Retire it instead, so that it is no longer offered for new units.",
+            "The class %(name)s is used by %(count)d units (%(units)s): it cannot be deleted. "
+            "Retire it instead, so that it is no longer offered for new units.",
+            len(units),
+        ) % {"name": unit_class.name, "count": len(units), "units": shown}
+        super().__init__(self.message)
+
+
+#: How many of the units using a class a refusal names.
+CLASS_IN_USE_SHOWN = 10
+
+
+def unit_class_problems(
+    data: UnitClassData, unit_class: UnitClass | None = None
+) -> dict[str, list[str]]:
+    """Every rule a class breaks, by field; empty when it may be saved."""
+    errors: dict[str, list[str]] = {}
+    name = data.name.strip()
+    if not name:
+        errors.setdefault("name", []).append(_("A class needs a name."))
+    others = UnitClass.objects.all()
+    if unit_class is not None:
+        others = others.exclude(pk=unit_class.pk)
+    if name and others.filter(name=name).exists():
+        errors.setdefault("name", []).append(_("Another class already has this name."))
+    for field in ("rank", "quota_per_month", "adoptions_per_month"):
+        if getattr(data, field) < 0:
+            errors.setdefault(field, []).append(_("Enter zero or more."))
+    if data.adoptions_per_month > data.quota_per_month >= 0:
+        errors.setdefault("adoptions_per_month", []).append(
+            _("A unit cannot be expected to have more items adopted than it submits.")
+        )
+    return errors
+
+
+def _class_fields(data: UnitClassData) -> dict[str, Any]:
+    return {
+        "name": data.name.strip(),
+        "rank": data.rank,
+        "quota_per_month": data.quota_per_month,
+        "adoptions_per_month": data.adoptions_per_month,
+    }
+
+
+@transaction.atomic
+def create_unit_class(
+    *, user: User | None, data: UnitClassData, request: HttpRequest | None = None
+) -> UnitClass:
+    problems = unit_class_problems(data)
+    if problems:
+        raise ValidationError(problems)
+    unit_class = UnitClass.objects.create(**_class_fields(data))
+    record(
+        actor=user,
+        actor_name="" if user else "system",
+        action="unit_class.create",
+        obj=unit_class,
+        summary=_class_fields(data),
+        request=request,
+    )
+    return unit_class
+
+
+@transaction.atomic
+def update_unit_class(
+    *,
+    user: User | None,
+    unit_class: UnitClass,
+    data: UnitClassData,
+    request: HttpRequest | None = None,
+) -> UnitClass:
+    problems = unit_class_problems(data, unit_class)
+    if problems:
+        raise ValidationError(problems)
+    changed = {}
+    for name, value in _class_fields(data).items():
+        if getattr(unit_class, name) != value:
+            changed[name] = [getattr(unit_class, name), value]
+            setattr(unit_class, name, value)
+    if changed:
+        unit_class.save()
+        record(
+            actor=user,
+            action="unit_class.update",
+            obj=unit_class,
+            summary={"name": unit_class.name, "changed": changed},
+            request=request,
+        )
+    return unit_class
+
+
+@transaction.atomic
+def set_unit_class_active(
+    *, user: User | None, unit_class: UnitClass, active: bool, request: HttpRequest | None = None
+) -> UnitClass:
+    """Retire a class (no longer offered for new units; its units keep it) or bring it back."""
+    if unit_class.is_active == active:
+        return unit_class
+    unit_class.is_active = active
+    unit_class.save(update_fields=["is_active"])
+    record(
+        actor=user,
+        action="unit_class.reinstate" if active else "unit_class.retire",
+        obj=unit_class,
+        summary={"name": unit_class.name},
+        request=request,
+    )
+    return unit_class
+
+
+@transaction.atomic
+def delete_unit_class(
+    *, user: User | None, unit_class: UnitClass, request: HttpRequest | None = None
+) -> None:
+    """Delete a class no unit uses; raise ``ClassInUse`` naming the units otherwise."""
+    units = list(Unit.objects.filter(unit_class=unit_class).order_by("code"))
+    if units:
+        raise ClassInUse(unit_class, units)
+    record(
+        actor=user,
+        action="unit_class.delete",
+        obj=unit_class,
+        summary={"name": unit_class.name},
+        request=request,
+    )
+    unit_class.delete()
+
+
+# The office ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OfficeData:
+    """The office's own particulars, printed on the documents it issues."""
+
+    name: str
+    city: str
+    contact: str = ""
+    fax: str = ""
+
+
+def office_problems(data: OfficeData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.name.strip():
+        errors["name"] = [_("The office needs a name.")]
+    if not data.city.strip():
+        errors["city"] = [_("Enter the city.")]
+    if data.fax and not PHONE_RE.match(data.fax.strip()):
+        errors["fax"] = [_("Enter a phone number: digits, with an optional + and dashes.")]
+    return errors
+
+
+@transaction.atomic
+def save_office(
+    *, user: User | None, data: OfficeData, request: HttpRequest | None = None
+) -> OfficeProfile:
+    """Create or update the office's one profile row."""
+    problems = office_problems(data)
+    if problems:
+        raise ValidationError(problems)
+    values = {
+        "name": data.name.strip(),
+        "city": data.city.strip(),
+        "contact": data.contact.strip(),
+        "fax": data.fax.strip(),
+    }
+    office = OfficeProfile.objects.select_for_update().filter(pk=OfficeProfile.SINGLETON_PK).first()
+    created = office is None
+    if office is None:
+        office = OfficeProfile(pk=OfficeProfile.SINGLETON_PK, **values)
+        changed = sorted(values)
+    else:
+        changed = [k for k, v in values.items() if getattr(office, k) != v]
+        for k, v in values.items():
+            setattr(office, k, v)
+    if changed:
+        office.save()
+        record(
+            actor=user,
+            actor_name="" if user else "system",
+            action="office.create" if created else "office.update",
+            obj=office,
+            summary={"name": office.name, "changed": changed},
+            request=request,
+        )
+    return office
+
+
+# Office users made at first run -------------------------------------------------------------
+
+#: Roles the first run may create: the leaders who sign, and the duty officer.
+FIRST_RUN_ROLES = frozenset({Role.LEADER_IN_CHARGE, Role.PRINCIPAL_LEADER, Role.DUTY_OFFICER})
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
+
+
+@dataclass
+class OfficeUserData:
+    """A leader (or the duty officer) of the office, given at first run."""
+
+    name: str
+    role: str
+    username: str
+    phone: str = ""
+
+
+def office_user_problems(data: OfficeUserData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.name.strip():
+        errors["name"] = [_("A person needs a name.")]
+    if data.role not in FIRST_RUN_ROLES:
+        errors["role"] = [_("Choose the leader in charge, the principal leader or a duty officer.")]
+    if not USERNAME_RE.match(data.username):
+        errors["username"] = [_("A login name is letters, digits and . @ + - _ only.")]
+    elif User.objects.filter(username=data.username).exists():
+        errors["username"] = [_("This login name is taken.")]
+    phone = normalize_phone(data.phone)
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = [_("Enter a phone number: digits, with an optional + and dashes.")]
+    return errors
+
+
+@transaction.atomic
+def create_office_user(
+    *, actor: User | None, data: OfficeUserData, request: HttpRequest | None = None
+) -> tuple[User, str]:
+    """A login for an office leader or duty officer, with a one-time password to hand over.
+
+    Office staff belong to no reporting unit, so no roster ``Person`` is made for them (a
+    person needs a unit); their phone is kept on the login, where notifications find it.
+    """
+    problems = office_user_problems(data)
+    if problems:
+        raise ValidationError(problems)
+    password = secrets.token_urlsafe(9)
+    user = User(
+        username=data.username,
+        full_name=data.name.strip(),
+        role=Role(data.role),
+        phone=normalize_phone(data.phone),
+    )
+    save_user(actor=actor, user=user, password=password, changed={"role": True}, request=request)
+    return user, password

@@ -15,4 +15,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("import/", views.import_view, name="import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/new/", views.class_create, name="class_create"),
+    path("classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
+    path("classes/<int:pk>/retire/", views.class_retire, name="class_retire"),
+    path("classes/<int:pk>/delete/", views.class_delete, name="class_delete"),
+    path("office/", views.office, name="office"),
+    path("setup/", views.setup, name="setup"),
 ]

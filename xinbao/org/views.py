@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,13 +22,23 @@ from django.views.decorators.http import require_POST
 
 from xinbao.lib.http import AuthedRequest, pick_template
 from xinbao.org import services
-from xinbao.org.access import access_entry, access_person, access_unit, require_org_manager
+from xinbao.org.access import (
+    access_entry,
+    access_person,
+    access_unit,
+    access_unit_class,
+    require_org_manager,
+    require_system_admin,
+)
 from xinbao.org.forms import (
     AssignForm,
     EndForm,
     ImportForm,
+    OfficeForm,
+    OfficeUserForm,
     PersonFilterForm,
     PersonForm,
+    UnitClassForm,
     UnitFilterForm,
     UnitForm,
     add_service_errors,
@@ -42,7 +52,8 @@ from xinbao.org.importing import (
     import_file,
     plan_file,
 )
-from xinbao.org.models import Person, Position, Unit
+from xinbao.org.models import OfficeProfile, Person, Position, Unit, UnitClass
+from xinbao.org.readiness import missing_steps
 from xinbao.org.selectors import people_with_positions, posts, unit_tree
 
 PAGE_SIZE = 50
@@ -409,3 +420,137 @@ def import_confirm(request: AuthedRequest) -> HttpResponse:
         return _import_page(request, form, errors=refused.errors, filename=stash["filename"])
     _unstash(request)
     return _done(request, plan)
+
+
+# Unit classes ------------------------------------------------------------------------------
+
+
+def _class_list_page(request: AuthedRequest, **extra: Any) -> HttpResponse:
+    classes = UnitClass.objects.annotate(unit_count=Count("units")).order_by(
+        "-is_active", "rank", "name"
+    )
+    return render(request, "org/class_list.html", {"classes": classes, **extra})
+
+
+@login_required
+def class_list(request: AuthedRequest) -> HttpResponse:
+    require_org_manager(request.user)
+    return _class_list_page(request)
+
+
+def _class_form_page(
+    request: AuthedRequest, form: UnitClassForm, unit_class: UnitClass | None
+) -> HttpResponse:
+    return render(request, "org/class_form.html", {"form": form, "unit_class": unit_class})
+
+
+@login_required
+def class_create(request: AuthedRequest) -> HttpResponse:
+    require_org_manager(request.user)
+    form = UnitClassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_unit_class(user=request.user, data=form.to_data(), request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return _class_form_page(request, form, None)
+        messages.success(request, _("Class created."))
+        return redirect("org:class_list")
+    return _class_form_page(request, form, None)
+
+
+@login_required
+def class_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit_class = access_unit_class(request.user, pk)
+    form = UnitClassForm(request.POST or None, initial=UnitClassForm.initial_for(unit_class))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit_class(
+                user=request.user, unit_class=unit_class, data=form.to_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return _class_form_page(request, form, unit_class)
+        messages.success(request, _("Class saved."))
+        return redirect("org:class_list")
+    return _class_form_page(request, form, unit_class)
+
+
+@login_required
+@require_POST
+def class_retire(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Retire the class, or bring it back with ``active=1``."""
+    unit_class = access_unit_class(request.user, pk)
+    active = request.POST.get("active") == "1"
+    services.set_unit_class_active(
+        user=request.user, unit_class=unit_class, active=active, request=request
+    )
+    if active:
+        messages.success(request, _("The class is offered for new units again."))
+    else:
+        messages.success(request, _("Class retired: it is no longer offered for new units."))
+    return redirect("org:class_list")
+
+
+@login_required
+@require_POST
+def class_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit_class = access_unit_class(request.user, pk)
+    try:
+        services.delete_unit_class(user=request.user, unit_class=unit_class, request=request)
+    except services.ClassInUse as refused:
+        return _class_list_page(request, refused=refused)
+    messages.success(request, _("Class deleted."))
+    return redirect("org:class_list")
+
+
+# The office and the first run ---------------------------------------------------------------
+
+
+@login_required
+def office(request: AuthedRequest) -> HttpResponse:
+    require_system_admin(request.user)
+    profile = OfficeProfile.objects.filter(pk=OfficeProfile.SINGLETON_PK).first()
+    form = OfficeForm(request.POST or None, initial=OfficeForm.initial_for(profile))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_office(user=request.user, data=form.to_data(), request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Office profile saved."))
+            return redirect("org:setup" if request.POST.get("next") == "setup" else "org:office")
+    return render(request, "org/office_form.html", {"form": form, "profile": profile})
+
+
+@login_required
+def setup(request: AuthedRequest) -> HttpResponse:
+    """The first-run page: the office, the first leaders, and what is still missing."""
+    require_system_admin(request.user)
+    profile = OfficeProfile.objects.filter(pk=OfficeProfile.SINGLETON_PK).first()
+    office_form = OfficeForm(initial=OfficeForm.initial_for(profile))
+    user_form = OfficeUserForm(request.POST or None)
+    created: dict[str, Any] | None = None
+    if request.method == "POST" and user_form.is_valid():
+        try:
+            user, password = services.create_office_user(
+                actor=request.user, data=user_form.to_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(user_form, exc)
+        else:
+            # Shown once, on this response only: the password is stored hashed.
+            created = {"user": user, "password": password}
+            user_form = OfficeUserForm()
+    return render(
+        request,
+        "org/setup.html",
+        {
+            "office_form": office_form,
+            "user_form": user_form,
+            "profile": profile,
+            "created": created,
+            "steps": missing_steps(),
+            "classes": UnitClass.objects.filter(is_active=True),
+        },
+    )
