@@ -26,7 +26,13 @@ from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.demo import data
 from xinbao.demo.data import COUNTIES, UNITS, UNITS_BY_CODE, PersonSpec, UnitSpec
-from xinbao.demo.office import Book, candidates_of, read_old_notifications, run_office
+from xinbao.demo.office import (
+    ISSUING_OFFICE,
+    Book,
+    candidates_of,
+    read_old_notifications,
+    run_office,
+)
 from xinbao.demo.texts import PLAN, TEMPLATES, Template
 from xinbao.demo.urgent import Scene, explosion, landslide
 from xinbao.desk.models import Adoption, Decision
@@ -51,6 +57,7 @@ from xinbao.org.models import (
     UnitClass,
     UnitKind,
 )
+from xinbao.org.services import OfficeData, save_office
 from xinbao.periodicals.models import Instruction, Issue, Periodical, ReadReceipt
 
 VILLAGES = (
@@ -550,6 +557,13 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     tally = Tally()
     now = now or timezone.now()
     specs = plan_items(now)
+    # The demo city's office, through the same service as the office profile screen.
+    save_office(
+        user=None,
+        data=OfficeData(
+            name=ISSUING_OFFICE, city="澜江市", contact="市委办公室信息科 值班电话 0000-00000000"
+        ),
+    )
     classes = _classes(tally)
     units = _units(tally, classes)
     people = _people(tally, units)

@@ -20,6 +20,7 @@ from xinbao.lib.officedoc import (
     render_docx,
     render_pdf,
 )
+from xinbao.org.selectors import current_office
 
 
 def _clock(value: dt.datetime | None) -> str:
@@ -39,11 +40,13 @@ def next_number(now: dt.datetime) -> str:
 
 def build(request: ReportRequest, number: str, new_due: dt.datetime) -> OfficialDocument:
     conf = urgent_conf()
+    office = current_office()
+    issuing_office = office.name or conf["office_name"]
     unit = request.unit
     original = request.written_due_at or request.phone_due_at
     return OfficialDocument(
         masthead="重要紧急信息催报通知单",
-        issuing_office=conf["office_name"],
+        issuing_office=issuing_office,
         issue_line=f"催报〔{number.split('-')[0]}〕{int(number.split('-')[1])}号",
         date=timezone.localdate(),
         urgency=Urgency.EXTRA_URGENT,
@@ -63,14 +66,14 @@ def build(request: ReportRequest, number: str, new_due: dt.datetime) -> Official
                     ("催报事项", request.matter),
                     ("原定报送时限", _clock(original)),
                     ("新的报送时限", _clock(new_due)),
-                    ("联系方式", conf["office_contact"]),
+                    ("联系方式", office.contact or conf["office_contact"]),
                 ),
                 header_rows=0,
             ),
         ),
         distribution=Distribution(
             recipients=(Recipients("送", (f"{unit.name}主要领导",)),),
-            printed_by=conf["office_name"],
+            printed_by=issuing_office,
             copies=2,
         ),
     )

@@ -20,8 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "verify_missing": 1,
     "verify_loss_ratio": 0.3,
     "verify_hours": 2,
-    "office_name": "中共澜江市委办公室",
-    "office_contact": "市委办公室信息科 值班电话 0000-00000000",
+    # Only where no office profile is saved (org.selectors.current_office).
+    "office_name": "",
+    "office_contact": "",
 }
 
 

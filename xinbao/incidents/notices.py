@@ -29,6 +29,7 @@ from xinbao.lib.officedoc import (
     render_docx,
 )
 from xinbao.org.models import Unit
+from xinbao.org.selectors import current_office
 
 MASTHEAD = "紧急信息报送情况通报"
 #: What each kind of record is called in a notice.
@@ -153,14 +154,14 @@ def build_notice(
     blocks += [Heading("二、有关要求"), Paragraph(closing)]
     return OfficialDocument(
         masthead=MASTHEAD,
-        issuing_office=conf["office_name"],
+        issuing_office=current_office().name or conf["office_name"],
         issue_line=issue_line(number),
         date=date,
         title=notice_title(kind, records),
         blocks=tuple(blocks),
         distribution=Distribution(
             recipients=(Recipients("送", tuple(f"{u.name}主要领导" for u in units)),),
-            printed_by=conf["office_name"],
+            printed_by=current_office().name or conf["office_name"],
             copies=len(units) + 2,
         ),
     )
