@@ -35,6 +35,7 @@ from xinbao.notify.ladders import notify
 from xinbao.notify.models import Channel
 from xinbao.notify.services import queue
 from xinbao.org.models import Unit, UnitClass, UnitKind
+from xinbao.org.selectors import current_office
 from xinbao.scoring.models import Reminder, ReminderKind, ReportState, ScoreReport
 from xinbao.scoring.statistics import UnitStats, add_months, period_bounds, ranking, unit_statistics
 
@@ -48,7 +49,8 @@ STREAK_LOOKBACK_MONTHS = 12
 DEFAULTS: dict[str, Any] = {
     "report_check": True,
     "reminder_day": 20,
-    "office_name": "中共澜江市委办公室",
+    # Only where no office profile is saved (org.selectors.current_office).
+    "office_name": "",
 }
 
 
@@ -83,7 +85,7 @@ def _row(s: UnitStats) -> list[str]:
 
 def build_report(start: dt.date, end: dt.date, *, day: dt.date | None = None) -> OfficialDocument:
     """The report of the quarter ``[start, end)``: one ranking table per unit class."""
-    conf = scoring_conf()
+    issuing_office = current_office().name or scoring_conf()["office_name"]
     label = quarter_label(start)
     blocks: list[Heading | Paragraph | Table] = [
         Paragraph(
@@ -101,14 +103,14 @@ def build_report(start: dt.date, end: dt.date, *, day: dt.date | None = None) ->
     heads = [f"{u.name}主要负责同志" for u in report_units()]
     return OfficialDocument(
         masthead=MASTHEAD,
-        issuing_office=conf["office_name"],
+        issuing_office=issuing_office,
         date=day or timezone.localdate(),
         issue_line=label,
         title=f"关于{label}信息工作积分情况的通报",
         blocks=blocks,
         distribution=Distribution(
             recipients=(Recipients("送", heads or ("各县（区）、市直各单位主要负责同志",)),),
-            printed_by=conf["office_name"],
+            printed_by=issuing_office,
         ),
     )
 
