@@ -13,6 +13,7 @@ can land on top of the body; the PDF, whose layout we control, pins it to the fo
 from __future__ import annotations
 
 import io
+import math
 from typing import Final
 
 from docx import Document
@@ -42,10 +43,13 @@ from xinbao.lib.officedoc.model import (
     numbered,
 )
 
-#: The document grid: 22 lines of 28.95 pt (579 twips); characters 0.207 pt narrower than 16 pt
-#: so that 28 fit in 156 mm. ``charSpace`` counts 1/4096 pt.
+#: The document grid: 22 lines of 28.95 pt (579 twips), a line grid only. 28 characters of 16 pt
+#: are 448 pt, 6 pt more than the 156 mm type area, so every character is set 0.25 pt tighter
+#: (``w:spacing`` counts twips, rounded down so that 28 fit). A character grid (``linesAndChars``
+#: with ``charSpace``) would do it in Word, but LibreOffice gives a 16 pt character that does not
+#: fit a 15.79 pt grid cell two cells, 14 characters a line.
 _LINE_PITCH_TWIPS: Final = 579
-_CHAR_SPACE: Final = round((L.CHAR_PITCH_PT - L.SIZE_3) * 4096)
+_CHAR_SPACING_TWIPS: Final = math.floor((L.CHAR_PITCH_PT - L.SIZE_3) * 20)
 #: The page number's line is 14 pt high and its top sits 7 mm below the type area, so the
 #: footer's lower edge is this far above the paper's edge.
 _FOOTER_DISTANCE_MM: Final = L.MARGIN_BOTTOM_MM - L.PAGE_NUMBER_GAP_MM - 25.4 * L.SIZE_4 / 72
@@ -163,17 +167,37 @@ def _setup_page(section: Section) -> None:
     if grid is None:
         grid = _el("docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(_LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(_CHAR_SPACE))
+    grid.attrib.pop(qn("w:charSpace"), None)
 
 
 def _setup_styles(doc: DocxDocument) -> None:
-    """Body defaults for every paragraph: 仿宋 三号, exact 28.95 pt, Chinese as the language."""
+    """Body defaults for every paragraph: 仿宋 三号, exact 28.95 pt, Chinese as the language.
+
+    The document defaults say 三号 too, not only the Normal style: LibreOffice sizes the page's
+    grid from the defaults.
+    """
     styles = doc.styles.element
     rpr_default = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
     if rpr_default is not None:
         _set_fonts(rpr_default, L.FANGSONG)
+        for tag in ("sz", "szCs"):
+            size = rpr_default.find(qn(f"w:{tag}"))
+            if size is None:
+                size = _el(tag)
+                rpr_default.append(size)
+            size.set(qn("w:val"), str(round(L.SIZE_3 * 2)))
+        # CT_RPr order: w:spacing comes before w:w, w:kern, w:position, w:sz.
+        spacing = rpr_default.find(qn("w:spacing"))
+        if spacing is None:
+            spacing = _el("spacing")
+            rpr_default.insert_element_before(
+                spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight",
+                "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl",
+                "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+            )  # fmt: skip
+        spacing.set(qn("w:val"), str(_CHAR_SPACING_TWIPS))
         lang = rpr_default.find(qn("w:lang"))
         if lang is not None:
             lang.set(qn("w:eastAsia"), "zh-CN")
@@ -184,6 +208,8 @@ def _setup_styles(doc: DocxDocument) -> None:
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = _BODY_LINE
+    # Every page holds its 22 lines: a paragraph's last line may stand alone at a page's top.
+    fmt.widow_control = False
 
 
 def _add_font_substitutes(doc: DocxDocument) -> None:

@@ -161,9 +161,12 @@ def test_it_lays_out_an_a4_page_with_the_standard_margins(word: DocxDocument) ->
 def test_it_sets_a_grid_of_22_lines_of_28_characters(word: DocxDocument) -> None:
     grid = word.sections[0]._sectPr.find(qn("w:docGrid"))
     assert grid is not None
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     assert grid.get(qn("w:linePitch")) == "579"  # 28.95 pt
-    char_pitch = L.SIZE_3 + int(grid.get(qn("w:charSpace"))) / 4096
+    # Characters are set tighter than their size by the default character spacing (twips).
+    defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    assert defaults.find(qn("w:sz")).get(qn("w:val")) == "32"
+    char_pitch = L.SIZE_3 + int(defaults.find(qn("w:spacing")).get(qn("w:val"))) / 20
     assert int(L.mm_to_pt(156) / char_pitch) == 28
 
 
