@@ -176,6 +176,9 @@ class Reminder(models.Model):
     period = models.DateField(_("period"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent at"))
+    # The printed letter (提醒信) of a LETTER reminder; an SMS has none.
+    docx = models.FileField(max_length=200, blank=True)
+    pdf = models.FileField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]

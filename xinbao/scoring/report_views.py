@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.core import signing
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -12,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from xinbao.accounts.models import Role
 from xinbao.accounts.permissions import require
 from xinbao.lib.http import AuthedRequest
+from xinbao.scoring.delivery import DocumentKind, read_token
 from xinbao.scoring.models import Reminder, ReportState, ScoreReport
-from xinbao.scoring.reports import ReportStateError, check_and_send, quarter_label
+from xinbao.scoring.reports import ReportStateError, check_and_send, quarter_label, report_due
+from xinbao.scoring.services import record_document_opened
 from xinbao.scoring.statistics import can_view_scores
 
 CONTENT_TYPES = {
@@ -32,7 +36,9 @@ def report_list(request: AuthedRequest) -> HttpResponse:
         request,
         "scoring/reports.html",
         {
-            "reports": [(r, quarter_label(r.quarter_start)) for r in reports],
+            "reports": [
+                (r, quarter_label(r.quarter_start), report_due(r.quarter_end)) for r in reports
+            ],
             "reminders": reminders,
         },
     )
@@ -49,6 +55,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "label": quarter_label(report.quarter_start),
+            "due": report_due(report.quarter_end),
             "can_send": request.user.role == Role.SECTION_CHIEF
             and report.state == ReportState.DRAFT,
         },
@@ -85,3 +92,54 @@ def report_send(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Report checked and sent to %(n)d unit heads.") % {"n": told})
     return redirect("scoring:report", pk=report.pk)
+
+
+@login_required
+@require_GET
+def letter_file(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
+    """A reminder letter's DOCX or PDF, for the office's score viewers."""
+    require(can_view_scores(request.user))
+    reminder = get_object_or_404(Reminder.objects.select_related("unit"), pk=pk)
+    if kind not in CONTENT_TYPES:
+        raise Http404
+    field = reminder.docx if kind == "docx" else reminder.pdf
+    if not field:
+        raise Http404
+    return _file(field, f"{reminder.unit.name}{reminder.period:%Y年%m月}提醒信.{kind}", kind)
+
+
+def _file(field: FieldFile, filename: str, kind: str, *, inline: bool = False) -> FileResponse:
+    download = FileResponse(
+        field.open("rb"),
+        as_attachment=not inline,
+        filename=filename,
+        content_type=CONTENT_TYPES[kind],
+    )
+    download["X-Content-Type-Options"] = "nosniff"
+    return download
+
+
+@require_GET
+def shared_document(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The PDF a signed link grants, without a login; expired links say so (410)."""
+    try:
+        granted = read_token(token)
+    except signing.SignatureExpired:
+        return render(request, "scoring/link_expired.html", status=410)
+    except signing.BadSignature:
+        raise Http404 from None
+    document: ScoreReport | Reminder
+    if granted.kind == DocumentKind.REPORT:
+        document = get_object_or_404(ScoreReport, pk=granted.pk)
+        filename = f"{quarter_label(document.quarter_start)}积分通报.pdf"
+    else:
+        document = get_object_or_404(Reminder.objects.select_related("unit"), pk=granted.pk)
+        filename = f"{document.unit.name}{document.period:%Y年%m月}提醒信.pdf"
+    if not document.pdf:
+        raise Http404
+    record_document_opened(document=document, kind=granted.kind, person_id=granted.person_id)
+    response = _file(document.pdf, filename, "pdf", inline=True)
+    # A token in the address must not leak to other sites or into shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -30,12 +30,15 @@ from xinbao.lib.officedoc import (
     render_docx,
     render_pdf,
 )
+from xinbao.lib.workdays import add_workdays
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
 from xinbao.notify.models import Channel
 from xinbao.notify.services import queue
 from xinbao.org.models import Unit, UnitClass, UnitKind
 from xinbao.org.selectors import current_office
+from xinbao.scoring.delivery import DocumentKind, send_document
+from xinbao.scoring.letters import build_letter
 from xinbao.scoring.models import Reminder, ReminderKind, ReportState, ScoreReport
 from xinbao.scoring.statistics import UnitStats, add_months, period_bounds, ranking, unit_statistics
 
@@ -51,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     "reminder_day": 20,
     # Only where no office profile is saved (org.selectors.current_office).
     "office_name": "",
+    # The report is due this many working days after its quarter ends.
+    "report_due_workdays": 5,
+    # Days a signed link to a report or letter (sent by SMS and email) stays open.
+    "link_days": 30,
 }
 
 
@@ -66,6 +73,14 @@ def scoring_conf() -> dict[str, Any]:
 def quarter_label(start: dt.date) -> str:
     """ "2026年第一季度"."""
     return f"{start.year}年第{QUARTER_NAMES[(start.month - 1) // 3]}季度"
+
+
+def report_due(quarter_end: dt.date) -> dt.date:
+    """The day the report of the quarter ending before ``quarter_end`` is due: the
+    configured number of working days after the quarter's last day."""
+    last_day = quarter_end - dt.timedelta(days=1)
+    noon = timezone.make_aware(dt.datetime.combine(last_day, dt.time(12)))
+    return timezone.localdate(add_workdays(noon, int(scoring_conf()["report_due_workdays"])))
 
 
 def report_units() -> list[Unit]:
@@ -140,6 +155,18 @@ def make_report(start: dt.date) -> ScoreReport | None:
             )
             if not scoring_conf()["report_check"]:
                 _send(report, actor=None)
+            else:
+                # The section chief is told the draft waits for the check, and by when.
+                notify(
+                    to=resolve("section_chiefs"),
+                    event="scoring_report_draft",
+                    context={
+                        "quarter": quarter_label(start),
+                        "due": str(report_due(end)),
+                    },
+                    link=reverse("scoring:report", args=[report.pk]),
+                    key=f"score-report-draft-{report.pk}",
+                )
     except IntegrityError:
         # Another scanner made it between the check and the insert.
         return None
@@ -147,19 +174,28 @@ def make_report(start: dt.date) -> ScoreReport | None:
 
 
 def _send(report: ScoreReport, *, actor: User | None) -> int:
+    """To the head and the deputy in charge of every reported unit, by every channel the
+    roster gives them (delivery.send_document); returns the number of people told."""
     now = timezone.now()
     link = reverse("scoring:report_file", args=[report.pk, "pdf"])
     label = quarter_label(report.quarter_start)
     told = 0
+    channels: dict[str, int] = {}
     for unit in report_units():
-        dispatches = notify(
-            to=resolve("head", unit),
+        people = resolve("head", unit) + resolve("deputy_in_charge", unit)
+        counts = send_document(
+            to=people,
             event="scoring_report",
             context={"quarter": label, "unit": unit.name},
-            link=link,
+            kind=DocumentKind.REPORT,
+            pk=report.pk,
+            pdf=report.pdf.name or "",
+            in_app_link=link,
             key=f"score-report-{report.pk}",
         )
-        told += len(dispatches)
+        told += len(people)
+        for channel, n in counts.items():
+            channels[channel] = channels.get(channel, 0) + n
     report.state = ReportState.SENT
     report.sent_at = now
     report.save(update_fields=["state", "sent_at"])
@@ -168,7 +204,7 @@ def _send(report: ScoreReport, *, actor: User | None) -> int:
         actor_name="" if actor else "scanner",
         action="scoring.report_sent",
         obj=report,
-        summary={"quarter": str(report.quarter_start), "recipients": told},
+        summary={"quarter": str(report.quarter_start), "recipients": told, "channels": channels},
     )
     return told
 
@@ -193,22 +229,23 @@ def check_and_send(*, report: ScoreReport, actor: User) -> int:
     return _send(report, actor=actor)
 
 
-def _claim(unit: Unit, kind: str, period: dt.date, reason: str) -> bool:
-    """Record the reminder; False when it was already sent."""
+def _claim(unit: Unit, kind: str, period: dt.date, reason: str) -> Reminder | None:
+    """Record the reminder; None when it was already sent."""
     try:
         with transaction.atomic():
-            Reminder.objects.create(
+            return Reminder.objects.create(
                 unit=unit, kind=kind, period=period, reason=reason, sent_at=timezone.now()
             )
     except IntegrityError:
-        return False
-    return True
+        return None
 
 
 def send_letters(today: dt.date) -> int:
     """Reminder letters to units behind their monthly quota, from the configured day on.
 
-    Once per unit per month; returns the number of letters.
+    Once per unit per month; returns the number of letters. The letter (letters.py) is
+    stored on the Reminder as DOCX and PDF and goes to the head and the deputy in charge:
+    in-app, by fax and email with the PDF, by SMS with a signed link to it.
     """
     if today.day < scoring_conf()["reminder_day"]:
         return 0
@@ -220,12 +257,20 @@ def send_letters(today: dt.date) -> int:
             continue
         if Reminder.objects.filter(unit=s.unit, kind=ReminderKind.LETTER, period=start).exists():
             continue
+        # Rendered before the transaction: WeasyPrint takes a while, the lock need not wait.
+        letter = build_letter(s.unit, start, day=today)
+        docx, pdf = render_docx(letter), render_pdf(letter)
         with transaction.atomic():
-            if not _claim(
+            reminder = _claim(
                 s.unit, ReminderKind.LETTER, start, f"{s.submitted}/{unit_class.quota_per_month}"
-            ):
+            )
+            if reminder is None:
                 continue
-            notify(
+            name = f"scoring/letters/{start:%Y-%m}-{s.unit.code}"
+            reminder.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+            reminder.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+            reminder.save(update_fields=["docx", "pdf"])
+            send_document(
                 to=resolve("head", s.unit) + resolve("deputy_in_charge", s.unit),
                 event="scoring_reminder",
                 context={
@@ -234,7 +279,12 @@ def send_letters(today: dt.date) -> int:
                     "submitted": s.submitted,
                     "quota": unit_class.quota_per_month,
                 },
+                kind=DocumentKind.LETTER,
+                pk=reminder.pk,
+                pdf=reminder.pdf.name or "",
+                in_app_link=reverse("scoring:letter_file", args=[reminder.pk, "pdf"]),
                 key=f"score-letter-{s.unit.pk}-{start}",
+                fax=True,
             )
         sent += 1
     return sent

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -19,11 +21,11 @@ from xinbao.accounts.models import User
 from xinbao.audit.services import record
 from xinbao.desk.models import Adoption
 from xinbao.incidents.models import AccountabilityRecord
-from xinbao.org.models import Unit
+from xinbao.org.models import Person, Unit
 from xinbao.periodicals.models import Instruction
 from xinbao.scoring import ledger
 from xinbao.scoring.ledger import Share
-from xinbao.scoring.models import Cause, ScoreEntry
+from xinbao.scoring.models import Cause, Rule, RuleKind, RuleSet, ScoreEntry, ScoreReport
 from xinbao.scoring.rules import ruleset_on
 
 
@@ -214,3 +216,172 @@ def correct(*, entry: ScoreEntry, reason: str, user: User) -> ScoreEntry:
         },
     )
     return reversals[0]
+
+
+# --- rule set versions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    """One row of the rule set form."""
+
+    kind: str
+    key: str
+    points: Decimal
+    label: str = ""
+
+
+def ruleset_in_use(ruleset: RuleSet) -> bool:
+    """True once a ledger entry was posted under one of the set's rules: then it is kept."""
+    return ScoreEntry.objects.filter(rule__ruleset=ruleset).exists()
+
+
+def first_open_day(today: dt.date | None = None) -> dt.date:
+    """The first day a rule set may begin: the start of the current quarter (every earlier
+    quarter has ended), and after any quarter whose 积分通报 exists."""
+    today = today or timezone.localdate()
+    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    reported = ScoreReport.objects.order_by("-quarter_end").values_list("quarter_end", flat=True)
+    last_reported = reported.first()
+    if last_reported is not None and last_reported > quarter_start:
+        return last_reported
+    return quarter_start
+
+
+def _check_ruleset(
+    *, effective_from: dt.date, rules: Sequence[RuleValue], exclude: RuleSet | None = None
+) -> None:
+    first = first_open_day()
+    if effective_from < first:
+        raise ScoringError(
+            _(
+                "Rules cannot begin on %(day)s: that quarter is closed. A new version can "
+                "begin on %(first)s at the earliest."
+            )
+            % {"day": effective_from.isoformat(), "first": first.isoformat()}
+        )
+    taken = RuleSet.objects.filter(effective_from=effective_from)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ScoringError(
+            _("A version of the rules already begins on %(day)s.")
+            % {"day": effective_from.isoformat()}
+        )
+    seen: set[tuple[str, str]] = set()
+    for rule in rules:
+        if (rule.kind, rule.key) in seen:
+            raise ScoringError(
+                _("The rule %(kind)s “%(key)s” is given twice.")
+                % {"kind": RuleKind(rule.kind).label, "key": rule.key}
+            )
+        seen.add((rule.kind, rule.key))
+    if not rules:
+        raise ScoringError(_("A version of the rules needs at least one rule."))
+
+
+def _store_rules(ruleset: RuleSet, rules: Sequence[RuleValue]) -> None:
+    Rule.objects.bulk_create(
+        Rule(ruleset=ruleset, kind=r.kind, key=r.key.strip(), points=r.points, label=r.label)
+        for r in rules
+    )
+
+
+def _values(ruleset: RuleSet | None) -> dict[str, str]:
+    if ruleset is None:
+        return {}
+    return {f"{r.kind}:{r.key}": str(r.points) for r in ruleset.rules.all()}
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str | None]]:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    }
+
+
+@transaction.atomic
+def create_ruleset(
+    *,
+    name: str,
+    effective_from: dt.date,
+    source: str,
+    rules: Sequence[RuleValue],
+    user: User,
+) -> RuleSet:
+    """A new version of the rules, in force from ``effective_from`` (never in a closed
+    quarter); the set it follows keeps scoring the days before."""
+    _check_ruleset(effective_from=effective_from, rules=rules)
+    previous = ruleset_on(effective_from)
+    ruleset = RuleSet.objects.create(
+        name=name.strip(), effective_from=effective_from, source=source, created_by=user
+    )
+    _store_rules(ruleset, rules)
+    record(
+        actor=user,
+        action="scoring.ruleset_created",
+        obj=ruleset,
+        summary={
+            "effective_from": effective_from.isoformat(),
+            "follows": previous.pk if previous else None,
+            "changed": _changes(_values(previous), _values(ruleset)),
+        },
+    )
+    return ruleset
+
+
+@transaction.atomic
+def update_ruleset(
+    *,
+    ruleset: RuleSet,
+    name: str,
+    effective_from: dt.date,
+    source: str,
+    rules: Sequence[RuleValue],
+    user: User,
+) -> RuleSet:
+    """Edit a version nothing was posted under yet; a used one is refused (add a new one)."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset_in_use(ruleset):
+        raise ScoringError(
+            _(
+                "Points have been posted under this version, so it cannot be changed; "
+                "create a new version from a later date."
+            )
+        )
+    if ruleset.effective_from < first_open_day():
+        raise ScoringError(_("This version began in a closed quarter and cannot be changed."))
+    _check_ruleset(effective_from=effective_from, rules=rules, exclude=ruleset)
+    before = _values(ruleset)
+    old_day = ruleset.effective_from
+    ruleset.name, ruleset.effective_from, ruleset.source = name.strip(), effective_from, source
+    ruleset.save(update_fields=["name", "effective_from", "source"])
+    ruleset.rules.all().delete()
+    _store_rules(ruleset, rules)
+    record(
+        actor=user,
+        action="scoring.ruleset_changed",
+        obj=ruleset,
+        summary={
+            "effective_from": [old_day.isoformat(), effective_from.isoformat()],
+            "changed": _changes(before, _values(ruleset)),
+        },
+    )
+    return ruleset
+
+
+# --- signed links ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_document_opened(*, document: models.Model, kind: str, person_id: int | None) -> None:
+    """Audit one opening of a report or letter through its signed link (no login)."""
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    record(
+        actor=None,
+        actor_name=person.name if person else "link",
+        action="scoring.document_opened",
+        obj=document,
+        summary={"kind": kind, "person": person_id},
+    )

@@ -77,7 +77,8 @@ class ReportTests(ScoringCase):
         told = sorted(
             Dispatch.objects.filter(event="scoring_report").values_list("recipient_name", flat=True)
         )
-        self.assertEqual(told, ["王建国", "陈志强"])
+        # The head and the deputy in charge of each county (the department has no roster).
+        self.assertEqual(told, ["刘海燕", "李文华", "王建国", "陈志强"])
         self.assertTrue(AuditEvent.objects.filter(action="scoring.report_checked").exists())
 
     def test_it_refuses_the_check_to_an_editor(self) -> None:
@@ -96,4 +97,5 @@ class ReportTests(ScoringCase):
             scan_report()
         report = ScoreReport.objects.get(quarter_start=dt.date(2026, 1, 1))
         self.assertEqual(report.state, ReportState.SENT)
-        self.assertEqual(Dispatch.objects.filter(event="scoring_report").count(), 2)
+        # Two heads and two deputies in charge.
+        self.assertEqual(Dispatch.objects.filter(event="scoring_report").count(), 4)
