@@ -1,17 +1,20 @@
-# Xinbao: `make run` serves the whole system; `make test` runs every test.
+# Xinbao: `make run` serves the whole system (runtime packages only); `make test` runs every test.
 # Each target installs what is missing first, so both work on a fresh machine.
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Runtime packages (`.`) for make run; runtime plus test and type-check tools (`.[dev]`) for
+# make test. The dev stamp keeps its old name: it says the whole set is in.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 VENDOR := xinbao/static/vendor
 export XINBAO_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck deps assets messages messages-update runtime-deps system-deps demo bench clean
+.PHONY: run test lint typecheck deps runtime-python assets messages messages-update runtime-deps system-deps demo bench clean
 
-run: deps assets messages
+run: runtime-python assets messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v0
 	@if [ ! -f var/.demo-loaded ]; then \
@@ -32,12 +35,20 @@ typecheck: deps
 	$(VENV)/bin/mypy xinbao bench conftest.py manage.py
 
 # Python packages: installed again only when pyproject.toml changes.
+runtime-python: $(RUNTIME_STAMP)
+$(RUNTIME_STAMP): pyproject.toml
+	@if [ $(STAMP) -nt pyproject.toml ]; then touch $@; else \
+		test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+		$(PY) -m pip install -q --upgrade pip; \
+		$(PY) -m pip install -q -e .; \
+		touch $@; fi
+
 deps: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
 
 # Front-end assets from npm (package-lock.json), copied into static: no CDN at run time.
 assets: $(VENDOR)/.copied
@@ -50,12 +61,13 @@ $(VENDOR)/.copied: package-lock.json
 	touch $@
 
 # The zh_Hans catalogue is compiled from the committed .po file (needs GNU gettext).
-messages: deps runtime-deps
+messages: runtime-python runtime-deps
 	$(PY) manage.py compilemessages -v0
 
 # Debian packages, installed only when missing and only where we may (root).
 # Runtime: gettext (the catalogue), CJK fonts and Pango (PDF documents with WeasyPrint).
-# Tests add Chromium (browser tests) and poppler-utils (reading the PDFs back).
+# Tests add Chromium (browser tests), poppler-utils (reading the PDFs back) and LibreOffice
+# Writer (DOCX files laid out as an office suite lays them out).
 define apt_install_missing
 	@missing=""; \
 	for check in $(1); do \
@@ -72,7 +84,8 @@ endef
 RUNTIME_CHECKS := "gettext=command -v msgfmt" \
 	"fonts-noto-cjk=fc-list | grep -q 'Noto Serif CJK'" \
 	"libpangoft2-1.0-0=ls /usr/lib/*/libpangoft2-1.0.so.0"
-TEST_CHECKS := "chromium=command -v chromium" "poppler-utils=command -v pdftotext"
+TEST_CHECKS := "chromium=command -v chromium" "poppler-utils=command -v pdftotext" \
+	"libreoffice-writer-nogui=command -v soffice"
 
 runtime-deps:
 	$(call apt_install_missing,$(RUNTIME_CHECKS))
@@ -81,10 +94,10 @@ system-deps: runtime-deps
 	$(call apt_install_missing,$(TEST_CHECKS))
 
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
-messages-update: deps
+messages-update: runtime-python
 	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete
 
-demo: deps
+demo: runtime-python
 	XINBAO_DEMO=1 $(PY) manage.py demo
 
 # Benchmarks (not tests): every bench/*.py prints its figures and saves them under bench/results/.
