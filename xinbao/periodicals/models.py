@@ -87,7 +87,7 @@ class DistributionGroup(models.TextChoices):
 
 
 #: The label each group prints with in the footer, whatever the reader's language.
-DISTRIBUTION_LABELS = {
+DISTRIBUTION_LABELS: dict[str, str] = {
     DistributionGroup.REPORT: "报",
     DistributionGroup.SEND: "送",
     DistributionGroup.ISSUE: "发",

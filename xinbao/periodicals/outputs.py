@@ -28,6 +28,7 @@ from xinbao.lib.officedoc import (
 )
 from xinbao.periodicals.models import Issue, Periodical
 from xinbao.periodicals.services import issue_content
+from xinbao.periodicals.setup import distribution_recipients
 
 _LABEL = re.compile(r"^\s*([^：:]{1,6})[：:]\s*(.+?)\s*$")
 #: The label of a distribution line written without one (“各县（市、区）委办公室”).
@@ -84,7 +85,7 @@ def document(issue: Issue) -> OfficialDocument:
         paragraphs = [p for p in str(item["body"]).split("\n") if p.strip()]
         blocks.append(NumberedItem(str(item["title"]), paragraphs, number=int(item["position"])))
     return OfficialDocument(
-        masthead=str(content["periodical"]),
+        masthead=str(content.get("masthead") or content["periodical"]),
         issue_line=issue_line(int(content["number"]), int(content["total_number"])),
         issuing_office=str(content["issuing_office"]),
         date=_signed_day(content) if signed else timezone.localdate(),
@@ -93,7 +94,9 @@ def document(issue: Issue) -> OfficialDocument:
         urgency=_urgency(urgencies),
         blocks=blocks,
         distribution=Distribution(
-            recipients=distribution_lines(periodical.distribution),
+            # The structured list; the old one-line-per-group text for periodicals without one.
+            recipients=distribution_recipients(periodical)
+            or distribution_lines(periodical.distribution),
             printed_by=periodical.issuing_office,
             copies=periodical.copies,
         ),

@@ -195,6 +195,18 @@ def _require_compiler(user: User) -> None:
 # --- issues and their content ----------------------------------------------------------------
 
 
+def next_numbers(periodical: Periodical, year: int) -> tuple[int, int]:
+    """The number in ``year`` and the overall number the next issue of ``periodical`` takes:
+    one past the last issue made here, and never below the starting numbers the periodical
+    was given (an office moving to Xinbao mid-year goes on from its last paper issue)."""
+    issues = Issue.objects.filter(periodical=periodical)
+    number = (issues.filter(year=year).aggregate(m=Max("number"))["m"] or 0) + 1
+    total = (issues.aggregate(m=Max("total_number"))["m"] or 0) + 1
+    if periodical.start_year == year:
+        number = max(number, periodical.start_number)
+    return number, max(total, periodical.start_total_number)
+
+
 @transaction.atomic
 def create_issue(
     *, user: User, periodical: Periodical, title: str = "", request: HttpRequest | None = None
@@ -209,9 +221,7 @@ def create_issue(
     if not periodical.is_active:
         raise IssueError(_("%(name)s is no longer published.") % {"name": periodical})
     year = timezone.localdate().year
-    issues = Issue.objects.filter(periodical=periodical)
-    number = (issues.filter(year=year).aggregate(m=Max("number"))["m"] or 0) + 1
-    total = (issues.aggregate(m=Max("total_number"))["m"] or 0) + 1
+    number, total = next_numbers(periodical, year)
     issue = Issue.objects.create(
         periodical=periodical,
         year=year,
@@ -637,6 +647,7 @@ def issue_content(issue: Issue) -> dict[str, Any]:
         )
     return {
         "periodical": periodical.name,
+        "masthead": periodical.masthead_text,
         "issuing_office": periodical.issuing_office,
         "year": issue.year,
         "number": issue.number,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinbao.periodicals import views
+from xinbao.periodicals import setup_views, views
 
 app_name = "periodicals"
 urlpatterns = [
@@ -36,6 +36,34 @@ urlpatterns = [
         "instructions/<int:pk>/feedback/", views.instruction_feedback, name="instruction_feedback"
     ),
     path("instructions/<int:pk>/close/", views.instruction_close, name="instruction_close"),
+    path("setup/", setup_views.setup_list, name="setup_list"),
+    path("setup/new/", setup_views.setup_create, name="setup_create"),
+    path("setup/<int:pk>/", setup_views.setup_edit, name="setup_edit"),
+    path("setup/<int:pk>/retire/", setup_views.setup_retire, name="setup_retire"),
+    path("setup/<int:pk>/reinstate/", setup_views.setup_reinstate, name="setup_reinstate"),
+    path("setup/<int:pk>/delete/", setup_views.setup_delete, name="setup_delete"),
+    path(
+        "setup/<int:pk>/distribution/",
+        setup_views.distribution_add,
+        name="setup_distribution_add",
+    ),
+    path(
+        "setup/<int:pk>/distribution/<int:entry>/",
+        setup_views.distribution_edit,
+        name="setup_distribution_edit",
+    ),
+    path(
+        "setup/<int:pk>/distribution/<int:entry>/remove/",
+        setup_views.distribution_remove,
+        name="setup_distribution_remove",
+    ),
+    path("setup/<int:pk>/readers/", setup_views.reader_add, name="setup_reader_add"),
+    path(
+        "setup/<int:pk>/readers/<int:user>/remove/",
+        setup_views.reader_remove,
+        name="setup_reader_remove",
+    ),
+    path("routes/", setup_views.routes, name="routes"),
     path("reading/", views.reading_list, name="reading"),
     path("reading/<int:pk>/", views.reading_issue, name="reading_issue"),
 ]
