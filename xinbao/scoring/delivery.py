@@ -116,9 +116,10 @@ def send_document(
 
     In-app on the normal ladder (for those with a login, linked to the page behind the
     login); then an SMS with the signed link, an email with the PDF attached and the link,
-    and with ``fax`` a fax of the PDF. Idempotent per ``key``; returns messages per channel.
+    and with ``fax`` a fax of the PDF (once per fax number). Idempotent per ``key``; returns messages per channel.
     """
     counts: dict[str, int] = {}
+    faxed: set[str] = set()
     for recipient in to:
         [dispatch] = notify(to=[recipient], event=event, context=context, link=in_app_link, key=key)
         if recipient.user is not None:
@@ -127,6 +128,12 @@ def send_document(
         who = f"p{person_id}" if person_id else f"u{recipient.user.pk if recipient.user else 0}"
         link = document_path(kind=kind, pk=pk, person_id=person_id)
         for channel in channels_of(recipient, fax=fax):
+            if channel == Channel.FAX:
+                # The head and the deputy share the unit's fax machine: one copy is enough.
+                number = re.sub(r"\D", "", _fax(recipient))
+                if number in faxed:
+                    continue
+                faxed.add(number)
             queue(
                 channel=channel,
                 to=recipient,
