@@ -227,6 +227,32 @@ class IssueItem(models.Model):
         return f"{self.issue} #{self.position}"
 
 
+class IssuePicture(models.Model):
+    """A picture of an entry's item chosen to print in the issue, with its caption (图注).
+
+    Chosen while compiling; the signature freezes the choice with the picture's SHA-256.
+    """
+
+    entry = models.ForeignKey(IssueItem, on_delete=models.CASCADE, related_name="pictures")
+    # A picture printed in an issue stays: the signed content names it.
+    attachment = models.ForeignKey(
+        "items.Attachment", verbose_name=_("picture"), on_delete=models.PROTECT, related_name="+"
+    )
+    caption = models.CharField(_("caption"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        ordering = ["entry", "position", "pk"]
+        verbose_name = _("picture in an issue")
+        verbose_name_plural = _("pictures in issues")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "attachment"], name="picture_once_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return self.caption
+
+
 class SignOffAction(models.TextChoices):
     SUBMIT = "submit", _("Sent for signature")
     CHECK = "check", _("Section check passed")

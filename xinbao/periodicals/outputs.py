@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from xinbao.items.models import Attachment
 from xinbao.items.models import Urgency as ItemUrgency
 from xinbao.lib.officedoc import (
     Block,
@@ -26,6 +27,7 @@ from xinbao.lib.officedoc import (
     render_html,
     render_pdf,
 )
+from xinbao.lib.officedoc.pictures import figure
 from xinbao.periodicals.models import Issue, Periodical
 from xinbao.periodicals.services import issue_content
 from xinbao.periodicals.setup import distribution_recipients
@@ -71,6 +73,24 @@ def _signed_day(frozen: dict[str, Any]) -> dt.date:
     return timezone.localtime(signed_at).date()
 
 
+def _figures(pictures: list[dict[str, Any]]) -> list[Block]:
+    """The chosen pictures of one item, in order, read from storage.
+
+    A picture whose stored file no longer has the signed SHA-256 prints its caption only.
+    """
+    stored = Attachment.objects.in_bulk([int(p["attachment"]) for p in pictures])
+    blocks: list[Block] = []
+    for picture in pictures:
+        attachment = stored.get(int(picture["attachment"]))
+        caption = str(picture.get("caption", ""))
+        data = b""
+        if attachment is not None and attachment.sha256 == picture.get("sha256"):
+            with attachment.file.open("rb") as fh:
+                data = fh.read()
+        blocks.append(figure(data, caption))
+    return blocks
+
+
 def document(issue: Issue) -> OfficialDocument:
     """The issue as an :class:`OfficialDocument`: from its frozen content once signed."""
     signed = bool(issue.content_hash and issue.frozen)
@@ -84,6 +104,7 @@ def document(issue: Issue) -> OfficialDocument:
             blocks.append(EditorNote(str(item["note"])))
         paragraphs = [p for p in str(item["body"]).split("\n") if p.strip()]
         blocks.append(NumberedItem(str(item["title"]), paragraphs, number=int(item["position"])))
+        blocks.extend(_figures(list(item.get("pictures", []))))
     return OfficialDocument(
         masthead=str(content.get("masthead") or content["periodical"]),
         issue_line=issue_line(int(content["number"]), int(content["total_number"])),

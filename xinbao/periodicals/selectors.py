@@ -10,9 +10,11 @@ from itertools import pairwise
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.desk.models import ItemVersion
+from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib.text import diff_html
 from xinbao.org.models import Unit
 from xinbao.periodicals.models import (
@@ -20,6 +22,7 @@ from xinbao.periodicals.models import (
     InstructionStatus,
     Issue,
     IssueItem,
+    IssuePicture,
     IssueState,
     ReadReceipt,
 )
@@ -64,12 +67,27 @@ class Revision:
     body_diff: SafeString
 
 
+@dataclass(frozen=True)
+class PictureChoice:
+    """A picture of an entry's item offered to the editor: chosen or not, with its caption."""
+
+    attachment: Attachment
+    chosen: bool
+    caption: str
+
+
 @dataclass
 class EntryView:
     entry: IssueItem
     title: str
     body: str
     revisions: list[Revision] = field(default_factory=list)
+    #: The pictures chosen for the issue, as the pages show them: attachment id and caption.
+    pictures: list[dict[str, object]] = field(default_factory=list)
+    #: Every picture of the item, for the editor's choice.
+    choices: list[PictureChoice] = field(default_factory=list)
+    #: The item's audio, video and documents, linked from the pages.
+    media: list[Attachment] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -86,11 +104,25 @@ def entries(issue: Issue) -> list[EntryView]:
         .order_by("item_id", "number")
     ):
         versions.setdefault(version.item_id, []).append(version)
+    files = _attachments([r.item_id for r in rows])
+    chosen: dict[int, list[IssuePicture]] = {}
+    for picture in IssuePicture.objects.filter(entry__in=[r.pk for r in rows]):
+        chosen.setdefault(picture.entry_id, []).append(picture)
     out = []
     for row in rows:
         history = versions.get(row.item_id, [])
         title, body = row.item.title, row.item.body
         view = EntryView(entry=row, title=title, body=body)
+        picked = {p.attachment_id: p.caption for p in chosen.get(row.pk, [])}
+        view.pictures = [
+            {"attachment": p.attachment_id, "caption": p.caption} for p in chosen.get(row.pk, [])
+        ]
+        for attachment in files.get(row.item_id, []):
+            if attachment.kind != AttachmentKind.PICTURE:
+                view.media.append(attachment)
+                continue
+            caption = picked.get(attachment.pk) or default_caption(attachment)
+            view.choices.append(PictureChoice(attachment, attachment.pk in picked, caption))
         for before, after in pairwise(history):
             if after.role in SIGNER_ROLES:
                 view.revisions.append(
@@ -105,12 +137,35 @@ def entries(issue: Issue) -> list[EntryView]:
 
 
 def frozen_entries(issue: Issue) -> list[dict[str, object]]:
-    """The items of a signed issue as they were signed."""
+    """The items of a signed issue as they were signed (with their chosen pictures), and each
+    item's audio, video and documents to link to."""
     items = issue.frozen.get("items", [])
+    files = _attachments([int(item["item"]) for item in items if item.get("item")])
     return [
-        {**item, "paragraphs": [p for p in str(item.get("body", "")).split("\n") if p]}
+        {
+            **item,
+            "paragraphs": [p for p in str(item.get("body", "")).split("\n") if p],
+            "media": [
+                a for a in files.get(item.get("item"), []) if a.kind != AttachmentKind.PICTURE
+            ],
+        }
         for item in items
     ]
+
+
+def _attachments(item_ids: list[int]) -> dict[int, list[Attachment]]:
+    """The attachments of these items, by item, in upload order (one query)."""
+    out: dict[int, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(item__in=item_ids).order_by("pk"):
+        out.setdefault(attachment.item_id, []).append(attachment)
+    return out
+
+
+def default_caption(attachment: Attachment) -> str:
+    """A picture's caption until the editor writes one: its file name without the extension."""
+    name = attachment.original_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, _extension = name.rpartition(".")
+    return ((stem if dot and stem else name).strip() or str(_("Picture")))[:200]
 
 
 @dataclass(frozen=True)

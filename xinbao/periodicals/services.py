@@ -28,7 +28,7 @@ from xinbao.audit.services import record
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
 from xinbao.items.classified import classified_marking
-from xinbao.items.models import Item, ItemStatus
+from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus
 from xinbao.items.services import normalise_body
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
@@ -41,6 +41,7 @@ from xinbao.periodicals.models import (
     InstructionStatus,
     Issue,
     IssueItem,
+    IssuePicture,
     IssueState,
     Periodical,
     ReadReceipt,
@@ -56,6 +57,7 @@ from xinbao.periodicals.routing import (
     required_signer,
     signer_label,
 )
+from xinbao.periodicals.selectors import default_caption
 
 #: Days a unit has to answer an instruction unless the leader says otherwise.
 FEEDBACK_DAYS = 7
@@ -403,6 +405,48 @@ def set_note(
     return entry
 
 
+@transaction.atomic
+def set_pictures(
+    *,
+    user: User,
+    entry: IssueItem,
+    pictures: Sequence[tuple[Attachment, str]],
+    request: HttpRequest | None = None,
+) -> list[IssuePicture]:
+    """Choose which pictures of the entry's item print in the issue, in order, each with its
+    caption (an empty caption takes :func:`default_caption`). Replaces the earlier choice."""
+    _require_compiler(user)
+    issue = _lock(entry.issue)
+    _require_compiling(issue)
+    entry = issue.entries.get(pk=entry.pk)
+    chosen: list[tuple[Attachment, str]] = []
+    for attachment, caption in pictures:
+        if attachment.item_id != entry.item_id or attachment.kind != AttachmentKind.PICTURE:
+            raise IssueError(
+                _("“%(name)s” is not a picture of this item.") % {"name": attachment.original_name}
+            )
+        if any(a.pk == attachment.pk for a, _c in chosen):
+            continue
+        text = " ".join(caption.split()) or default_caption(attachment)
+        if len(text) > 200:
+            raise IssueError(_("A caption may be at most 200 characters."))
+        _refuse_classified(text)
+        chosen.append((attachment, text))
+    entry.pictures.all().delete()
+    rows = [
+        IssuePicture.objects.create(entry=entry, attachment=a, caption=c, position=n)
+        for n, (a, c) in enumerate(chosen, 1)
+    ]
+    record(
+        actor=user,
+        action="issue.pictures",
+        obj=issue,
+        summary={"item": entry.item_id, "pictures": [[a.pk, c] for a, c in chosen]},
+        request=request,
+    )
+    return rows
+
+
 # --- the item's text as edited ---------------------------------------------------------------
 
 
@@ -628,23 +672,39 @@ def return_issue(
 
 def issue_content(issue: Issue) -> dict[str, Any]:
     """What the issue prints: its numbers, title and items (titles and bodies as edited,
-    editor's notes, order). The signature freezes exactly this."""
+    editor's notes, order, chosen pictures with their captions). The signature freezes
+    exactly this."""
     periodical = issue.periodical
-    entries = issue.entries.select_related("item", "item__unit").order_by("position", "pk")
+    entries = (
+        issue.entries.select_related("item", "item__unit")
+        .prefetch_related("pictures__attachment")
+        .order_by("position", "pk")
+    )
     items = []
     for position, entry in enumerate(entries, 1):
         title, body = current_text(entry.item)
-        items.append(
-            {
-                "position": position,
-                "item": entry.item_id,
-                "title": title,
-                "body": body,
-                "note": entry.editor_note,
-                "unit": entry.item.unit.name,
-                "urgency": entry.item.urgency,
-            }
-        )
+        content = {
+            "position": position,
+            "item": entry.item_id,
+            "title": title,
+            "body": body,
+            "note": entry.editor_note,
+            "unit": entry.item.unit.name,
+            "urgency": entry.item.urgency,
+        }
+        pictures = list(entry.pictures.all())
+        if pictures:
+            # Only when chosen, so that issues without pictures keep the content they had.
+            # The SHA-256 ties the signature to the very picture printed.
+            content["pictures"] = [
+                {
+                    "attachment": p.attachment_id,
+                    "caption": p.caption,
+                    "sha256": p.attachment.sha256,
+                }
+                for p in pictures
+            ]
+        items.append(content)
     return {
         "periodical": periodical.name,
         "masthead": periodical.masthead_text,

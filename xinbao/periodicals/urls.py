@@ -13,6 +13,12 @@ urlpatterns = [
     path("issues/<int:pk>/entries/<int:entry>/move/", views.entry_move, name="entry_move"),
     path("issues/<int:pk>/entries/<int:entry>/note/", views.entry_note, name="entry_note"),
     path("issues/<int:pk>/entries/<int:entry>/remove/", views.entry_remove, name="entry_remove"),
+    path(
+        "issues/<int:pk>/entries/<int:entry>/pictures/",
+        views.entry_pictures,
+        name="entry_pictures",
+    ),
+    path("issues/<int:pk>/pictures/<int:att>/", views.issue_picture, name="issue_picture"),
     path("issues/<int:pk>/submit/", views.issue_submit, name="issue_submit"),
     path("issues/<int:pk>/direct/", views.issue_direct, name="issue_direct"),
     path("issues/<int:pk>/check/", views.issue_check, name="issue_check"),

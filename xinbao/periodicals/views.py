@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.items.access import visible_items
+from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib.http import AuthedRequest, pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
 from xinbao.periodicals import outputs, selectors, services
@@ -52,6 +54,7 @@ from xinbao.periodicals.models import (
     Instruction,
     Issue,
     IssueItem,
+    IssuePicture,
     IssueState,
     ReadReceipt,
     SignOffAction,
@@ -132,9 +135,16 @@ def issue_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("periodicals:issue", pk=issue.pk)
 
 
-def _issue_context(request: AuthedRequest, issue: Issue) -> dict[str, Any]:
+def _issue_context(
+    request: AuthedRequest,
+    issue: Issue,
+    kept: dict[int, list[selectors.PictureChoice]] | None = None,
+) -> dict[str, Any]:
     signed = bool(issue.content_hash)
     current = selectors.entries(issue)
+    for row in current:
+        # A refused choice of pictures shows again as the editor left it.
+        row.choices = (kept or {}).get(row.entry.pk, row.choices)
     return {
         "issue": issue,
         "periodical": issue.periodical,
@@ -278,6 +288,58 @@ def entry_remove(request: AuthedRequest, pk: int, entry: int) -> HttpResponse:
     return _entries_or_back(request, issue)
 
 
+@login_required
+@require_POST
+def entry_pictures(request: AuthedRequest, pk: int, entry: int) -> HttpResponse:
+    """The editor's choice of the item's pictures for the issue, with a caption each."""
+    issue, row = _entry(request, pk, entry)
+    offered = list(row.item.attachments.filter(kind=AttachmentKind.PICTURE).order_by("pk"))
+    wanted = set(request.POST.getlist("picture"))
+    choice = [(a, request.POST.get(f"caption-{a.pk}", "")) for a in offered if str(a.pk) in wanted]
+    try:
+        services.set_pictures(user=request.user, entry=row, pictures=choice, request=request)
+    except REFUSALS as exc:
+        _refused(request, exc)
+        kept = [
+            selectors.PictureChoice(
+                a, str(a.pk) in wanted, request.POST.get(f"caption-{a.pk}", "")[:300]
+            )
+            for a in offered
+        ]
+        context = _issue_context(request, issue, kept={row.pk: kept})
+        return render(request, "periodicals/issue_detail.html", context, status=400)
+    messages.success(request, _("Pictures for the issue saved."))
+    return redirect(f"{reverse('periodicals:issue', args=[issue.pk])}#entry-{row.pk}")
+
+
+@login_required
+def issue_picture(request: AuthedRequest, pk: int, att: int) -> FileResponse:
+    """A picture chosen for the issue, for whoever may see the issue (a reader of another
+    unit's item included): once signed, only the pictures its signed content names."""
+    issue = access_issue(request.user, pk)
+    if issue.content_hash:
+        names = {
+            int(p["attachment"]): p.get("sha256")
+            for item in issue.frozen.get("items", [])
+            for p in item.get("pictures", [])
+        }
+        attachment = Attachment.objects.filter(pk=att, sha256=names.get(att, "")).first()
+    else:
+        attachment = Attachment.objects.filter(
+            pk=att, pk__in=IssuePicture.objects.filter(entry__issue=issue).values("attachment")
+        ).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 def _act(
     request: AuthedRequest,
     issue: Issue,
@@ -380,7 +442,9 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
         if kind == "html":
             response = HttpResponse(outputs.preview_html(issue))
             # The preview is a document, not a page of ours: it may run nothing, load nothing.
-            response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+            response["Content-Security-Policy"] = (
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            )
             return response
         data = outputs.docx_bytes(issue) if kind == "docx" else outputs.pdf_bytes(issue)
     except ClassifiedMarkingError:

@@ -80,7 +80,22 @@ class Table:
     caption: str = ""
 
 
-Block = Heading | Paragraph | EditorNote | NumberedItem | Table
+@dataclass(frozen=True)
+class Figure:
+    """A picture set to the width of the text, its caption centred below it in the body font.
+
+    ``image`` is JPEG or PNG bytes of ``width`` × ``height`` pixels (for the aspect ratio; see
+    :func:`xinbao.lib.officedoc.pictures.figure`). Without an image only the caption prints.
+    """
+
+    image: bytes | None
+    width: int = 0
+    height: int = 0
+    caption: str = ""
+    content_type: str = "image/jpeg"
+
+
+Block = Heading | Paragraph | EditorNote | NumberedItem | Table | Figure
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,8 @@ class OfficialDocument:
                     yield caption
                     for row in rows:
                         yield from row
+                case Figure(caption=caption):
+                    yield caption
         if self.distribution is not None:
             yield self.distribution.printed_by
             for recipients in self.distribution.recipients:

@@ -7,6 +7,7 @@ licensed fonts on the server for the exact look.
 
 from __future__ import annotations
 
+import base64
 import math
 from html import escape
 from typing import Final
@@ -15,6 +16,7 @@ from xinbao.lib.officedoc import layout as L
 from xinbao.lib.officedoc.model import (
     Block,
     EditorNote,
+    Figure,
     Heading,
     NumberedItem,
     OfficialDocument,
@@ -22,6 +24,7 @@ from xinbao.lib.officedoc.model import (
     Table,
     numbered,
 )
+from xinbao.lib.officedoc.pictures import size_mm
 
 # Rounded down to 0.01 pt so that 28 characters never overflow the line by a rounding error.
 _PITCH_PT: Final = math.floor(L.CHAR_PITCH_PT * 100) / 100
@@ -92,6 +95,11 @@ caption {{
 th, td {{ border: 0.75pt solid #000; padding: 1mm 2mm; line-height: 1.4; text-align: center; }}
 th {{ font-family: {L.CSS_HEITI}; font-weight: normal; }}
 td {{ text-align: left; }}
+figure {{ margin: 0; text-align: center; break-inside: avoid; }}
+figure img {{ display: block; margin: 0 auto; }}
+figcaption {{
+  font-family: {L.CSS_FANGSONG}; text-align: center; line-height: {L.LINE_PITCH_PT}pt;
+}}
 .distribution {{
   float: footnote; footnote-display: block;
   font-size: {L.SIZE_4}pt; border-top: {L.FOOTER_OUTER_RULE_PT}pt solid #000;
@@ -137,7 +145,25 @@ def _block_html(block: Block, number: int) -> str:
                 parts.append(f"<tr>{cells}</tr>")
             parts.append("</table>")
             return "".join(parts)
+        case Figure():
+            return _figure_html(block)
     raise TypeError(f"not a block: {block!r}")
+
+
+def _figure_html(block: Figure) -> str:
+    """The picture, embedded as a data URI (the document loads nothing), and its caption."""
+    parts = ["<figure>"]
+    width, height = size_mm(block, L.TYPE_WIDTH_MM)
+    if block.image is not None and width:
+        data = base64.b64encode(block.image).decode("ascii")
+        parts.append(
+            f'<img src="data:{block.content_type};base64,{data}" alt="{escape(block.caption)}" '
+            f'style="width: {width}mm; height: {height}mm">'
+        )
+    if block.caption:
+        parts.append(f"<figcaption>{escape(block.caption)}</figcaption>")
+    parts.append("</figure>")
+    return "".join(parts)
 
 
 def _head_html(doc: OfficialDocument) -> str:

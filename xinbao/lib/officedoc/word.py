@@ -35,6 +35,7 @@ from xinbao.lib.officedoc.model import (
     Block,
     Distribution,
     EditorNote,
+    Figure,
     Heading,
     NumberedItem,
     OfficialDocument,
@@ -42,6 +43,7 @@ from xinbao.lib.officedoc.model import (
     Table,
     numbered,
 )
+from xinbao.lib.officedoc.pictures import size_mm
 
 #: The document grid: 22 lines of 28.95 pt (579 twips), a line grid only. 28 characters of 16 pt
 #: are 448 pt, 6 pt more than the 156 mm type area, so every character is set 0.25 pt tighter
@@ -332,6 +334,28 @@ def _table(doc: DocxDocument, table: Table) -> None:
             )
 
 
+def _figure(doc: DocxDocument, block: Figure) -> None:
+    """The picture in a paragraph of its own, then its caption in the body font, centred.
+
+    The picture's paragraph has single (not exact) line spacing and stays off the grid: an
+    exact line height would cut the picture down to one line.
+    """
+    width, height = size_mm(block, L.TYPE_WIDTH_MM)
+    if block.image is not None and width:
+        holder = doc.add_paragraph()
+        fmt = holder.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.keep_with_next = True
+        holder._p.get_or_add_pPr().insert_element_before(
+            _el("snapToGrid", val="0"), *_PPR_AFTER_SNAP_TO_GRID
+        )
+        holder.add_run().add_picture(io.BytesIO(block.image), width=Mm(width), height=Mm(height))
+    if block.caption:
+        _run(_paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER), block.caption)
+
+
 def _block(doc: DocxDocument, block: Block, number: int) -> None:
     match block:
         case Heading(text=text, level=level):
@@ -352,6 +376,8 @@ def _block(doc: DocxDocument, block: Block, number: int) -> None:
                 _body_paragraph(doc, text)
         case Table():
             _table(doc, block)
+        case Figure():
+            _figure(doc, block)
 
 
 def _cell_border(cell: _Cell, side: str, size_pt: float) -> None:
