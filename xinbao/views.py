@@ -13,6 +13,7 @@ from xinbao.incidents import selectors
 from xinbao.incidents.access import can_handle_incidents
 from xinbao.items.access import visible_items
 from xinbao.items.models import ItemStatus, urgency_rank
+from xinbao.items.selectors import reporter_month
 from xinbao.lib.http import AuthedRequest
 from xinbao.lib.workdays import calendar_warnings
 from xinbao.periodicals import selectors as periodicals
@@ -30,6 +31,8 @@ def home(request: AuthedRequest) -> HttpResponse:
             status__in=[ItemStatus.DRAFT, ItemStatus.WITHDRAWN], created_by=user
         )[:HOME_LIMIT]
         context["recent"] = items.exclude(status=ItemStatus.DRAFT)[:HOME_LIMIT]
+    if user.is_reporter:
+        context["my_month"] = reporter_month(user)
     if user.role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER):
         # Those who receive items; leaders read what the desk adopted, not the intake.
         context["to_receive"] = items.filter(status=ItemStatus.SUBMITTED).order_by(

@@ -82,7 +82,7 @@ def missing_steps(today: dt.date | None = None) -> list[Step]:
             Step(
                 "periodical",
                 _("There is no active periodical: the desk cannot adopt anything."),
-                _url("periodicals:periodical_create", "periodicals:list"),
+                _url("periodicals:setup_create", "periodicals:list"),
                 _("Set up a periodical"),
             )
         )

@@ -212,3 +212,17 @@ class FirstRunPageTest(TestCase):
             )
             assert r.status_code == 403
         assert not User.objects.filter(username="x").exists()
+
+
+class ReadinessLinksTest(TestCase):
+    def test_it_links_each_step_to_the_screen_that_fixes_it(self) -> None:
+        links = {step.key: step.url for step in missing_steps()}
+        assert links["office"] == reverse("org:office")
+        assert links["unit"] == reverse("org:unit_create")
+        assert links["periodical"] == reverse("periodicals:setup_create")
+        assert links["signer"] == links["duty_officer"] == reverse("accounts:user_create")
+        admin = make_user("admin", Role.SYSTEM_ADMIN)
+        client = EnglishClient()
+        client.force_login(admin)
+        for key, url in links.items():
+            assert client.get(url).status_code == 200, key

@@ -160,6 +160,10 @@ class SetupScreensTest(BaseTestCase):
         assert "抄送：王建国。" in footer
         assert any(t.startswith("中共澜江市委办公室") and "（共印40份）" in t for t in footer)
         assert any(p.text == "澜江信息要情" for p in word.paragraphs)  # the masthead
+        self.client.force_login(self.ed)
+        page = self.client.get(reverse("periodicals:issue_preview", args=[issue.pk]))
+        preview = page.content.decode()
+        assert "澜江信息要情" in preview and "报：省委办公厅（2份）。" in preview
 
         for reader in (self.leader, wang):
             self.client.force_login(reader)
