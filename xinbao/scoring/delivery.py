@@ -116,7 +116,8 @@ def send_document(
 
     In-app on the normal ladder (for those with a login, linked to the page behind the
     login); then an SMS with the signed link, an email with the PDF attached and the link,
-    and with ``fax`` a fax of the PDF (once per fax number). Idempotent per ``key``; returns messages per channel.
+    and with ``fax`` a fax of the PDF (once per fax number). Idempotent per ``key``;
+    returns the messages queued per channel.
     """
     counts: dict[str, int] = {}
     faxed: set[str] = set()

@@ -197,7 +197,8 @@ def correct_entry(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Entry corrected: %(points)s points reversed.") % {"points": -entry.points},
+                    _("Entry corrected: a reversing entry of %(points)s points was added.")
+                    % {"points": -entry.points},
                 )
                 url = reverse("scoring:ledger")
                 return redirect(f"{url}?{back}" if back else url)

@@ -58,9 +58,9 @@ class CorrectionScreenTests(ScoringCase):
         event = AuditEvent.objects.get(action="scoring_corrected")
         self.assertEqual(event.actor, self.chief)
         self.assertEqual(event.summary["reason"], "采用记录录错了刊物")
-        page = self.ledger_page(unit=str(self.county_a.pk), period="quarter", day="2026-04-15")
-        self.assertIn("Corrected", page)
-        self.assertNotIn(reverse("scoring:correct", args=[self.entry.pk]), page)
+        after = self.ledger_page(unit=str(self.county_a.pk), period="quarter", day="2026-04-15")
+        self.assertIn("Corrected", after)
+        self.assertNotIn(reverse("scoring:correct", args=[self.entry.pk]), after)
 
     def test_it_refuses_the_same_entry_twice(self) -> None:
         url = reverse("scoring:correct", args=[self.entry.pk])

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import docx
 import time_machine
+from django.http import FileResponse, HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -41,6 +42,12 @@ def pdf_text(content: bytes) -> str:
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
         )
     return done.stdout.decode()
+
+
+def served(response: HttpResponseBase) -> bytes:
+    """The body of a file response."""
+    assert isinstance(response, FileResponse)
+    return b"".join(response.streaming_content)  # type: ignore[arg-type]  # sync iterator here
 
 
 def pdf_attachment(mail: Mail) -> tuple[str, bytes]:
@@ -139,7 +146,7 @@ class ReportDeliveryTests(DeliveryCase):
             opened = self.anonymous.get(path)
             self.assertEqual(opened.status_code, 200)
             self.assertEqual(opened["Content-Type"], "application/pdf")
-            self.assertEqual(b"".join(opened.streaming_content), report_pdf)
+            self.assertEqual(served(opened), report_pdf)
             event = AuditEvent.objects.get(action="scoring.document_opened")
             self.assertEqual(event.actor_name, "王建国")
 
@@ -246,5 +253,5 @@ class LetterDeliveryTests(DeliveryCase):
             assert match is not None
             opened = self.anonymous.get(match.group(1))
             self.assertEqual(opened.status_code, 200)
-            self.assertEqual(b"".join(opened.streaming_content), faxed)
+            self.assertEqual(served(opened), faxed)
             self.assertEqual(urlsplit(match.group(0)).netloc, "testserver")
