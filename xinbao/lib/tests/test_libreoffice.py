@@ -35,6 +35,7 @@ from xinbao.lib.officedoc import OfficialDocument, Paragraph, render_docx
 from xinbao.lib.officedoc import layout as L
 from xinbao.periodicals import outputs
 from xinbao.periodicals.tests.factories import PeriodicalCase
+from xinbao.scoring.letters import build_letter
 from xinbao.scoring.reports import build_report
 
 pytestmark = pytest.mark.skipif(
@@ -196,7 +197,5 @@ class LibreOfficeLayoutTest(PeriodicalCase):
         check_layout(with_filler(report))
 
     def test_it_lays_out_a_reminder_letter(self) -> None:
-        from xinbao.scoring.letters import build_letter
-
         letter = build_letter(self.county_a, dt.date(2026, 11, 1), day=dt.date(2026, 11, 25))
         check_layout(with_filler(letter))
