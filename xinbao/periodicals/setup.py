@@ -364,7 +364,8 @@ def _follow_readers(
         if not still and periodical.readers.filter(pk=lost.pk).exists():
             periodical.readers.remove(lost)
             changed["readers_removed"] = [lost.username]
-    if gained is not None and gained.is_active:
+    # Only a login newly on the list: one the chief took off by hand stays off on other edits.
+    if gained is not None and gained != lost and gained.is_active:
         if not periodical.readers.filter(pk=gained.pk).exists():
             periodical.readers.add(gained)
             changed["readers_added"] = [gained.username]
