@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.items.models import Item
 from xinbao.lib.forms import StyledForm
 from xinbao.org.models import Unit
-from xinbao.periodicals.services import FEEDBACK_DAYS
+from xinbao.periodicals.services import default_feedback_due
 
 
 class IssueCreateForm(StyledForm):
@@ -89,9 +87,7 @@ class InstructionForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault(
-            "feedback_due", timezone.localdate() + dt.timedelta(days=FEEDBACK_DAYS)
-        )
+        kwargs["initial"].setdefault("feedback_due", default_feedback_due())
         super().__init__(*args, **kwargs)
 
 

@@ -185,6 +185,9 @@ class Issue(models.Model):
     )
     countersigned_at = models.DateTimeField(null=True, blank=True)
     distributed_at = models.DateTimeField(_("distributed at"), null=True, blank=True)
+    #: Compiled by the duty officer (a periodical with ``duty_officer_may_issue``), without
+    #: an editor; the section is told and sees the issue marked the next morning.
+    night_duty = models.BooleanField(_("issued at night by the duty officer"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,13 +290,24 @@ class InstructionStatus(models.TextChoices):
 
 
 class Instruction(models.Model):
-    """A leader's written instruction (批示) on an item or an issue; tracked to feedback."""
+    """A leader's instruction (批示) on an item, an issue or an incident; tracked to feedback.
+
+    Written by the leader, or given by phone and recorded by the duty officer or an editor
+    (``by_phone``: who recorded it, when the leader spoke, and that it was read back).
+    """
 
     item = models.ForeignKey(
         "items.Item", on_delete=models.CASCADE, null=True, blank=True, related_name="instructions"
     )
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, null=True, blank=True, related_name="instructions"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="instructions",
     )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -302,6 +316,17 @@ class Instruction(models.Model):
         related_name="instructions_given",
     )
     text = models.TextField(_("instruction"))
+    by_phone = models.BooleanField(_("given by phone"), default=False)
+    spoken_at = models.DateTimeField(_("said on the phone at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    read_back = models.BooleanField(_("read back to the leader"), default=False)
     units = models.ManyToManyField(
         "org.Unit", verbose_name=_("units concerned"), blank=True, related_name="instructions"
     )
@@ -326,9 +351,16 @@ class Instruction(models.Model):
         indexes = [models.Index(fields=["status", "feedback_due"], name="instruction_due")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(item__isnull=False) | models.Q(issue__isnull=False),
+                condition=models.Q(item__isnull=False)
+                | models.Q(issue__isnull=False)
+                | models.Q(incident__isnull=False),
                 name="instruction_on_something",
-            )
+            ),
+            # A phone instruction is on record only once it was read back to the leader.
+            models.CheckConstraint(
+                condition=models.Q(by_phone=False) | models.Q(read_back=True),
+                name="phone_instruction_read_back",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,11 +14,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +28,9 @@ from xinbao.audit.services import record
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
 from xinbao.items.classified import classified_marking
-from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus
+from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
 from xinbao.items.services import normalise_body
+from xinbao.lib.workdays import add_workdays
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
 from xinbao.notify.services import Recipient
@@ -59,8 +60,13 @@ from xinbao.periodicals.routing import (
 )
 from xinbao.periodicals.selectors import default_caption
 
-#: Days a unit has to answer an instruction unless the leader says otherwise.
-FEEDBACK_DAYS = 7
+if TYPE_CHECKING:
+    from xinbao.incidents.models import Incident
+
+#: Working days a unit has to answer an instruction unless the leader says otherwise.
+FEEDBACK_WORKDAYS = 5
+#: Who records a leader's instruction given by phone.
+PHONE_RECORDER_ROLES = frozenset({Role.DUTY_OFFICER, Role.EDITOR, Role.SECTION_CHIEF})
 
 
 class IssueError(Exception):
@@ -189,8 +195,20 @@ def _refuse_classified(*texts: str) -> None:
         )
 
 
-def _require_compiler(user: User) -> None:
-    if user.role not in COMPILER_ROLES:
+def may_compile(user: User, periodical: Periodical | None = None) -> bool:
+    """Editors and section chiefs compile every periodical; the duty officer compiles those
+    flagged ``duty_officer_may_issue`` (at night, without an editor)."""
+    if user.role in COMPILER_ROLES:
+        return True
+    return (
+        user.role == Role.DUTY_OFFICER
+        and periodical is not None
+        and periodical.duty_officer_may_issue
+    )
+
+
+def _require_compiler(user: User, periodical: Periodical | None = None) -> None:
+    if not may_compile(user, periodical):
         raise PermissionDenied(_("Only editors and section chiefs compile issues."))
 
 
@@ -217,8 +235,9 @@ def create_issue(
 
     The periodical's row is locked first, so two editors creating issues at once get
     consecutive numbers (on SQLite the IMMEDIATE transaction serialises them the same way).
+    An issue the duty officer makes is marked ``night_duty``.
     """
-    _require_compiler(user)
+    _require_compiler(user, periodical)
     periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
     if not periodical.is_active:
         raise IssueError(_("%(name)s is no longer published.") % {"name": periodical})
@@ -230,6 +249,7 @@ def create_issue(
         number=number,
         total_number=total,
         title=title.strip(),
+        night_duty=user.role == Role.DUTY_OFFICER,
         created_by=user,
     )
     record(
@@ -244,7 +264,7 @@ def create_issue(
 
 @transaction.atomic
 def set_title(*, user: User, issue: Issue, title: str, request: HttpRequest | None = None) -> Issue:
-    _require_compiler(user)
+    _require_compiler(user, issue.periodical)
     issue = _lock(issue)
     _require_compiling(issue)
     _refuse_classified(title)
@@ -271,6 +291,27 @@ def adoptable_items(periodical: Periodical) -> QuerySet[Item]:
     )
 
 
+def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
+    """What ``user`` may place in an issue of ``periodical``: the adopted items; for the duty
+    officer also the major emergency items submitted and not yet decided at the desk (the
+    desk's decision waits for the editors in the morning; the direct route does not)."""
+    adopted = adoptable_items(periodical)
+    if user.role != Role.DUTY_OFFICER:
+        return adopted
+    placed = IssueItem.objects.filter(issue__periodical=periodical).values("item_id")
+    return (
+        Item.objects.filter(
+            Q(pk__in=adopted.values("pk"))
+            | Q(
+                status__in=[ItemStatus.SUBMITTED, ItemStatus.RECEIVED],
+                urgency=Urgency.MAJOR_EMERGENCY,
+            )
+        )
+        .exclude(pk__in=placed)
+        .select_related("unit")
+    )
+
+
 @transaction.atomic
 def add_items(
     *,
@@ -282,14 +323,14 @@ def add_items(
     """Place items at the end of the issue, in the order given.
 
     Only adopted items adopted into this issue's periodical, and not yet in another of its
-    issues, may be placed.
+    issues, may be placed (and, for the duty officer, see :func:`compilable_items`).
     """
-    _require_compiler(user)
+    _require_compiler(user, issue.periodical)
     issue = _lock(issue)
     _require_compiling(issue)
     wanted = list(items)
     allowed = set(
-        adoptable_items(issue.periodical)
+        compilable_items(user, issue.periodical)
         .filter(pk__in=[i.pk for i in wanted])
         .values_list("pk", flat=True)
     )
@@ -331,7 +372,7 @@ def set_position(
     *, user: User, entry: IssueItem, position: int, request: HttpRequest | None = None
 ) -> IssueItem:
     """Put ``entry`` at ``position`` (1 is first; beyond the end means last)."""
-    _require_compiler(user)
+    _require_compiler(user, entry.issue.periodical)
     issue = _lock(entry.issue)
     _require_compiling(issue)
     ordered = [e for e in issue.entries.order_by("position", "pk") if e.pk != entry.pk]
@@ -368,7 +409,7 @@ def move_entry(
 
 @transaction.atomic
 def remove_entry(*, user: User, entry: IssueItem, request: HttpRequest | None = None) -> None:
-    _require_compiler(user)
+    _require_compiler(user, entry.issue.periodical)
     issue = _lock(entry.issue)
     _require_compiling(issue)
     item_id = entry.item_id
@@ -388,7 +429,7 @@ def set_note(
     *, user: User, entry: IssueItem, note: str, request: HttpRequest | None = None
 ) -> IssueItem:
     """The editor's note (按语) printed before an item."""
-    _require_compiler(user)
+    _require_compiler(user, entry.issue.periodical)
     issue = _lock(entry.issue)
     _require_compiling(issue)
     entry = issue.entries.get(pk=entry.pk)
@@ -593,7 +634,11 @@ def send_direct(
     *, user: User, issue: Issue, comment: str = "", request: HttpRequest | None = None
 ) -> Issue:
     """The direct route (首接直报): major emergency information goes from any office role
-    straight to the principal leader, skipping the section check."""
+    straight to the principal leader, skipping the section check.
+
+    Sent by the duty officer (at night, without an editor), the issue is marked
+    ``night_duty`` and the editors and section chiefs are told in-app, to see it in the
+    morning."""
     if user.role not in DIRECT_ROUTE_ROLES:
         raise PermissionDenied(_("Your role may not take the direct route."))
     issue = _lock(issue)
@@ -609,12 +654,49 @@ def send_direct(
     note = _("Direct route (首接直报) to the %(role)s.") % {
         "role": signer_label(TOP_SIGNER).lower()
     }
-    return _to_signature(
+    issue = _to_signature(
         user=user,
         issue=issue,
         comment=f"{note} {comment.strip()}".strip(),
         request=request,
         direct=True,
+    )
+    if user.role == Role.DUTY_OFFICER:
+        _issued_at_night(user=user, issue=issue, request=request)
+    return issue
+
+
+#: How long an issue the duty officer sent stays at the top of the section's periodical list.
+NIGHT_ISSUE_DAYS = 3
+
+
+def night_issues() -> QuerySet[Issue]:
+    """Issues the duty officer compiled and sent lately, newest first (for the morning)."""
+    since = timezone.now() - dt.timedelta(days=NIGHT_ISSUE_DAYS)
+    return (
+        Issue.objects.filter(night_duty=True, created_at__gte=since)
+        .select_related("periodical", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def _issued_at_night(*, user: User, issue: Issue, request: HttpRequest | None) -> None:
+    """Mark the issue as the duty officer's and tell the section (in-app, for the morning)."""
+    issue.night_duty = True
+    issue.save(update_fields=["night_duty"])
+    record(
+        actor=user,
+        action="issue.night_duty",
+        obj=issue,
+        summary={"issue": str(issue), "duty_officer": str(user)},
+        request=request,
+    )
+    notify(
+        to=_unique(resolve("editors") + resolve("section_chiefs")),
+        event="issue_night_duty",
+        context={"issue": str(issue), "title": issue.title, "duty_officer": str(user)},
+        link=f"/periodicals/issues/{issue.pk}/",
+        key=f"issue-{issue.pk}-night-duty",
     )
 
 
@@ -860,16 +942,110 @@ def unit_recipients(units: Iterable[Unit]) -> list[Recipient]:
     return _unique(people)
 
 
-def default_units(*, item: Item | None = None, issue: Issue | None = None) -> list[Unit]:
+def default_units(
+    *, item: Item | None = None, issue: Issue | None = None, incident: Incident | None = None
+) -> list[Unit]:
     """The units an instruction concerns unless the leader says otherwise: the item's unit and
-    joint units, or those of every item in the issue."""
+    joint units, those of every item in the issue, or the units concerned by the incident."""
     if item is not None:
         return [item.unit, *item.joint_units.all()]
     if issue is not None:
         ids = set(issue.entries.values_list("item__unit", flat=True))
         ids |= set(issue.entries.values_list("item__joint_units", flat=True))
         return list(Unit.objects.filter(pk__in=[i for i in ids if i]).order_by("code"))
+    if incident is not None:
+        return list(incident.units.order_by("code"))
     return []
+
+
+def default_feedback_due(start: dt.datetime | None = None) -> dt.date:
+    """The feedback deadline unless the leader says otherwise: :data:`FEEDBACK_WORKDAYS`
+    working days after ``start`` (now), by the office's working calendar."""
+    return add_workdays(start or timezone.now(), FEEDBACK_WORKDAYS).date()
+
+
+def instruction_subject(instruction: Instruction) -> str:
+    """What the instruction is on, as people name it: the item's title, the issue, the
+    incident."""
+    if instruction.item is not None:
+        return instruction.item.title
+    if instruction.issue is not None:
+        return str(instruction.issue)
+    return str(instruction.incident)
+
+
+@dataclass(frozen=True)
+class PhoneCall:
+    """How a leader's instruction given by phone was taken down."""
+
+    recorded_by: User
+    spoken_at: dt.datetime
+    read_back: bool
+
+
+def _instruct(
+    *,
+    leader: User,
+    text: str,
+    item: Item | None,
+    issue: Issue | None,
+    incident: Incident | None,
+    units: Iterable[Unit] | None,
+    feedback_due: dt.date | None,
+    request: HttpRequest | None,
+    call: PhoneCall | None = None,
+) -> Instruction:
+    """Make the instruction on exactly one target, audit it and forward it the same day."""
+    targets = [t for t in (item, issue, incident) if t is not None]
+    if len(targets) != 1:
+        raise IssueError(_("An instruction is given on an item, an issue or an incident."))
+    text = normalise_body(text)
+    if not text:
+        raise IssueError(_("Write the instruction."))
+    _refuse_classified(text)
+    chosen = list(units) if units is not None else []
+    if not chosen:
+        chosen = default_units(item=item, issue=issue, incident=incident)
+    if not chosen:
+        raise IssueError(_("Choose the units the instruction concerns."))
+    today = timezone.localdate()
+    due = feedback_due or default_feedback_due()
+    if due < today:
+        raise IssueError(_("The feedback deadline cannot be in the past."))
+    instruction = Instruction.objects.create(
+        item=item,
+        issue=issue,
+        incident=incident,
+        leader=leader,
+        text=text,
+        feedback_due=due,
+        by_phone=call is not None,
+        spoken_at=call.spoken_at if call else None,
+        recorded_by=call.recorded_by if call else None,
+        read_back=call.read_back if call else False,
+    )
+    instruction.units.set(chosen)
+    summary: dict[str, Any] = {
+        "item": item.pk if item else None,
+        "issue": issue.pk if issue else None,
+        "incident": incident.pk if incident else None,
+        "units": [u.name for u in chosen],
+        "due": due.isoformat(),
+    }
+    if call is not None:
+        summary |= {
+            "leader": str(leader),
+            "spoken_at": call.spoken_at.isoformat(),
+            "read_back": call.read_back,
+        }
+    record(
+        actor=call.recorded_by if call else leader,
+        action="instruction.phone" if call else "instruction.give",
+        obj=instruction,
+        summary=summary,
+        request=request,
+    )
+    return forward_instruction(instruction=instruction)
 
 
 @transaction.atomic
@@ -879,45 +1055,72 @@ def give_instruction(
     text: str,
     item: Item | None = None,
     issue: Issue | None = None,
+    incident: Incident | None = None,
     units: Iterable[Unit] | None = None,
     feedback_due: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> Instruction:
-    """A leader's instruction (批示) on an item or an issue, forwarded the same day."""
+    """A leader's written instruction (批示) on an item, an issue or an incident, forwarded
+    the same day; feedback is due in :data:`FEEDBACK_WORKDAYS` working days by default."""
     if user.role not in SIGNER_ROLES:
         raise PermissionDenied(_("Only leaders write instructions."))
-    if item is None and issue is None:
-        raise IssueError(_("An instruction is written on an item or an issue."))
-    text = normalise_body(text)
-    if not text:
-        raise IssueError(_("Write the instruction."))
-    _refuse_classified(text)
-    chosen = list(units) if units is not None else []
-    if not chosen:
-        chosen = default_units(item=item, issue=issue)
-    if not chosen:
-        raise IssueError(_("Choose the units the instruction concerns."))
-    today = timezone.localdate()
-    due = feedback_due or today + dt.timedelta(days=FEEDBACK_DAYS)
-    if due < today:
-        raise IssueError(_("The feedback deadline cannot be in the past."))
-    instruction = Instruction.objects.create(
-        item=item, issue=issue, leader=user, text=text, feedback_due=due
-    )
-    instruction.units.set(chosen)
-    record(
-        actor=user,
-        action="instruction.give",
-        obj=instruction,
-        summary={
-            "item": item.pk if item else None,
-            "issue": issue.pk if issue else None,
-            "units": [u.name for u in chosen],
-            "due": due.isoformat(),
-        },
+    return _instruct(
+        leader=user,
+        text=text,
+        item=item,
+        issue=issue,
+        incident=incident,
+        units=units,
+        feedback_due=feedback_due,
         request=request,
     )
-    return forward_instruction(instruction=instruction)
+
+
+@transaction.atomic
+def record_phone_instruction(
+    *,
+    user: User,
+    leader: User,
+    spoken_at: dt.datetime,
+    text: str,
+    read_back: bool,
+    item: Item | None = None,
+    issue: Issue | None = None,
+    incident: Incident | None = None,
+    units: Iterable[Unit] | None = None,
+    feedback_due: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> Instruction:
+    """A leader's instruction given by phone, taken down by the duty officer or an editor.
+
+    Only what was read back to the leader and confirmed goes on record. From then on it is a
+    批示 like a written one: forwarded the same day, feedback tracked.
+    """
+    if user.role not in PHONE_RECORDER_ROLES:
+        raise PermissionDenied(
+            _("Instructions given by phone are recorded by the duty officer or an editor.")
+        )
+    if leader.role not in SIGNER_ROLES or not leader.is_active:
+        raise IssueError(_("Choose the leader who gave the instruction."))
+    if not read_back:
+        raise IssueError(
+            _("Read the instruction back to the leader and confirm it before recording it.")
+        )
+    if timezone.is_naive(spoken_at):
+        raise IssueError(_("Say when the leader gave the instruction."))
+    if spoken_at > timezone.now() + dt.timedelta(minutes=5):
+        raise IssueError(_("The time the leader gave the instruction cannot be in the future."))
+    return _instruct(
+        leader=leader,
+        text=text,
+        item=item,
+        issue=issue,
+        incident=incident,
+        units=units,
+        feedback_due=feedback_due,
+        request=request,
+        call=PhoneCall(recorded_by=user, spoken_at=spoken_at, read_back=read_back),
+    )
 
 
 @transaction.atomic
@@ -930,7 +1133,7 @@ def forward_instruction(*, instruction: Instruction) -> Instruction:
         return instruction
     instruction.refresh_from_db()
     units = list(instruction.units.order_by("code"))
-    on = instruction.item.title if instruction.item else str(instruction.issue)
+    on = instruction_subject(instruction)
     notify(
         to=unit_recipients(units),
         event="instruction_forwarded",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinbao.periodicals import setup_views, views
+from xinbao.periodicals import instructing, setup_views, views
 
 app_name = "periodicals"
 urlpatterns = [
@@ -72,4 +72,7 @@ urlpatterns = [
     path("routes/", setup_views.routes, name="routes"),
     path("reading/", views.reading_list, name="reading"),
     path("reading/<int:pk>/", views.reading_issue, name="reading_issue"),
+    path("reading/<int:pk>/instruct/", instructing.reading_instruct, name="reading_instruct"),
+    path("incidents/<int:pk>/instruct/", instructing.incident_instruct, name="incident_instruct"),
+    path("instructions/phone/", instructing.phone_instruction, name="phone_instruction"),
 ]

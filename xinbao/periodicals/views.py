@@ -50,6 +50,7 @@ from xinbao.periodicals.forms import (
     ReturnForm,
     ReviseForm,
 )
+from xinbao.periodicals.instructing import reading_panel
 from xinbao.periodicals.models import (
     Instruction,
     Issue,
@@ -90,6 +91,7 @@ def periodical_list(request: AuthedRequest) -> HttpResponse:
         {
             "rows": [(p, recent[p.pk]) for p in periodicals],
             "check_queue": selectors.section_check_queue(),
+            "night_issues": services.night_issues(),
             "countersign_queue": selectors.countersign_queue(),
             "can_compile": can_compile(request.user),
         },
@@ -107,8 +109,8 @@ def periodical_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "periodical": periodical,
             "issues": issues,
             "form": IssueCreateForm(),
-            "can_compile": can_compile(request.user),
-            "candidates": services.adoptable_items(periodical).count(),
+            "can_compile": services.may_compile(request.user, periodical),
+            "candidates": services.compilable_items(request.user, periodical).count(),
         },
     )
 
@@ -155,7 +157,8 @@ def _issue_context(
         "intact": services.frozen_intact(issue) if signed else None,
         "moves": services.allowed_moves(request.user, issue),
         "compiling": issue.state == IssueState.COMPILING,
-        "can_compile": can_compile(request.user),
+        "can_compile": services.may_compile(request.user, issue.periodical),
+        "phone_instruction": request.user.role in services.PHONE_RECORDER_ROLES,
         "can_direct": issue.state == IssueState.COMPILING
         and request.user.role in DIRECT_ROUTE_ROLES
         and direct_route_open(issue),
@@ -186,9 +189,11 @@ def _entries_or_back(request: AuthedRequest, issue: Issue) -> HttpResponse:
 @login_required
 def issue_add_items(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = access_staff_issue(request.user, pk)
-    if not can_compile(request.user):
+    if not services.may_compile(request.user, issue.periodical):
         raise PermissionDenied(_("Only editors and section chiefs compile issues."))
-    candidates = services.adoptable_items(issue.periodical).order_by("-received_at", "-pk")
+    candidates = services.compilable_items(request.user, issue.periodical).order_by(
+        "-received_at", "-pk"
+    )
     form = AddItemsForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
@@ -733,5 +738,6 @@ def reading_issue(request: AuthedRequest, pk: int) -> HttpResponse:
             "issue": issue,
             "entries": selectors.frozen_entries(issue),
             "receipt": receipt,
+            **reading_panel(request, issue),
         },
     )
