@@ -31,6 +31,7 @@ from xinbao.incidents.models import (
 from xinbao.items.models import Item
 from xinbao.lib.facts import Facts, extract_facts
 from xinbao.lib.levels import Level, suggest_level
+from xinbao.lib.workdays import add_minutes, add_workdays
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
 from xinbao.org.models import Unit
@@ -191,6 +192,31 @@ def deadline_minutes(level: int, mode: str) -> int | None:
     return rule.minutes if rule is not None else None
 
 
+#: The table's minutes from which a deadline is a routine one, counted in working days.
+MINUTES_PER_WORKDAY = 24 * 60
+
+
+def deadline_after(start: dt.datetime, minutes: int) -> dt.datetime:
+    """The deadline ``minutes`` after ``start`` as the deadline table means it.
+
+    Under a day it is an emergency clock: minutes around the clock, nights and holidays
+    included. A day or more (the ordinary incident's "in writing within 24 hours") is a routine,
+    non-emergency demand: whole working days (rounded up) by the office's working calendar, due
+    at close of business ("1个工作日内"), so a demand sent on a Friday evening or before a
+    holiday is not due on the day off.
+    """
+    if minutes < MINUTES_PER_WORKDAY:
+        return add_minutes(start, minutes)
+    return add_workdays(start, -(-minutes // MINUTES_PER_WORKDAY))
+
+
+def _deadline_text(deadline: dt.datetime, now: dt.datetime) -> str:
+    """The deadline as a message says it: the time today, else the date and time."""
+    local = timezone.localtime(deadline)
+    same_day = local.date() == timezone.localtime(now).date()
+    return local.strftime("%H:%M" if same_day else "%m-%d %H:%M")
+
+
 def _first_check(request: ReportRequest) -> dt.datetime | None:
     """The scanner's next visit: the reminder before the earliest open deadline, or it."""
     dues = [d for d in (_open_phone_due(request), _open_written_due(request)) if d]
@@ -217,7 +243,8 @@ def demand_reports(
 ) -> list[ReportRequest]:
     """Demand reports (催报) from units, at once on the urgent ladder, each with deadlines.
 
-    Emergencies count minutes around the clock (the deadline table is in minutes).
+    Emergencies count minutes around the clock; deadlines of a day or more count working
+    days (:func:`deadline_after`).
     """
     now = timezone.now()
     phone = deadline_minutes(incident.level, ReportMode.PHONE)
@@ -232,8 +259,8 @@ def demand_reports(
                 "matter": matter,
                 "sent_at": now,
                 "created_by": user,
-                "phone_due_at": now + dt.timedelta(minutes=phone) if phone else None,
-                "written_due_at": now + dt.timedelta(minutes=written) if written else None,
+                "phone_due_at": deadline_after(now, phone) if phone else None,
+                "written_due_at": deadline_after(now, written) if written else None,
             },
         )
         if not created:
@@ -251,9 +278,7 @@ def demand_reports(
             context={
                 "matter": matter,
                 "unit": unit.name,
-                "deadline": timezone.localtime(deadline).strftime("%H:%M")
-                if deadline
-                else _("as soon as possible"),
+                "deadline": _deadline_text(deadline, now) if deadline else _("as soon as possible"),
             },
             key=f"request-{request.pk}",
         )
@@ -429,7 +454,9 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
     """Link a unit's item to the incident as its first, next follow-up or final report.
 
     Facts are extracted; a first report's missing elements are listed and tracked until a
-    follow-up supplies them; a report after the written deadline is recorded as late.
+    follow-up supplies them; a report after the written deadline is recorded as late. Lateness
+    counts from when the unit submitted the item, not from when it is filed here: the office
+    often files a unit's report on its behalf, and its own delay is not the unit's.
     """
     if incident.status != "open":
         raise IncidentError(_("The incident is closed."))
@@ -454,7 +481,8 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
     )
     request = ReportRequest.objects.filter(incident=incident, unit=unit).first()
     original_due = _original_written_due(request)
-    late = bool(stage == ReportStage.FIRST and original_due and now > original_due)
+    submitted = min(item.submitted_at or now, now)
+    late = bool(stage == ReportStage.FIRST and original_due and submitted > original_due)
     report = Report.objects.create(
         incident=incident,
         item=item,
@@ -470,7 +498,7 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
         else None,
     )
     if request is not None and stage == ReportStage.FIRST:
-        request.reported_at = now
+        request.reported_at = submitted
         request.status = RequestStatus.REPORTED
         request.next_check_at = None
         request.save(update_fields=["reported_at", "status", "next_check_at"])
@@ -495,7 +523,7 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
             incident,
             RecordKind.LATE,
             _("Written report %(minutes)d minutes after the deadline.")
-            % {"minutes": _minutes_late(now, original_due)},
+            % {"minutes": _minutes_late(submitted, original_due)},
         )
     _update_incident_facts(incident, facts)
     record(
