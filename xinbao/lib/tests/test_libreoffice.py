@@ -30,11 +30,12 @@ from xinbao.incidents.models import (
     ReportRequest,
 )
 from xinbao.incidents.notices import build_notice
+from xinbao.items.models import Urgency
 from xinbao.lib.levels import Category, Level
 from xinbao.lib.officedoc import OfficialDocument, Paragraph, render_docx
 from xinbao.lib.officedoc import layout as L
 from xinbao.periodicals import outputs
-from xinbao.periodicals.tests.factories import PeriodicalCase
+from xinbao.periodicals.tests.factories import PeriodicalCase, make_periodical
 from xinbao.scoring.letters import build_letter
 from xinbao.scoring.reports import build_report
 
@@ -140,9 +141,19 @@ def check_layout(document: OfficialDocument) -> None:
 
 class LibreOfficeLayoutTest(PeriodicalCase):
     def test_it_lays_out_an_issue(self) -> None:
+        # As the demo's 紧急信息快报: 特急, a masthead of six characters, a long title.
+        periodical = make_periodical("紧急信息快报")
         body = "\n".join([FILLER] * FILLER_PARAGRAPHS)
-        issue = self.compiled(self.adopted("东城县多措并举做好今冬明春森林防火工作", body=body))
-        check_layout(outputs.document(issue))
+        item = self.adopted(
+            "东城县化工园区发生爆炸事故已造成3人死亡",
+            body=body,
+            urgency=Urgency.MAJOR_EMERGENCY,
+            periodical=periodical,
+        )
+        issue = self.compiled(item, periodical=periodical)
+        document = outputs.document(issue)
+        assert document.urgency is not None
+        check_layout(document)
 
     def test_it_lays_out_a_chase_notice(self) -> None:
         incident = Incident.objects.create(
