@@ -108,26 +108,26 @@ def send_document(
     kind: str,
     pk: int,
     pdf: str,
-    in_app_link: str,
     key: str,
     fax: bool = False,
 ) -> dict[str, int]:
     """Tell each recipient about a document, inside the caller's transaction.
 
-    In-app on the normal ladder (for those with a login, linked to the page behind the
-    login); then an SMS with the signed link, an email with the PDF attached and the link,
-    and with ``fax`` a fax of the PDF (once per fax number). Idempotent per ``key``;
-    returns the messages queued per channel.
+    In-app on the normal ladder for those with a login; then an SMS with the signed link,
+    an email with the PDF attached and the link, and with ``fax`` a fax of the PDF (once
+    per fax number). Idempotent per ``key``; returns the messages queued per channel.
     """
     counts: dict[str, int] = {}
     faxed: set[str] = set()
     for recipient in to:
-        [dispatch] = notify(to=[recipient], event=event, context=context, link=in_app_link, key=key)
-        if recipient.user is not None:
-            counts[Channel.IN_APP] = counts.get(Channel.IN_APP, 0) + 1
         person_id = recipient.person.pk if recipient.person else None
         who = f"p{person_id}" if person_id else f"u{recipient.user.pk if recipient.user else 0}"
+        # The signed link in-app too: a head with a login may still not see the office's
+        # score pages, and the link opens this document for them alone.
         link = document_path(kind=kind, pk=pk, person_id=person_id)
+        [dispatch] = notify(to=[recipient], event=event, context=context, link=link, key=key)
+        if recipient.user is not None:
+            counts[Channel.IN_APP] = counts.get(Channel.IN_APP, 0) + 1
         for channel in channels_of(recipient, fax=fax):
             if channel == Channel.FAX:
                 # The head and the deputy share the unit's fax machine: one copy is enough.

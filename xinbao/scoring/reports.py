@@ -177,7 +177,6 @@ def _send(report: ScoreReport, *, actor: User | None) -> int:
     """To the head and the deputy in charge of every reported unit, by every channel the
     roster gives them (delivery.send_document); returns the number of people told."""
     now = timezone.now()
-    link = reverse("scoring:report_file", args=[report.pk, "pdf"])
     label = quarter_label(report.quarter_start)
     told = 0
     channels: dict[str, int] = {}
@@ -190,7 +189,6 @@ def _send(report: ScoreReport, *, actor: User | None) -> int:
             kind=DocumentKind.REPORT,
             pk=report.pk,
             pdf=report.pdf.name or "",
-            in_app_link=link,
             key=f"score-report-{report.pk}",
         )
         told += len(people)
@@ -282,7 +280,6 @@ def send_letters(today: dt.date) -> int:
                 kind=DocumentKind.LETTER,
                 pk=reminder.pk,
                 pdf=reminder.pdf.name or "",
-                in_app_link=reverse("scoring:letter_file", args=[reminder.pk, "pdf"]),
                 key=f"score-letter-{s.unit.pk}-{start}",
                 fax=True,
             )

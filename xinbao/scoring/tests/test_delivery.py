@@ -20,6 +20,7 @@ from django.http import FileResponse, HttpResponseBase
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from xinbao.accounts.models import Role
 from xinbao.audit.models import AuditEvent
 from xinbao.notify.models import Channel, Message, MessageState, Notification
 from xinbao.notify.services import deliver_due
@@ -29,6 +30,7 @@ from xinbao.scoring.chores import scan_reminders, scan_report
 from xinbao.scoring.letters import build_letter
 from xinbao.scoring.models import Reminder, ReminderKind, ScoreReport
 from xinbao.scoring.tests.factories import ScoringCase, noon
+from xinbao.test import make_user
 
 TOKEN = "gw-secret"
 LINK = re.compile(r"http://testserver(/scoring/d/[^/\s]+/)")
@@ -119,6 +121,10 @@ class ReportDeliveryTests(DeliveryCase):
         self.assertEqual(self.sms.received, [])
 
     def test_it_reaches_heads_without_a_login_by_sms_link_and_email(self) -> None:
+        # County B's head also has a login (as a reporter, who cannot see the office's
+        # score pages): told in-app as well, with the same signed link.
+        self.chen.user = make_user("chenzhiqiang", Role.REPORTER, self.county_b)
+        self.chen.save(update_fields=["user"])
         with time_machine.travel(noon(dt.date(2026, 4, 1)), tick=True):
             scan_report()
         report = ScoreReport.objects.get(quarter_start=dt.date(2026, 1, 1))
@@ -129,11 +135,15 @@ class ReportDeliveryTests(DeliveryCase):
             self.client.post(reverse("scoring:report_send", args=[report.pk]))
             deliver_due()
 
-            # Two heads and two deputies in charge, all with phones and no login; the heads
-            # have email addresses.
+            # Two heads and two deputies in charge, all with phones; the heads have email.
             self.assertEqual(
-                self.per_channel("scoring_report"), Counter({Channel.SMS: 4, Channel.EMAIL: 2})
+                self.per_channel("scoring_report"),
+                Counter({Channel.SMS: 4, Channel.EMAIL: 2, Channel.IN_APP: 1}),
             )
+            [bell] = Notification.objects.filter(user=self.chen.user)
+            self.assertRegex(bell.link, r"^/scoring/d/[^/]+/$")
+            self.client.force_login(self.chen.user)
+            self.assertEqual(served(self.client.get(bell.link)), report_pdf)
             states = set(Message.objects.filter(event="scoring_report").values_list("state"))
             self.assertEqual(states, {(MessageState.SENT,)})
             self.assertEqual(len(self.sms.received), 4)
@@ -147,7 +157,7 @@ class ReportDeliveryTests(DeliveryCase):
             self.assertEqual(opened.status_code, 200)
             self.assertEqual(opened["Content-Type"], "application/pdf")
             self.assertEqual(served(opened), report_pdf)
-            event = AuditEvent.objects.get(action="scoring.document_opened")
+            event = AuditEvent.objects.filter(action="scoring.document_opened").latest("pk")
             self.assertEqual(event.actor_name, "王建国")
 
             # Another address is not a way in.
