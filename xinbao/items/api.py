@@ -1,4 +1,4 @@
-"""Items over the JSON API: create (idempotently), list, read, submit, withdraw.
+"""Items over the JSON API: create (idempotently), list, read, attach files, submit, withdraw.
 
 Operations only parse, call the services and the permission-checked getters, and shape the
 answer: an item another unit's user may not see is a 404, exactly as in the web pages.
@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, File, Header, Query, Router, Schema, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -25,6 +25,12 @@ from pydantic_core import PydanticCustomError
 
 from xinbao.items import services
 from xinbao.items.access import access_item, visible_items
+from xinbao.items.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    SIZE_LIMITS,
+    UploadRefused,
+    human_size,
+)
 from xinbao.items.models import (
     Attachment,
     AttachmentKind,
@@ -334,3 +340,56 @@ def withdraw_item(request: HttpRequest, item_id: Id) -> Item:
     user = api_user(request)
     item = access_item(user, item_id)
     return services.withdraw_item(user=user, item=item, request=request)
+
+
+#: Where a refused upload is, in a 422's ``loc``.
+FILE_LOC = ["file", "file"]
+
+
+def _limits() -> str:
+    """ "picture 20 MB, audio 50 MB, …": the contract is in English, whatever the language."""
+    return ", ".join(
+        f"{AttachmentKind(kind).value} {human_size(limit)}" for kind, limit in SIZE_LIMITS.items()
+    )
+
+
+def _refused_file(kind: str, message: str) -> NinjaValidationError:
+    return NinjaValidationError([{"type": kind, "loc": FILE_LOC, "msg": message}])
+
+
+@router.post(
+    "/{item_id}/attachments",
+    response={201: AttachmentOut, 409: ErrorOut, **NOT_FOUND, **ERROR_RESPONSES},
+    summary="Attach a file to an item",
+    description="A multipart/form-data upload of one file in the field `file` (required), to a "
+    "draft, withdrawn or returned item of the caller's unit; attach the files first, then "
+    "submit. The type is sniffed from the content, never taken from the file name, and the "
+    f"size is limited by kind ({_limits()}). A file of another type, an empty one or one "
+    "over its limit is refused with a 422 that names the reason or the limit.",
+    openapi_extra={"responses": {201: {"description": "Stored."}}},
+)
+def add_attachment(
+    request: HttpRequest,
+    item_id: Id,
+    file: Annotated[
+        UploadedFile | None,
+        File(description="The file; its name is kept, its content decides its type."),
+    ] = None,
+) -> Status[Attachment]:
+    user = api_user(request)
+    item = access_item(user, item_id)
+    if file is None:
+        # The upload handler drops a file past the largest limit while it streams in.
+        skipped = getattr(request, "upload_refusals", [])
+        if skipped:
+            raise _refused_file(
+                "file_too_large",
+                _("“%(name)s” is larger than %(limit)s, the most we accept for any file.")
+                % {"name": skipped[0], "limit": human_size(MAX_ATTACHMENT_BYTES)},
+            )
+        raise _refused_file("missing", _("Send the file in the multipart field “file”."))
+    try:
+        attachment = services.attach(user=user, item=item, upload=file, request=request)
+    except UploadRefused as exc:
+        raise _refused_file("upload_refused", str(exc)) from None
+    return Status(201, attachment)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
-from xinbao.items.models import ItemKind, ItemStatus, Urgency
+from xinbao.items.models import Channel, ItemKind, ItemStatus, Urgency
 from xinbao.items.services import ItemData
 from xinbao.lib.forms import StyledForm
 from xinbao.org.models import Unit
@@ -24,6 +24,13 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+#: How an item written by office staff for a unit reached the office. A unit's own web form
+#: is the web channel; the API, collection and the like have their own intake paths.
+RELAYED_CHANNELS = [
+    (c.value, c.label) for c in (Channel.PHONE, Channel.EMAIL, Channel.SMS, Channel.WECOM)
+]
 
 
 class ItemForm(StyledForm):
@@ -83,6 +90,14 @@ class ItemForm(StyledForm):
             joint.queryset = joint.queryset.exclude(pk=own_unit.pk)  # type: ignore[attr-defined]
         if unit_required:
             self.fields["unit"].required = True
+            # Office staff write down what a unit phoned, mailed or messaged in.
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("Came in by"),
+                choices=RELAYED_CHANNELS,
+                initial=Channel.PHONE,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.order_fields(["unit", "channel"])
         else:
             del self.fields["unit"]
 

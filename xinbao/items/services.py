@@ -361,6 +361,28 @@ def add_attachment(
 
 
 @transaction.atomic
+def attach(
+    *, user: User, item: Item, upload: UploadedFile, request: HttpRequest | None = None
+) -> Attachment:
+    """The writer's unit adds a file to an item it may still edit (the API's upload).
+
+    Raises ``PermissionDenied`` for anyone else, ``TransitionError`` for a sent item and
+    ``UploadRefused`` for a file of a type or size we do not accept.
+    """
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    _require_author(user, item)
+    if not item.is_editable:
+        raise TransitionError(
+            _(
+                "Files are added to a draft, withdrawn or returned item; this one is "
+                "%(status)s. Withdraw it first."
+            )
+            % {"status": item.get_status_display()}
+        )
+    return add_attachment(user=user, item=item, upload=upload, request=request)
+
+
+@transaction.atomic
 def remove_attachment(
     *, user: User, attachment: Attachment, request: HttpRequest | None = None
 ) -> None:

@@ -20,7 +20,7 @@ from xinbao.items import services
 from xinbao.items.access import access_attachment, access_item, visible_items
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
 from xinbao.items.forms import ItemFilterForm, ItemForm
-from xinbao.items.models import Attachment, Item
+from xinbao.items.models import Attachment, Channel, Item
 from xinbao.lib.http import AuthedRequest, pick_template
 
 PAGE_SIZE = 25
@@ -107,6 +107,8 @@ def item_create(request: AuthedRequest) -> HttpResponse:
                 user=request.user,
                 data=form.to_data(),
                 unit=form.cleaned_data.get("unit"),
+                # A unit's own form is the web channel; staff say how it came in.
+                channel=form.cleaned_data.get("channel") or Channel.WEB,
                 request=request,
             )
         except ValidationError as exc:
