@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import ADMIN_ROLES, Role, User
-from xinbao.lib.menu import MenuEntry, register
+from xinbao.lib.menu import SETTINGS, MenuEntry, register
+from xinbao.periodicals.setup import can_set_up
 
 
 @register
@@ -27,3 +28,10 @@ def entries(user: User) -> Iterator[MenuEntry]:
     # The three administrators read nothing (三员分立), so their pages skip the query.
     if role not in ADMIN_ROLES and user.periodicals_read.exists():
         yield MenuEntry(_("Reading room"), reverse("periodicals:reading"), order=43)
+    if can_set_up(user):
+        yield MenuEntry(
+            _("Periodical settings"), reverse("periodicals:setup_list"), order=340, group=SETTINGS
+        )
+        yield MenuEntry(
+            _("Sign-off routing"), reverse("periodicals:routes"), order=341, group=SETTINGS
+        )
