@@ -456,7 +456,7 @@ def set_pictures(
 ) -> list[IssuePicture]:
     """Choose which pictures of the entry's item print in the issue, in order, each with its
     caption (an empty caption takes :func:`default_caption`). Replaces the earlier choice."""
-    _require_compiler(user)
+    _require_compiler(user, entry.issue.periodical)
     issue = _lock(entry.issue)
     _require_compiling(issue)
     entry = issue.entries.get(pk=entry.pk)

@@ -10,6 +10,7 @@ import subprocess
 
 import docx
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx.oxml.ns import qn
@@ -121,13 +122,23 @@ class ChoosingTest(PictureCase):
             self.choose((stranger, "西山"))
         with pytest.raises(services.IssueError, match="not a picture of this item"):
             self.choose((self.audio, "录音"))
-        with pytest.raises(services.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             services.set_pictures(user=self.leader, entry=self.entry, pictures=[(self.first, "")])
         # Once sent on, the choice is part of what is checked and signed.
         self.choose((self.first, CAPTION))
         services.submit(user=self.ed, issue=self.issue)
         with pytest.raises(services.IssueError, match="can no longer be changed"):
             self.choose((self.second, ""))
+
+
+    def test_it_lets_the_duty_officer_choose_on_a_night_issue(self) -> None:
+        with pytest.raises(PermissionDenied):
+            services.set_pictures(user=self.duty, entry=self.entry, pictures=[(self.first, "")])
+        self.periodical.duty_officer_may_issue = True
+        self.periodical.save(update_fields=["duty_officer_may_issue"])
+        self.entry.issue.periodical.refresh_from_db()
+        services.set_pictures(user=self.duty, entry=self.entry, pictures=[(self.first, "")])
+        assert IssuePicture.objects.get(entry=self.entry).caption == "抢险现场"
 
 
 class SignedContentTest(PictureCase):
@@ -168,7 +179,7 @@ class PagesTest(PictureCase):
         served = self.client.get(picture)
         assert served.status_code == 200
         assert served["Content-Type"] == "image/jpeg"
-        assert b"".join(served.streaming_content) == self.first.file.open("rb").read()
+        assert served.getvalue() == self.first.file.open("rb").read()
         assert self.client.get(unchosen).status_code == 404
         services.sign(user=self.leader, issue=issue)
         services.distribute(user=self.ed, issue=issue)
