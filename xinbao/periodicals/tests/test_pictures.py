@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -130,7 +132,6 @@ class ChoosingTest(PictureCase):
         with pytest.raises(services.IssueError, match="can no longer be changed"):
             self.choose((self.second, ""))
 
-
     def test_it_lets_the_duty_officer_choose_on_a_night_issue(self) -> None:
         with pytest.raises(PermissionDenied):
             services.set_pictures(user=self.duty, entry=self.entry, pictures=[(self.first, "")])
@@ -230,6 +231,42 @@ class DocumentsTest(PictureCase):
         flat = text.replace(" ", "")
         assert CAPTION in flat and "会商现场" in flat
         assert flat.index("青石镇突发山洪。") < flat.index(CAPTION)
+
+    @pytest.mark.skipif(
+        shutil.which("soffice") is None or shutil.which("pdfimages") is None,
+        reason="needs LibreOffice Writer (soffice) and poppler-utils",
+    )
+    def test_it_keeps_the_picture_when_libreoffice_opens_the_docx(self) -> None:
+        self.choose((self.first, CAPTION))
+        data = outputs.docx_bytes(self.signed())
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            (folder / "issue.docx").write_bytes(data)
+            subprocess.run(
+                [
+                    "soffice",
+                    f"-env:UserInstallation=file://{folder / 'profile'}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(folder),
+                    str(folder / "issue.docx"),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            pdf = folder / "issue.pdf"
+            listing = subprocess.run(
+                ["pdfimages", "-list", str(pdf)], capture_output=True, check=True, text=True
+            ).stdout
+            text = subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+            ).stdout
+        images = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+        assert [(int(i[3]), int(i[4])) for i in images] == [(1200, 800)]
+        assert CAPTION in text.replace(" ", "")
 
     def test_it_previews_the_pictures_in_the_browser_without_loading_anything(self) -> None:
         self.choose((self.first, CAPTION))
