@@ -15,7 +15,8 @@ from xinbao.periodicals.setup import can_set_up
 @register
 def entries(user: User) -> Iterator[MenuEntry]:
     role = user.role
-    if role in (Role.EDITOR, Role.SECTION_CHIEF):
+    # The duty officer compiles the periodicals flagged for the night (紧急信息快报).
+    if role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER):
         yield MenuEntry(_("Periodicals"), reverse("periodicals:list"), order=40)
     if role in (Role.LEADER_IN_CHARGE, Role.PRINCIPAL_LEADER):
         yield MenuEntry(_("To sign"), reverse("periodicals:sign_queue"), order=41)

@@ -192,7 +192,7 @@ def with_progress(qs: QuerySet[Instruction]) -> QuerySet[Instruction]:
     return qs.annotate(
         unit_count=Count("units", distinct=True),
         answered_count=Count("feedback__unit", distinct=True),
-    ).select_related("leader", "item", "issue", "issue__periodical")
+    ).select_related("leader", "item", "issue", "issue__periodical", "incident")
 
 
 def overdue_filter(today: dt.date | None = None) -> Q:
@@ -221,7 +221,7 @@ def ledger(user: User, *, state: str = "") -> QuerySet[Instruction]:
     qs = Instruction.objects.annotate(
         unit_count=Count("units", distinct=True),
         answered_count=Count("feedback__unit", distinct=True),
-    ).select_related("leader", "item", "issue", "issue__periodical")
+    ).select_related("leader", "item", "issue", "issue__periodical", "incident")
     if state == "open":
         qs = qs.filter(status=InstructionStatus.OPEN)
     elif state == "closed":
@@ -246,6 +246,6 @@ def to_answer(user: User) -> QuerySet[Instruction]:
         .annotate(
             our_answers=Count("feedback", filter=Q(feedback__unit=user.unit_id), distinct=True)
         )
-        .select_related("leader", "item", "issue", "issue__periodical")
+        .select_related("leader", "item", "issue", "issue__periodical", "incident")
         .order_by("feedback_due", "pk")
     )
