@@ -57,9 +57,9 @@ DAY = dt.datetime(2026, 9, 29, 8, 30, tzinfo=SHANGHAI)
 #: The first morning of the fourth quarter: the third quarter's score report is due.
 QUARTER_END = dt.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
 
-ADMIN_PASSWORD = "Qc-admin-2026!"  # noqa: S105  (a fixture, not a secret)
-FIRST_PASSWORD = "Qc-first-2026!"  # noqa: S105  (the one the administrator hands out)
-OWN_PASSWORD = "Qc-mine-2026!#"  # noqa: S105  (what each user chooses at first login)
+ADMIN_PASSWORD = "Qc-admin-2026!"  # a fixture, not a secret
+FIRST_PASSWORD = "Qc-first-2026!"  # the one the administrator hands out
+OWN_PASSWORD = "Qc-mine-2026!#"  # what each user chooses at first login
 
 OFFICE = "中共青川市委办公室"
 CITY = "青川市"
@@ -83,15 +83,19 @@ C01,赵小红,信息科科员,信息员,13800000001,,zhaoxh@dongcheng.gov.cn
 D01,王强,局长,主要领导,13900000021,,wangq@yjj.qc.gov.cn
 """
 
-#: username → (full name, role value, unit code or "")
+#: Made on the first-run page (username → full name, role), each with a one-time password.
+FIRST_RUN = {
+    "lifg": ("李分管", "leader_in_charge"),
+    "zhouzy": ("周主要", "principal_leader"),
+    "wuzb": ("吴值班", "duty_officer"),
+}
+#: Made on the users page (username → full name, role, unit code or "").
 STAFF = {
     "zhaoxh": ("赵小红", "reporter", "C01"),
     "qianbj": ("钱编辑", "editor", ""),
     "sunkz": ("孙科长", "section_chief", ""),
-    "lifg": ("李分管", "leader_in_charge", ""),
-    "zhouzy": ("周主要", "principal_leader", ""),
-    "wuzb": ("吴值班", "duty_officer", ""),
 }
+CLASS = "重点直报点"
 
 TITLE = "东城县全力做好秋季森林防火工作"
 BODY = (
@@ -149,6 +153,8 @@ def open_menu_entry(page: Page, href: str, step: str) -> None:
 
 #: Users who have chosen their own password at their first login.
 CHANGED: set[str] = set()
+#: One-time passwords the first-run page showed, by username.
+ONE_TIME: dict[str, str] = {}
 
 
 def log_in(context: BrowserContext, base: str, username: str) -> Page:
@@ -156,14 +162,14 @@ def log_in(context: BrowserContext, base: str, username: str) -> Page:
     if username == "admin":
         password = ADMIN_PASSWORD
     else:
-        password = OWN_PASSWORD if username in CHANGED else FIRST_PASSWORD
+        password = OWN_PASSWORD if username in CHANGED else ONE_TIME.get(username, FIRST_PASSWORD)
     page = context.new_page()
     page.goto(base + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.locator("main form button[type=submit]").click()
-    if password == FIRST_PASSWORD:
+    if username != "admin" and username not in CHANGED:
         expect(page).to_have_url(re.compile(r"/accounts/password/"))
         page.fill("#id_new_password1", OWN_PASSWORD)
         page.fill("#id_new_password2", OWN_PASSWORD)
@@ -218,6 +224,104 @@ def import_file(page: Page, kind: str, path: Path) -> None:
     success(page)
 
 
+def first_run(page: Page, shot: Shots) -> None:
+    """The administrator's home leads to the first run: the office, its leaders, a class."""
+    from xinbao.accounts.models import User
+    from xinbao.org.models import OfficeProfile, UnitClass
+
+    page.locator(f"main a[href='{url('org:setup')}']").first.click()
+    steps = page.locator("#readiness-steps")
+    for key in ("office", "unit", "periodical", "signer", "duty_officer"):
+        expect(steps.locator(f"[data-step={key}]")).to_have_count(1)
+    shot(page, "admin-first-run", manual=True)
+    office = page.locator("#office")
+    office.locator("input[name=name]").fill(OFFICE)
+    office.locator("input[name=city]").fill(CITY)
+    office.locator("input[name=contact]").fill("市委办公室信息科 0571-88000000")
+    office.locator("button[type=submit]").click()
+    success(page)
+    expect(steps.locator("[data-step=office]")).to_have_count(0)
+    profile = OfficeProfile.objects.get()
+    assert (profile.name, profile.city) == (OFFICE, CITY)
+
+    for username, (full_name, role) in FIRST_RUN.items():
+        leaders = page.locator("#leaders")
+        leaders.locator("input[name=name]").fill(full_name)
+        leaders.locator("select[name=role]").select_option(role)
+        leaders.locator("input[name=username]").fill(username)
+        leaders.locator("button[type=submit]").click()
+        given = page.locator("#one-time-password code")
+        expect(given).to_be_visible()
+        ONE_TIME[username] = given.inner_text().strip()
+    for key in ("signer", "duty_officer"):
+        expect(steps.locator(f"[data-step={key}]")).to_have_count(0)
+    assert set(User.objects.filter(username__in=FIRST_RUN).values_list("role", flat=True)) == {
+        role for _name, role in FIRST_RUN.values()
+    }
+
+    # A class of its own for the office's key direct points, beside the seeded ones.
+    page.locator(f"main a[href='{url('org:class_list')}']").first.click()
+    page.locator(f"main a[href='{url('org:class_create')}']").click()
+    page.fill("#id_name", CLASS)
+    page.fill("#id_rank", "4")
+    page.fill("#id_quota_per_month", "3")
+    page.fill("#id_adoptions_per_month", "1")
+    shot(page, "admin-class-form", manual=True)
+    page.locator("main form button[type=submit]").click()
+    success(page)
+    unit_class = UnitClass.objects.get(name=CLASS)
+    assert (unit_class.quota_per_month, unit_class.adoptions_per_month) == (3, 1)
+
+
+def set_up_periodical(page: Page, shot: Shots) -> None:
+    """From the readiness list: the periodical, its distribution list, and so its readers."""
+    from xinbao.accounts.models import User
+    from xinbao.periodicals.models import Periodical, SignRoute
+
+    page.locator(f"#xb-nav a[href='{url('home')}']").first.click()
+    page.locator(f"main a[href='{url('org:setup')}']").first.click()
+    page.locator("#readiness-steps [data-step=periodical] a").click()
+    expect(page).to_have_url(re.compile(re.escape(url("periodicals:setup_create")) + "$"))
+    page.fill("#id_name", PERIODICAL)
+    page.fill("#id_masthead", "青川信息")
+    page.select_option("#id_frequency", "daily")
+    page.fill("#id_issuing_office", OFFICE)
+    page.fill("#id_copies", "20")
+    page.locator("#periodical-form button[type=submit]").click()
+    success(page)
+    periodical = Periodical.objects.get(name=PERIODICAL)
+    expect(page).to_have_url(re.compile(re.escape(url("periodicals:setup_edit", periodical.pk))))
+    # A paper copy for the provincial office; the two leaders read it in the reading room.
+    page.select_option("#id_new-group", "report")
+    page.fill("#id_new-label", "省委办公厅信息处")
+    page.fill("#id_new-copies", "2")
+    page.locator("#add-recipient button[type=submit]").click()
+    expect(page.locator("#distribution")).to_contain_text("省委办公厅信息处")
+    for username in ("zhouzy", "lifg"):
+        user = User.objects.get(username=username)
+        page.select_option("#id_new-group", "send")
+        page.select_option("#id_new-user", str(user.pk))
+        page.fill("#id_new-copies", "1")
+        page.locator("#add-recipient button[type=submit]").click()
+        expect(page.locator("#readers ul")).to_contain_text(user.full_name)
+    shot(page, "admin-periodical", manual=True)
+    assert set(periodical.readers.values_list("username", flat=True)) == {"zhouzy", "lifg"}
+    assert periodical.distribution_entries.count() == 3
+
+    # The sign-off routing table the migrations seeded: routine items go to the leader in charge.
+    page.locator(f"main a[href='{url('periodicals:setup_list')}']").first.click()
+    page.locator(f"main a[href='{url('periodicals:routes')}']").click()
+    expect(page.locator("#routes-form")).to_be_visible()
+    page.locator("#routes-form button[type=submit]").click()
+    success(page)
+    assert SignRoute.objects.get(urgency="routine").signer_role == "leader_in_charge"
+
+    # Nothing is missing any more: the home page no longer lists steps.
+    page.locator(f"#xb-nav a[href='{url('home')}']").first.click()
+    expect(page.locator("#calendar-warnings")).to_be_visible()
+    expect(page.locator("#setup-steps")).to_have_count(0)
+
+
 def set_up_network(page: Page, tmp: Path, shot: Shots) -> None:
     """Units and people: a file for most, by hand for the rest (the system administrator)."""
     from xinbao.org.models import Person, RosterEntry, Unit
@@ -240,7 +344,7 @@ def set_up_network(page: Page, tmp: Path, shot: Shots) -> None:
     page.fill("#id_short_name", "东城一中")
     page.select_option("#id_kind", "direct_point")
     page.select_option("#id_direct_point_type", "school")
-    page.select_option("#id_unit_class", label="直报点")
+    page.select_option("#id_unit_class", label=CLASS)
     page.select_option("#id_county", label="东城县委办公室")
     shot(page, "admin-unit-form", manual=True)
     page.locator("main form button[type=submit]").click()
@@ -287,9 +391,8 @@ def create_users(page: Page, shot: Shots) -> None:
             shot(page, "admin-user-form", manual=True)
         page.locator("main form button[type=submit]").click()
         success(page)
-    assert {u.username: u.role for u in User.objects.exclude(username="admin")} == {
-        k: v[1] for k, v in STAFF.items()
-    }
+    made = User.objects.filter(username__in=STAFF)
+    assert {u.username: u.role for u in made} == {k: v[1] for k, v in STAFF.items()}
 
 
 # --- the day ----------------------------------------------------------------------------
@@ -472,7 +575,8 @@ def chase_demand(office: Office, request_pk: int, sms: GenericSmsPeer, smtp: Smt
     faxes = [m for m in smtp.received if any("88001234" in r for r in m.rcpt_tos)]
     assert faxes, [m.rcpt_tos for m in smtp.received]
     assert any(
-        part.get_content_type() == "application/pdf" for part in faxes[0].parsed().iter_attachments()
+        part.get_content_type() == "application/pdf"
+        for part in faxes[0].parsed().iter_attachments()
     )
     # The duty officer sees the notice on the incident's page, the demand marked overdue.
     context, page = office.session("wuzb")
@@ -506,9 +610,7 @@ def send_score_report(office: Office, sms: GenericSmsPeer, smtp: SmtpPeer) -> No
     assert report.state == ReportState.SENT
     deliver()
 
-    texts = [
-        r.json()["text"] for r in sms.received[sms_before:] if r.json()["phone"] == HEAD_PHONE
-    ]
+    texts = [r.json()["text"] for r in sms.received[sms_before:] if r.json()["phone"] == HEAD_PHONE]
     assert any("积分" in t for t in texts), texts
     mails = [m for m in smtp.received[mail_before:] if HEAD_EMAIL in m.rcpt_tos]
     assert mails, [m.rcpt_tos for m in smtp.received[mail_before:]]
@@ -522,7 +624,7 @@ def send_score_report(office: Office, sms: GenericSmsPeer, smtp: SmtpPeer) -> No
 @pytest.fixture
 def peers() -> Iterator[tuple[GenericSmsPeer, SmtpPeer]]:
     """The office's SMS gateway and mail server, on loopback."""
-    sms = GenericSmsPeer(token="qc-sms-token").start()  # noqa: S106  (a fixture)
+    sms = GenericSmsPeer(token="qc-sms-token").start()
     smtp = SmtpPeer()
     with smtp.running():
         notify = {
@@ -565,13 +667,16 @@ def test_it_sets_up_an_office_from_an_empty_database_and_runs_a_day(
     sms, smtp = peers
     assert not User.objects.exists()
     CHANGED.clear()
+    ONE_TIME.clear()
     with time_machine.travel(DAY, tick=True):
         make_admin()
         office = Office(browser, base, shot)
         desk, page = office.session("admin")
         shot(page, "admin-home", manual=True)
+        first_run(page, shot)
         set_up_network(page, tmp_path, shot)
         create_users(page, shot)
+        set_up_periodical(page, shot)
         desk.close()
 
         item_pk = submit_item(office)
