@@ -17,6 +17,7 @@ from xinbao.items.selectors import reporter_month
 from xinbao.lib.http import AuthedRequest
 from xinbao.lib.workdays import calendar_warnings
 from xinbao.periodicals import selectors as periodicals
+from xinbao.periodicals.services import night_issues
 
 HOME_LIMIT = 10
 
@@ -81,3 +82,6 @@ def _periodicals(user: User, context: dict[str, object]) -> None:
         context["my_instructions"] = list(periodicals.leader_open_instructions(user)[:HOME_LIMIT])
     if user.role == Role.SECTION_CHIEF:
         context["to_check"] = list(periodicals.section_check_queue()[:HOME_LIMIT])
+    if user.role in (Role.EDITOR, Role.SECTION_CHIEF):
+        # What the duty officer issued overnight, for the section's morning.
+        context["night_issues"] = list(night_issues()[:HOME_LIMIT])

@@ -92,6 +92,12 @@ class NightDutyTest(PeriodicalCase):
                 assert str(issue) in listing and 'id="night-duty"' in listing
                 detail = self.client.get(reverse("periodicals:issue", args=[issue.pk]))
                 assert "Issued at night by the duty officer" in detail.content.decode()
+                home = self.client.get(reverse("home")).content.decode()
+                assert 'id="night-issues"' in home and f"年第{issue.number}期" in home
+        # Leaders sign it; their home page has no such section.
+        self.client.force_login(self.principal)
+        with time_machine.travel(MORNING, tick=False):
+            assert 'id="night-issues"' not in self.client.get(reverse("home")).content.decode()
 
     def test_it_refuses_the_duty_officer_a_periodical_not_flagged(self) -> None:
         self.client.force_login(self.duty)

@@ -151,6 +151,19 @@ class PhoneInstructionTest(InstructionPagesCase):
             self.client.post(url, self.phone_data(spoken_at="2026-09-30T09:45"))
         assert Instruction.objects.latest("pk").feedback_due == dt.date(2026, 10, 14)
 
+    def test_it_links_the_phone_form_from_the_item_page_for_those_who_record(self) -> None:
+        item = self.adopted()
+        form = reverse("periodicals:phone_instruction") + f"?item={item.pk}"
+        for user in (self.duty, self.ed, self.chief):
+            self.client.force_login(user)
+            page = self.client.get(reverse("items:detail", args=[item.pk])).content.decode()
+            assert f'id="phone-instruction" href="{form}"' in page, user
+            assert self.client.get(form).status_code == 200
+        for user in (self.alice, self.principal):
+            self.client.force_login(user)
+            page = self.client.get(reverse("items:detail", args=[item.pk])).content.decode()
+            assert 'id="phone-instruction"' not in page, user
+
     def test_it_refuses_roles_that_do_not_record_phone_instructions(self) -> None:
         item = self.adopted()
         url = reverse("periodicals:phone_instruction") + f"?item={item.pk}"
