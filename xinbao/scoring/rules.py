@@ -12,6 +12,16 @@ from decimal import Decimal
 
 from xinbao.scoring.models import Rule, RuleKind, RuleSet
 
+#: The levels of an adoption or an instruction, as the ledger names them.
+LEVELS = ("office", "city", "province", "central")
+#: The keys the ledger asks for, by kind (adoption keys are checked by ``known_key``).
+KEYS: dict[str, tuple[str, ...]] = {
+    RuleKind.INSTRUCTION: LEVELS,
+    RuleKind.MULTIPLIER: ("research", "forwarded"),
+    RuleKind.QUOTA: ("met", "shortfall"),
+    RuleKind.DEDUCTION: ("late", "missed", "concealed", "missed_commission", "missed_feedback"),
+}
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
 
@@ -50,3 +60,23 @@ def value_in(ruleset: RuleSet | None, kind: str, key: str) -> tuple[Rule | None,
 def value(kind: str, key: str, day: dt.date) -> tuple[Rule | None, Decimal]:
     """The rule for (kind, key) in force on ``day``, with its points (see ``value_in``)."""
     return value_in(ruleset_on(day), kind, key)
+
+
+def known_key(kind: str, key: str) -> bool:
+    """Whether the ledger ever asks for (kind, key): a rule under another key is worth nothing.
+
+    Adoption keys are ``office:<periodical>`` (or ``office:default``), a higher level
+    (``city``…) or a higher level with its publication (``city:<publication>``).
+    """
+    if kind != RuleKind.ADOPTION:
+        return key in KEYS.get(kind, ())
+    level, sep, name = key.partition(":")
+    if level == "office":
+        return bool(name.strip())
+    return level in LEVELS and (not sep or bool(name.strip()))
+
+
+def key_examples(kind: str) -> str:
+    if kind == RuleKind.ADOPTION:
+        return "office:<periodical>, office:default, city, city:<publication>, province, central"
+    return ", ".join(KEYS.get(kind, ()))

@@ -26,7 +26,7 @@ from xinbao.periodicals.models import Instruction
 from xinbao.scoring import ledger
 from xinbao.scoring.ledger import Share
 from xinbao.scoring.models import Cause, Rule, RuleKind, RuleSet, ScoreEntry, ScoreReport
-from xinbao.scoring.rules import ruleset_on
+from xinbao.scoring.rules import key_examples, known_key, ruleset_on
 
 
 class ScoringError(Exception):
@@ -276,6 +276,15 @@ def _check_ruleset(
                 % {"kind": RuleKind(rule.kind).label, "key": rule.key}
             )
         seen.add((rule.kind, rule.key))
+        if not known_key(rule.kind, rule.key):
+            raise ScoringError(
+                _("The rule %(kind)s “%(key)s” is never used by the ledger; use one of: %(keys)s.")
+                % {
+                    "kind": RuleKind(rule.kind).label,
+                    "key": rule.key,
+                    "keys": key_examples(rule.kind),
+                }
+            )
     if not rules:
         raise ScoringError(_("A version of the rules needs at least one rule."))
 

@@ -131,6 +131,23 @@ class RuleScreenTests(ScoringCase):
         self.assertContains(response, "is given twice", status_code=400)
         self.assertFalse(RuleSet.objects.filter(name="重复").exists())
 
+    def test_it_refuses_a_key_the_ledger_never_asks_for_and_keeps_the_form(self) -> None:
+        for kind, key in [("quota", "mett"), ("deduction", "tardy"), ("adoption", "county")]:
+            response = self.client.post(
+                reverse("scoring:ruleset_new"),
+                form_data(name="拼错", effective_from="2026-06-01", rules=[(kind, key, "10")]),
+            )
+            self.assertContains(response, "is never used by the ledger", status_code=400)
+            self.assertContains(response, f'value="{key}"', status_code=400)
+        self.assertFalse(RuleSet.objects.filter(name="拼错").exists())
+        good = [("adoption", "office:紧急信息快报", "12"), ("adoption", "city:浙江信息", "40")]
+        response = self.client.post(
+            reverse("scoring:ruleset_new"),
+            form_data(name="新增刊物", effective_from="2026-06-01", rules=good),
+        )
+        assert response.status_code == 302
+        assert RuleSet.objects.get(name="新增刊物").rules.count() == 2
+
     def test_it_edits_an_unused_version_and_drops_a_row(self) -> None:
         ruleset = services.create_ruleset(
             name="六月",
