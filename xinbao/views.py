@@ -52,7 +52,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
         context["failed_deliveries"] = failed_count()
         context["calendar_warnings"] = calendar_warnings()
-        from xinbao.org.readiness import missing_steps
+        from xinbao.lib.readiness import missing_steps
 
         # The calendar has its own section below, with the detail of each year.
         context["setup_steps"] = [s for s in missing_steps() if not s.key.startswith("calendar_")]

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from xinbao.accounts import chores, menu, signals  # noqa: F401  (registers receivers; the menu entries)
+        from xinbao.accounts import chores, menu, readiness, signals  # noqa: F401  (registers receivers; the menu entries; the first-run checks)

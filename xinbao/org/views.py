@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.readiness import missing_steps
 from xinbao.org import services
 from xinbao.org.access import (
     access_entry,
@@ -53,7 +54,6 @@ from xinbao.org.importing import (
     plan_file,
 )
 from xinbao.org.models import OfficeProfile, Person, Position, Unit, UnitClass
-from xinbao.org.readiness import missing_steps
 from xinbao.org.selectors import people_with_positions, posts, unit_tree
 
 PAGE_SIZE = 50

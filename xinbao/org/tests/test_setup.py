@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.models import AuditEvent
+from xinbao.lib.readiness import missing_steps
 from xinbao.org.models import OfficeProfile, UnitClass, UnitKind
-from xinbao.org.readiness import missing_steps
 from xinbao.org.services import OfficeData, UnitData, create_unit, save_office
 from xinbao.periodicals.models import Periodical
 from xinbao.scheduler.models import CalendarYear

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from xinbao.lib.readiness import missing_steps
 from xinbao.notify.conf import conf as notify_conf
 from xinbao.org import services
 from xinbao.org.models import UnitClass
-from xinbao.org.readiness import missing_steps
 from xinbao.org.selectors import current_office
 
 ROLE_NAMES = ", ".join(sorted(str(r) for r in services.FIRST_RUN_ROLES))
