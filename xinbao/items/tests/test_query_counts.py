@@ -15,8 +15,10 @@ from xinbao.test import BaseTestCase
 FROZEN = {
     "items:list": [("alice", 9), ("ed", 9)],
     # Home: +1 for a reporter (their unit's demands), +2 for an editor (overdue demands, open
-    # verifications), from the urgent-information section.
-    "home": [("alice", 10), ("ed", 9)],
+    # verifications), from the urgent-information section; +4 for a reporter (their unit's
+    # month: quota and class, items this month, points and rank, instructions to answer); +1
+    # for an editor (issues the duty officer sent overnight).
+    "home": [("alice", 14), ("ed", 10)],
 }
 
 
