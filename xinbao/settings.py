@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xinbao.desk",
     "xinbao.periodicals",
     "xinbao.scoring",
+    "xinbao.help",
     "xinbao.demo",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("incidents/", include("xinbao.incidents.urls")),
     path("calendar/", include("xinbao.scheduler.urls")),
     path("scoring/", include("xinbao.scoring.urls")),
+    path("help/", include("xinbao.help.urls")),
     path("api/v1/", api.urls),
 ]
