@@ -27,6 +27,7 @@ import datetime as dt
 import io
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -417,6 +418,10 @@ def submit_item(office: Office) -> int:
     page.locator("button[name=action][value=submit]").click()
     expect(page).to_have_url(re.compile(r"/items/\d+/$"))
     success(page)
+    # The manual is one click away in the help menu, with a page for the reporter.
+    open_menu_entry(page, url("help:index"), "user manual")
+    page.locator(f"#manual a[href='{url('help:page', 'reporter')}']").first.click()
+    expect(page.locator("#manual h1")).to_have_text("信息员")
     context.close()
     item = Item.objects.get(title=TITLE)
     assert item.status == ItemStatus.SUBMITTED and item.unit.code == "C01"
@@ -570,6 +575,14 @@ def deadline(request_pk: int) -> dt.datetime:
     return min(dues)
 
 
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as an office reads it (poppler's pdftotext), spaces removed."""
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return re.sub(r"\s+", "", done.stdout.decode("utf-8"))
+
+
 def deliver() -> None:
     """What the scanner and the worker do: send every message that is due."""
     call_command("notify_send", stdout=io.StringIO())
@@ -623,25 +636,37 @@ def send_score_report(office: Office, sms: GenericSmsPeer, smtp: SmtpPeer) -> No
     assert report.state == ReportState.SENT
     deliver()
 
+    # The SMS carries a signed link; the head opens it on a phone without logging in.
     texts = [r.json()["text"] for r in sms.received[sms_before:] if r.json()["phone"] == HEAD_PHONE]
-    assert any("积分" in t for t in texts), texts
+    links = [m for t in texts for m in re.findall(r"https?://\S+", t)]
+    assert links, texts
+    phone = new_context(office.browser, **PHONE)
+    opened = phone.request.get(links[0])
+    assert opened.ok and opened.headers["content-type"] == "application/pdf"
+    assert "东城县委办公室" in pdf_text(opened.body())
+    phone.close()
+
+    # The email brings the same report as a PDF attachment.
     mails = [m for m in smtp.received[mail_before:] if HEAD_EMAIL in m.rcpt_tos]
     assert mails, [m.rcpt_tos for m in smtp.received[mail_before:]]
-    attachments = list(mails[0].parsed().iter_attachments())
-    assert any(a.get_content_type() == "application/pdf" for a in attachments)
+    [pdf] = [
+        a for a in mails[0].parsed().iter_attachments() if a.get_content_type() == "application/pdf"
+    ]
+    text = pdf_text(pdf.get_content())
+    assert "2026年第三季度" in text and "东城县委办公室" in text
 
 
 # --- the test ---------------------------------------------------------------------------
 
 
 @pytest.fixture
-def peers() -> Iterator[tuple[GenericSmsPeer, SmtpPeer]]:
-    """The office's SMS gateway and mail server, on loopback."""
+def peers(fresh_install: LiveServer) -> Iterator[tuple[GenericSmsPeer, SmtpPeer]]:
+    """The office's SMS gateway and mail server, on loopback; links lead to the live server."""
     sms = GenericSmsPeer(token="qc-sms-token").start()
     smtp = SmtpPeer()
     with smtp.running():
         notify = {
-            "site_url": "http://xinbao.qc.gov.cn",
+            "site_url": fresh_install.url,
             "http_timeout": 2,
             "sms": {"provider": "generic", "url": f"{sms.url}/send", "token": "qc-sms-token"},
             "fax": {"address_pattern": "{number}@fax.qc.gov.cn"},
