@@ -1,31 +1,24 @@
-"""The manual's Markdown, rendered to HTML for the help pages.
+"""The manual's Markdown, rendered to HTML for the help pages with Python-Markdown.
 
-The ``markdown`` package is not among the project's dependencies, and the manual uses only a
-small part of the syntax, so this renders that part: headings (``#`` to ``####``),
-paragraphs, bulleted and numbered lists, quotes (``>``, shown as notes), ``**bold**``,
-```code```, links and pictures. Everything else is shown as the text it is. All text is
-escaped first; links may point only to other pages of the manual, its pictures, or the
-site itself (a path), never to ``javascript:`` or another host.
+The manual is written in the project, but it is still rendered as if it were not trusted:
+raw HTML is escaped instead of passed through, and links and pictures may point only to
+other pages of the manual, its pictures, or a path of the site itself (never to
+``javascript:`` or another host); any other link is shown as its text. Headings move one
+level down (the page's first ``#`` heading is its title) and quotes become notes.
 """
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
-from django.utils.html import escape
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 SLUG = re.compile(r"^(README|[a-z0-9-]+)\.md$")
 PICTURE = re.compile(r"^img/([a-z0-9-]+\.png)$")
-INLINE = re.compile(
-    r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)"
-    r"|\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)"
-    r"|\*\*(?P<bold>.+?)\*\*"
-    r"|`(?P<code>[^`]+)`"
-)
-HEADING = re.compile(r"^(#{1,4})\s+(.*)$")
-BULLET = re.compile(r"^[-*]\s+(.*)$")
-NUMBERED = re.compile(r"^\d+\.\s+(.*)$")
 
 #: Where a link or picture of the manual points on the site: (kind, name) → URL or None.
 Resolver = Callable[[str, str], str | None]
@@ -38,96 +31,84 @@ def _target(raw: str, resolve: Resolver) -> str | None:
         return resolve("page", "" if name == "README" else name)
     if match := PICTURE.match(raw):
         return resolve("image", match.group(1))
-    if raw.startswith("/") and not raw.startswith("//"):
+    if raw.startswith("/") and not raw.startswith("//") and '"' not in raw:
         return raw
     return None
 
 
-def inline(text: str, resolve: Resolver) -> str:
-    """One line of text with its links, pictures, bold and code; everything else escaped."""
-    out: list[str] = []
-    last = 0
-    for match in INLINE.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        last = match.end()
-        if match.group("src") is not None:
-            src = _target(match.group("src"), resolve)
-            alt = escape(match.group("alt"))
-            out.append(
-                f'<img class="img-fluid border rounded my-2" src="{escape(src)}" alt="{alt}">'
-                if src
-                else alt
-            )
-        elif match.group("href") is not None:
-            href = _target(match.group("href"), resolve)
-            label = escape(match.group("text"))
-            out.append(f'<a href="{escape(href)}">{label}</a>' if href else label)
-        elif match.group("bold") is not None:
-            out.append(f"<strong>{escape(match.group('bold'))}</strong>")
-        else:
-            out.append(f"<code>{escape(match.group('code'))}</code>")
-    out.append(escape(text[last:]))
-    return "".join(out)
+class _Manual(Treeprocessor):
+    """Links and pictures resolved on the site, the title taken out, quotes as notes."""
+
+    def __init__(self, md: markdown.Markdown, resolve: Resolver) -> None:
+        super().__init__(md)
+        self.resolve = resolve
+        self.title = ""
+
+    def run(self, root: ET.Element) -> None:
+        for parent in list(root.iter()):
+            # From the last child back, so that unwrapping one keeps the others' indexes.
+            for index in reversed(range(len(parent))):
+                self._element(parent, index, parent[index])
+        first = root.find("h1")
+        if first is not None:
+            self.title = "".join(first.itertext())
+            root.remove(first)
+        # The page's title is its only h1: the sections below it move one level down.
+        for level in (5, 4, 3, 2, 1):
+            for heading in root.iter(f"h{level}"):
+                heading.tag = f"h{level + 1}"
+
+    def _element(self, parent: ET.Element, index: int, child: ET.Element) -> None:
+        if child.tag == "blockquote":
+            child.tag = "div"
+            child.set("class", "alert alert-info small")
+            paragraphs = list(child)
+            if len(paragraphs) == 1 and paragraphs[0].tag == "p":
+                # One paragraph: its text stands in the note itself.
+                child.text, child[:] = paragraphs[0].text, list(paragraphs[0])
+        elif child.tag == "a":
+            href = _target(child.get("href", ""), self.resolve)
+            if href is None:
+                _unwrap(parent, index, child)
+            else:
+                child.attrib = {"href": href}
+        elif child.tag == "img":
+            src = _target(child.get("src", ""), self.resolve)
+            if src is None:
+                _unwrap(parent, index, child, text=child.get("alt", ""))
+            else:
+                alt = child.get("alt", "")
+                child.attrib = {"class": "img-fluid border rounded my-2", "src": src, "alt": alt}
+
+
+def _unwrap(parent: ET.Element, index: int, child: ET.Element, text: str | None = None) -> None:
+    """Replace ``child`` by its text (a link or picture that may not be followed)."""
+    shown = ("".join(child.itertext()) if text is None else text) + (child.tail or "")
+    if index == 0:
+        parent.text = (parent.text or "") + shown
+    else:
+        before = parent[index - 1]
+        before.tail = (before.tail or "") + shown
+    parent.remove(child)
+
+
+class _Extension(Extension):
+    def __init__(self, resolve: Resolver) -> None:
+        super().__init__()
+        self.resolve = resolve
+        self.processor: _Manual | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Raw HTML is escaped like any other text.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        self.processor = _Manual(md, self.resolve)
+        md.treeprocessors.register(self.processor, "manual", 0)
 
 
 def render(source: str, resolve: Resolver) -> tuple[str, str]:
     """The page's title (its first heading) and its body as HTML."""
-    html: list[str] = []
-    title = ""
-    paragraph: list[str] = []
-    items: list[str] = []
-    list_tag = ""
-    quote: list[str] = []
-
-    def flush() -> None:
-        nonlocal list_tag
-        if paragraph:
-            html.append(f"<p>{inline(' '.join(paragraph), resolve)}</p>")
-            paragraph.clear()
-        if items:
-            body = "".join(f"<li>{inline(i, resolve)}</li>" for i in items)
-            html.append(f"<{list_tag}>{body}</{list_tag}>")
-            items.clear()
-            list_tag = ""
-        if quote:
-            html.append(
-                f'<div class="alert alert-info small">{inline(" ".join(quote), resolve)}</div>'
-            )
-            quote.clear()
-
-    for raw in source.splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-            continue
-        if heading := HEADING.match(line):
-            flush()
-            level = len(heading.group(1))
-            if level == 1 and not title:
-                title = heading.group(2)
-                continue
-            html.append(f"<h{level + 1}>{inline(heading.group(2), resolve)}</h{level + 1}>")
-            continue
-        bullet = BULLET.match(line)
-        listed = bullet or NUMBERED.match(line)
-        if listed:
-            tag = "ul" if bullet else "ol"
-            if paragraph or quote or (items and list_tag != tag):
-                flush()
-            list_tag = tag
-            items.append(listed.group(1))
-            continue
-        if line.startswith(">"):
-            if paragraph or items:
-                flush()
-            quote.append(line.lstrip("> "))
-            continue
-        if items and raw.startswith(("  ", "\t")):
-            # A continuation line of the last list item.
-            items[-1] += " " + line
-            continue
-        if items or quote:
-            flush()
-        paragraph.append(line)
-    flush()
-    return title, "\n".join(html)
+    extension = _Extension(resolve)
+    body = markdown.Markdown(extensions=[extension]).convert(source)
+    assert extension.processor is not None  # set when the extension was loaded
+    return extension.processor.title, body
