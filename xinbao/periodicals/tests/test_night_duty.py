@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from xinbao.audit.models import AuditEvent
 from xinbao.items.models import Item, ItemStatus, Urgency
@@ -82,11 +85,15 @@ class NightDutyTest(PeriodicalCase):
             deliver_due()
         told = Notification.objects.filter(message__event="issue_night_duty")
         assert set(told.values_list("user__username", flat=True)) == {"ed", "chief"}
+        # Messages go out in the office's language, whatever the reader's page is in.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = gettext("Issued at night by the duty officer: %(issue)s") % {"issue": issue}
+        assert subject.startswith("值班员") or "夜间" in subject, subject
         with time_machine.travel(MORNING, tick=False):
             for user in (self.ed, self.chief):
                 self.client.force_login(user)
                 centre = self.client.get(reverse("notify:centre")).content.decode()
-                assert "Issued at night by the duty officer" in centre
+                assert subject in centre
                 listing = self.client.get(reverse("periodicals:list")).content.decode()
                 assert 'id="night-issues"' in listing
                 assert str(issue) in listing and 'id="night-duty"' in listing
