@@ -8,13 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role, User
 from xinbao.incidents import selectors
 from xinbao.incidents.access import can_handle_incidents
 from xinbao.items.access import visible_items
 from xinbao.items.models import ItemStatus, urgency_rank
 from xinbao.items.selectors import reporter_month
-from xinbao.lib.http import AuthedRequest
 from xinbao.lib.workdays import calendar_warnings
 from xinbao.periodicals import selectors as periodicals
 from xinbao.periodicals.services import night_issues

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from xinbao.accounts import services
 from xinbao.accounts.forms import TokenForm, UserForm
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import ADMIN_ROLES, ApiToken, User
 from xinbao.accounts.permissions import can_manage_users, require
-from xinbao.lib.http import AuthedRequest
 
 
 @login_required

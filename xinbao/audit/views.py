@@ -5,9 +5,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
 from xinbao.audit.models import AuditEvent
-from xinbao.lib.http import AuthedRequest
 
 
 @login_required

@@ -34,9 +34,9 @@ from xinbao.desk.models import (
     ItemVersion,
 )
 from xinbao.items import services as item_services
-from xinbao.items.classified import classified_marking
 from xinbao.items.models import Channel, Item, ItemKind, ItemStatus, Urgency
 from xinbao.items.services import TransitionError, normalise_body
+from xinbao.lib.classified import classified_marking
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
 from xinbao.notify.services import Recipient

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.desk import selectors, services
 from xinbao.desk.access import access_desk_item, desk_items, require_desk
 from xinbao.desk.forms import (
@@ -31,7 +32,7 @@ from xinbao.desk.forms import (
 from xinbao.desk.models import DecisionKind
 from xinbao.items.models import Item
 from xinbao.items.services import TransitionError
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 
 PAGE_SIZE = 25
 

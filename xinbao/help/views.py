@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.help import render as markdown
-from xinbao.lib.http import AuthedRequest
 
 
 def manual_dir() -> Path:

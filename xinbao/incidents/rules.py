@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role, User
 from xinbao.accounts.permissions import require
 from xinbao.audit.services import record
 from xinbao.incidents.models import DeadlineRule
 from xinbao.lib.forms import StyledForm
-from xinbao.lib.http import AuthedRequest
 
 RULE_EDITORS = frozenset({Role.SECTION_CHIEF, Role.SYSTEM_ADMIN})
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
 from xinbao.incidents import notices, selectors, services
 from xinbao.incidents.access import (
@@ -60,7 +61,7 @@ from xinbao.incidents.models import (
 )
 from xinbao.incidents.services import IncidentError, LeadData, facts_of_lead
 from xinbao.incidents.verification import close_verification
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 from xinbao.lib.levels import Level, suggest_level
 
 PAGE_SIZE = 25

@@ -23,6 +23,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from xinbao.accounts.http import api_user
 from xinbao.items import services
 from xinbao.items.access import access_item, visible_items
 from xinbao.items.attachments import (
@@ -40,7 +41,7 @@ from xinbao.items.models import (
     ItemStatus,
     Urgency,
 )
-from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, api_user, field_errors
+from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, field_errors
 from xinbao.org.models import Unit
 
 router = Router()

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.items.attachments import check_upload
-from xinbao.items.classified import classified_marking
 from xinbao.items.models import (
     Attachment,
     Channel,
@@ -29,6 +28,7 @@ from xinbao.items.models import (
     ItemStatus,
     Topic,
 )
+from xinbao.lib.classified import classified_marking
 from xinbao.org.models import Unit
 
 

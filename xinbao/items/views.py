@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role
 from xinbao.desk.access import can_use_desk
 from xinbao.desk.selectors import outcome
@@ -21,7 +22,7 @@ from xinbao.items.access import access_attachment, access_item, visible_items
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
 from xinbao.items.forms import ItemFilterForm, ItemForm
 from xinbao.items.models import Attachment, Channel, Item
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 
 PAGE_SIZE = 25
 

@@ -6,10 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest
 from ninja import Schema
-
-from xinbao.accounts.models import User
 
 
 class ErrorOut(Schema):
@@ -36,13 +33,6 @@ class FieldErrorsOut(Schema):
 ERROR_RESPONSES: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: FieldErrorsOut}
 #: For operations on one object: another unit's object is "not found", like a missing one.
 NOT_FOUND: dict[int, type[Schema]] = {404: ErrorOut}
-
-
-def api_user(request: HttpRequest) -> User:
-    """The user the API's authentication found (a token's owner or the session's user)."""
-    user = getattr(request, "auth", None)
-    assert isinstance(user, User), "operation is not behind authentication"
-    return user
 
 
 def field_errors(

@@ -13,9 +13,10 @@ from django.template import TemplateSyntaxError
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import User
 from xinbao.accounts.permissions import require
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 from xinbao.notify import selectors, services
 from xinbao.notify.forms import (
     CallOutcomeForm,

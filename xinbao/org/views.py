@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.accounts.http import AuthedRequest
+from xinbao.lib.http import pick_template
 from xinbao.lib.readiness import missing_steps
 from xinbao.org import services
 from xinbao.org.access import (

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import User
 from xinbao.incidents.access import access_incident
 from xinbao.incidents.models import Incident
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item
-from xinbao.lib.http import AuthedRequest
 from xinbao.periodicals import services
 from xinbao.periodicals.access import access_issue, access_reading, can_see_ledger, is_signer
 from xinbao.periodicals.forms import InstructionForm

@@ -27,9 +27,9 @@ from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
-from xinbao.items.classified import classified_marking
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
 from xinbao.items.services import normalise_body
+from xinbao.lib.classified import classified_marking
 from xinbao.lib.workdays import add_workdays
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import User
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 from xinbao.periodicals import setup
 from xinbao.periodicals.models import Periodical
 from xinbao.periodicals.services import next_numbers

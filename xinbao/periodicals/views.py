@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.items.access import visible_items
 from xinbao.items.models import Attachment, AttachmentKind
-from xinbao.lib.http import AuthedRequest, pick_template
+from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
 from xinbao.periodicals import outputs, selectors, services
 from xinbao.periodicals.access import (

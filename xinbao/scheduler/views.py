@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import User
 from xinbao.accounts.permissions import require
-from xinbao.lib.http import AuthedRequest
 from xinbao.lib.workdays import calendar_warnings, special_days, year_source
 from xinbao.scheduler import services
 from xinbao.scheduler.forms import CalendarDayForm

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role
 from xinbao.accounts.permissions import require
-from xinbao.lib.http import AuthedRequest
 from xinbao.scoring.delivery import DocumentKind, read_token
 from xinbao.scoring.models import Reminder, ReportState, ScoreReport
 from xinbao.scoring.reports import ReportStateError, check_and_send, quarter_label, report_due

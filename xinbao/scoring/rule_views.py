@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
-from xinbao.lib.http import AuthedRequest
 from xinbao.scoring import services
 from xinbao.scoring.forms import CorrectionForm, LedgerForm, RuleFormSet, RuleSetForm, rule_values
 from xinbao.scoring.models import RuleSet

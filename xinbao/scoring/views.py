@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role
 from xinbao.accounts.permissions import require
 from xinbao.items.models import ItemKind
-from xinbao.lib.http import AuthedRequest
 from xinbao.scoring import statistics
 from xinbao.scoring.export import workbook_bytes
 from xinbao.scoring.forms import Period, PeriodForm

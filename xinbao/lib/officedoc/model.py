@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from xinbao.items.classified import classified_marking
+from xinbao.lib.classified import classified_marking
 
 
 class ClassifiedMarkingError(ValueError):
