@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from xinbao.accounts.models import Role, User
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
@@ -161,3 +166,73 @@ class BaseTestCase(Personas, TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.create_personas()
+
+
+def count_queries(client: Client, url: str, **extra: Any) -> int:
+    """The number of SQL queries one GET of ``url`` costs; the page must answer 200."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **extra)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """One row of an app's table of frozen query counts.
+
+    ``page`` is a URL name, ``persona`` the attribute of the persona who opens it, ``count`` the
+    number of queries the page costs with a few rows and with many, and ``reason`` says what
+    those queries are. ``args`` names attributes of the test case whose primary keys fill the
+    URL; ``query`` is appended after a ``?``; ``htmx`` asks for the partial.
+    """
+
+    page: str
+    persona: str
+    count: int
+    reason: str
+    args: tuple[str, ...] = ()
+    query: str = ""
+    htmx: bool = False
+
+
+class FrozenQueryCounts:
+    """Mix into a test case with personas: every list page of ``frozen`` costs its frozen count
+    of queries with ``small`` rows and again with ``large`` rows, so it cannot grow with rows.
+
+    A subclass lists its pages in ``frozen`` and fills every listed page with ``add_rows(n)``.
+    Raise a number only with its reason in the table.
+    """
+
+    client: Client
+    frozen: ClassVar[Sequence[Frozen]]
+    small: ClassVar[int] = 3
+    large: ClassVar[int] = 20
+
+    def add_rows(self, n: int) -> None:
+        """Add ``n`` more rows to every page of the table."""
+        raise NotImplementedError
+
+    def frozen_url(self, row: Frozen) -> str:
+        url = reverse(row.page, args=[getattr(self, name).pk for name in row.args])
+        return f"{url}?{row.query}" if row.query else url
+
+    def frozen_counts(self) -> dict[Frozen, int]:
+        counts = {}
+        for row in self.frozen:
+            self.client.force_login(getattr(self, row.persona))
+            extra = {"HTTP_HX_REQUEST": "true"} if row.htmx else {}
+            counts[row] = count_queries(self.client, self.frozen_url(row), **extra)
+        return counts
+
+    def test_it_keeps_list_pages_at_their_frozen_counts(self) -> None:
+        self.add_rows(self.small)
+        small = self.frozen_counts()
+        self.add_rows(self.large - self.small)
+        large = self.frozen_counts()
+        wrong = [
+            f"{row.page} {row.query} as {row.persona}: frozen {row.count}, "
+            f"{small[row]} with {self.small} rows, {large[row]} with {self.large}"
+            for row in self.frozen
+            if small[row] != row.count or large[row] != row.count
+        ]
+        assert not wrong, "\n".join(wrong)
