@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
-from xinbao.incidents.conf import urgent_conf
 from xinbao.incidents.models import ChaseNotice, ReportRequest
+from xinbao.incidents.numbering import next_number
 from xinbao.lib.officedoc import (
     Distribution,
     OfficialDocument,
@@ -30,18 +31,9 @@ def _clock(value: dt.datetime | None) -> str:
     return f"{local.month}月{local.day}日{local.hour:02d}:{local.minute:02d}"
 
 
-def next_number(now: dt.datetime) -> str:
-    year = timezone.localtime(now).year
-    prefix = f"{year}-"
-    last = ChaseNotice.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
-    serial = int(last.split("-")[1]) + 1 if last else 1
-    return f"{prefix}{serial:03d}"
-
-
 def build(request: ReportRequest, number: str, new_due: dt.datetime) -> OfficialDocument:
-    conf = urgent_conf()
     office = current_office()
-    issuing_office = office.name or conf["office_name"]
+    issuing_office = office.name
     unit = request.unit
     original = request.written_due_at or request.phone_due_at
     return OfficialDocument(
@@ -66,7 +58,7 @@ def build(request: ReportRequest, number: str, new_due: dt.datetime) -> Official
                     ("催报事项", request.matter),
                     ("原定报送时限", _clock(original)),
                     ("新的报送时限", _clock(new_due)),
-                    ("联系方式", office.contact or conf["office_contact"]),
+                    ("联系方式", office.contact),
                 ),
                 header_rows=0,
             ),
@@ -79,18 +71,42 @@ def build(request: ReportRequest, number: str, new_due: dt.datetime) -> Official
     )
 
 
-def issue_notice(request: ReportRequest, new_due: dt.datetime) -> ChaseNotice:
-    """Make the notice's documents and store them; the caller sends them."""
-    now = timezone.now()
-    number = next_number(now)
+@dataclass(frozen=True)
+class Drawn:
+    """A chase notice drawn for one number and deadline, not yet stored."""
+
+    number: str
+    new_due: dt.datetime
+    docx: bytes
+    pdf: bytes
+
+
+def draw(request: ReportRequest, number: str, new_due: dt.datetime) -> Drawn:
+    """Render the notice's DOCX and PDF (slow: best outside a database transaction)."""
     document = build(request, number, new_due)
+    return Drawn(number, new_due, render_docx(document), render_pdf(document))
+
+
+def store(request: ReportRequest, drawn: Drawn, now: dt.datetime) -> ChaseNotice:
+    """Store a drawn notice under its number; inside the transaction that took the number."""
     notice = ChaseNotice(
         request=request,
-        number=number,
+        number=drawn.number,
         original_due_at=request.written_due_at or request.phone_due_at or now,
-        new_due_at=new_due,
+        new_due_at=drawn.new_due,
     )
-    notice.docx.save(f"chase/{number}.docx", ContentFile(render_docx(document)), save=False)
-    notice.pdf.save(f"chase/{number}.pdf", ContentFile(render_pdf(document)), save=False)
+    notice.docx.save(f"chase/{drawn.number}.docx", ContentFile(drawn.docx), save=False)
+    notice.pdf.save(f"chase/{drawn.number}.pdf", ContentFile(drawn.pdf), save=False)
     notice.save()
     return notice
+
+
+@transaction.atomic
+def issue_notice(request: ReportRequest, new_due: dt.datetime) -> ChaseNotice:
+    """Number, draw and store a notice at once; the caller sends it.
+
+    The chase itself (:func:`xinbao.incidents.chasing.chase_step`) draws before its
+    transaction instead; this is for making a notice by hand.
+    """
+    now = timezone.now()
+    return store(request, draw(request, next_number(ChaseNotice, now), new_due), now)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -136,10 +140,25 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class Visit(StrEnum):
+    """What the scanner does with a demand whose check is due."""
+
+    REMIND = "remind"
+    CHASE = "chase"
+
+
+class ReportRequestQuerySet(models.QuerySet["ReportRequest"]):
+    def due(self, now: dt.datetime) -> ReportRequestQuerySet:
+        """Demands whose next check (reminder, deadline or chase step) has come."""
+        return self.filter(next_check_at__lte=now)
+
+
 class ReportRequest(models.Model):
     """A demand (催报) that one unit report on an incident by a deadline.
 
     ``next_check_at`` is the scanner's due time: the next reminder, deadline or chase step.
+    The deadline arithmetic (which deadlines are still open, when the next check falls, what
+    is due at a check) is here and nowhere else: services and the scanner both ask the row.
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="requests")
@@ -164,6 +183,8 @@ class ReportRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ReportRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["incident", "unit"]
         verbose_name = _("report request")
@@ -182,11 +203,63 @@ class ReportRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} · {self.matter}"
 
+    @property
+    def open_phone_due(self) -> dt.datetime | None:
+        """The phone deadline while neither a phone nor a written report has come."""
+        if self.phoned_at is None and self.reported_at is None:
+            return self.phone_due_at
+        return None
+
+    @property
+    def open_written_due(self) -> dt.datetime | None:
+        """The written deadline while the written report has not come."""
+        return self.written_due_at if self.reported_at is None else None
+
+    def earliest_open_due(self) -> dt.datetime | None:
+        """The first deadline still open, or ``None`` when the unit owes nothing."""
+        dues = [d for d in (self.open_phone_due, self.open_written_due) if d is not None]
+        return min(dues) if dues else None
+
+    def first_check(self, remind_before: dt.timedelta) -> dt.datetime | None:
+        """The scanner's next visit: the reminder before the earliest open deadline, or it.
+
+        No reminder when one was sent already, or when it would fall before the demand.
+        """
+        due = self.earliest_open_due()
+        if due is None:
+            return None
+        remind = due - remind_before
+        if self.reminded_at is None and remind > self.sent_at:
+            return remind
+        return due
+
+    def visit_due(self, now: dt.datetime) -> Visit | None:
+        """What a check at ``now`` does: remind before the deadline, chase from it, or nothing."""
+        due = self.earliest_open_due()
+        if due is None:
+            return None
+        return Visit.REMIND if now < due else Visit.CHASE
+
+    def next_chase_at(
+        self, now: dt.datetime, ladder: Sequence[tuple[int, str]]
+    ) -> dt.datetime | None:
+        """When the chase after the current step is due (``ladder``: minutes after, role)."""
+        following = self.chase_step + 1
+        if following >= len(ladder):
+            return None
+        return now + dt.timedelta(minutes=ladder[following][0] - ladder[self.chase_step][0])
+
 
 class ReportStage(models.TextChoices):
     FIRST = "first", _("First report")
     FOLLOW_UP = "follow_up", _("Follow-up report")
     FINAL = "final", _("Final report")
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def follow_ups_due(self, now: dt.datetime) -> ReportQuerySet:
+        """Reports whose follow-up clock has run out (a final report ends the clock)."""
+        return self.filter(next_due_at__lte=now).exclude(stage=ReportStage.FINAL)
 
 
 class Report(models.Model):
@@ -205,6 +278,8 @@ class Report(models.Model):
     late = models.BooleanField(_("late"), default=False)
     next_due_at = models.DateTimeField(_("next report due"), null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["incident", "received_at"]
         verbose_name = _("report")
@@ -212,6 +287,15 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_stage_display()}"
+
+    def follow_up_owed(self) -> bool:
+        """Whether the unit still owes the follow-up this report's clock asks for: the
+        incident is open, the clock is not a final report's, and no later report came."""
+        if self.stage == ReportStage.FINAL or self.incident.status != IncidentStatus.OPEN:
+            return False
+        return not Report.objects.filter(
+            incident_id=self.incident_id, unit_id=self.unit_id, received_at__gt=self.received_at
+        ).exists()
 
 
 class ChaseNotice(models.Model):
@@ -358,3 +442,21 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class NumberSeries(models.Model):
+    """The last serial given in one yearly series of numbered documents ("2026-003").
+
+    Its row is locked while the next number is taken, so two writers at once cannot take
+    the same number (PostgreSQL waits on the row lock; SQLite's IMMEDIATE transactions queue).
+    """
+
+    name = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="one_series_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}: {self.last}"

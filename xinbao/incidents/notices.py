@@ -11,14 +11,13 @@ from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.audit.services import record as audit
-from xinbao.incidents.conf import urgent_conf
 from xinbao.incidents.models import AccountabilityRecord, Notice, NoticeKind, RecordKind
+from xinbao.incidents.numbering import next_number
 from xinbao.incidents.services import CHINESE_NUMBERS, timeline
 from xinbao.lib.officedoc import (
     Distribution,
@@ -48,15 +47,6 @@ KINDS_OF = {
 
 class NoticeError(Exception):
     """A notice that cannot be made; the message is for the user."""
-
-
-def next_number(now: dt.datetime) -> str:
-    """ "2026-003": the year and a serial that restarts each year (zero-padded so it sorts)."""
-    year = timezone.localtime(now).year
-    prefix = f"{year}-"
-    last = Notice.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
-    serial = int(last.split("-")[1]) + 1 if last else 1
-    return f"{prefix}{serial:03d}"
 
 
 def issue_line(number: str) -> str:
@@ -117,7 +107,6 @@ def build_notice(
     date: dt.date,
 ) -> OfficialDocument:
     """The notice as an official document: one paragraph per unit and case, with the reason."""
-    conf = urgent_conf()
     units = _units_in_order(records)
     commend = kind == NoticeKind.COMMEND
     if commend:
@@ -154,14 +143,14 @@ def build_notice(
     blocks += [Heading("二、有关要求"), Paragraph(closing)]
     return OfficialDocument(
         masthead=MASTHEAD,
-        issuing_office=current_office().name or conf["office_name"],
+        issuing_office=current_office().name,
         issue_line=issue_line(number),
         date=date,
         title=notice_title(kind, records),
         blocks=tuple(blocks),
         distribution=Distribution(
             recipients=(Recipients("送", tuple(f"{u.name}主要领导" for u in units)),),
-            printed_by=current_office().name or conf["office_name"],
+            printed_by=current_office().name,
             copies=len(units) + 2,
         ),
     )
@@ -205,7 +194,7 @@ def make_notice(
     ):
         raise NoticeError(_("Someone else put some of these records in a notice just now."))
     now = timezone.now()
-    number = next_number(now)
+    number = next_number(Notice, now)
     subject = subject.strip() or default_subject(records)
     document = build_notice(
         kind=kind, records=records, subject=subject, number=number, date=timezone.localdate()

@@ -7,12 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import User
+from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.incidents.conf import urgent_conf
 from xinbao.incidents.models import (
@@ -32,9 +31,8 @@ from xinbao.items.models import Item
 from xinbao.lib.facts import Facts, extract_facts
 from xinbao.lib.levels import Level, suggest_level
 from xinbao.lib.workdays import add_minutes, add_workdays
-from xinbao.notify.addressing import resolve
-from xinbao.notify.ladders import notify
-from xinbao.org.models import Unit
+from xinbao.notify import notify, resolve
+from xinbao.org.models import Position, Unit
 
 
 class IncidentError(Exception):
@@ -169,7 +167,7 @@ def record_lead(
 def _direct_route(incident: Incident) -> None:
     """Major emergency information goes straight to the principal leader (首接直报)."""
     notify(
-        to=resolve("principal_leader"),
+        to=resolve(roles=[Role.PRINCIPAL_LEADER]),
         event="incident_direct",
         ladder="urgent",
         context={
@@ -218,23 +216,8 @@ def _deadline_text(deadline: dt.datetime, now: dt.datetime) -> str:
 
 
 def _first_check(request: ReportRequest) -> dt.datetime | None:
-    """The scanner's next visit: the reminder before the earliest open deadline, or it."""
-    dues = [d for d in (_open_phone_due(request), _open_written_due(request)) if d]
-    if not dues:
-        return None
-    due = min(dues)
-    remind = due - dt.timedelta(minutes=urgent_conf()["remind_before_minutes"])
-    if request.reminded_at is None and remind > request.sent_at:
-        return remind
-    return due
-
-
-def _open_phone_due(request: ReportRequest) -> dt.datetime | None:
-    return request.phone_due_at if request.phoned_at is None and not request.reported_at else None
-
-
-def _open_written_due(request: ReportRequest) -> dt.datetime | None:
-    return request.written_due_at if request.reported_at is None else None
+    """The scanner's next visit (:meth:`ReportRequest.first_check`) with the office's lead time."""
+    return request.first_check(dt.timedelta(minutes=urgent_conf()["remind_before_minutes"]))
 
 
 @transaction.atomic
@@ -271,7 +254,7 @@ def demand_reports(
         incident.units.add(unit)
         deadline = request.phone_due_at or request.written_due_at
         notify(
-            to=resolve("reporters", unit) + resolve("deputy_in_charge", unit),
+            to=resolve(units=[unit], positions=[Position.REPORTER, Position.DEPUTY_IN_CHARGE]),
             event="urgent_demand",
             ladder="urgent",
             link=f"/incidents/requests/{request.pk}/",
@@ -341,11 +324,11 @@ def record_phone_report(*, user: User, request: ReportRequest, note: str) -> Rep
         unit=request.unit,
     )
     if late:
-        _record(
-            request.unit,
-            request.incident,
-            RecordKind.LATE,
-            _("Phone report %(minutes)d minutes after the deadline.")
+        record_accountability(
+            unit=request.unit,
+            incident=request.incident,
+            kind=RecordKind.LATE,
+            reason=_("Phone report %(minutes)d minutes after the deadline.")
             % {"minutes": _minutes_late(now, request.phone_due_at)},
         )
     record(actor=user, action="incident.phone_report", obj=request, summary={"late": late})
@@ -356,9 +339,12 @@ def _minutes_late(now: dt.datetime, due: dt.datetime | None) -> int:
     return int((now - due).total_seconds() // 60) if due else 0
 
 
-def _record(
-    unit: Unit, incident: Incident, kind: str, reason: str, user: User | None = None
+def record_accountability(
+    *, unit: Unit, incident: Incident, kind: str, reason: str, user: User | None = None
 ) -> AccountabilityRecord:
+    """Record a case of ``unit`` on ``incident`` once (a second call returns the first), with
+    its timeline entry and audit event; ``user`` ``None`` is the system. Runs inside the
+    caller's transaction."""
     found = AccountabilityRecord.objects.filter(unit=unit, incident=incident, kind=kind).first()
     if found is not None:
         return found
@@ -518,11 +504,11 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
             unit=unit,
         )
     if late and request is not None:
-        _record(
-            unit,
-            incident,
-            RecordKind.LATE,
-            _("Written report %(minutes)d minutes after the deadline.")
+        record_accountability(
+            unit=unit,
+            incident=incident,
+            kind=RecordKind.LATE,
+            reason=_("Written report %(minutes)d minutes after the deadline.")
             % {"minutes": _minutes_late(submitted, original_due)},
         )
     _update_incident_facts(incident, facts)
@@ -613,21 +599,16 @@ def close_incident(*, user: User, incident: Incident) -> Incident:
     )
     for request in incident.requests.select_related("unit"):
         if request.reported_at is not None and request.unit_id not in flagged:
-            _record(
-                request.unit,
-                incident,
-                RecordKind.COMMENDED,
-                _("Reported on time; the facts held up."),
-                user,
+            record_accountability(
+                unit=request.unit,
+                incident=incident,
+                kind=RecordKind.COMMENDED,
+                reason=_("Reported on time; the facts held up."),
+                user=user,
             )
     timeline(incident, "closed", _("Incident closed by %(who)s.") % {"who": user})
     record(actor=user, action="incident.close", obj=incident)
     return incident
-
-
-def validate_level(value: int) -> None:
-    if value not in Level.values:
-        raise ValidationError(_("Choose a level from I to IV."))
 
 
 @transaction.atomic

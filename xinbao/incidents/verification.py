@@ -120,7 +120,7 @@ def close_verification(
     *, user: User, verification: Verification, outcome: str, findings: str
 ) -> Verification:
     """Record the on-site findings and the outcome; concealment becomes a record."""
-    from xinbao.incidents.services import IncidentError, _record, timeline
+    from xinbao.incidents.services import IncidentError, record_accountability, timeline
 
     verification = Verification.objects.select_for_update().get(pk=verification.pk)
     if verification.outcome:
@@ -141,7 +141,13 @@ def close_verification(
         unit=verification.unit,
     )
     if outcome == VerificationOutcome.CONCEALED:
-        _record(verification.unit, incident, RecordKind.CONCEALED, findings.strip(), user)
+        record_accountability(
+            unit=verification.unit,
+            incident=incident,
+            kind=RecordKind.CONCEALED,
+            reason=findings.strip(),
+            user=user,
+        )
     record(
         actor=user,
         action="incident.verification_close",
