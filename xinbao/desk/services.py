@@ -2,14 +2,17 @@
 
 Each function is keyword-only, runs in one transaction, writes an audit event, and tells the
 unit through ``notify`` (whose outbox rows share the transaction; delivery starts on commit).
-Moves the desk may make are listed in ``ALLOWED``; anything else raises ``DeskError`` with a
-message for the user, in the manner of Wagtail's workflow transitions.
+Which moves the desk may make, from which status and to which, is the item's one state table
+(``xinbao.items.workflow``), and every status change goes through its ``transition``; a move
+the table refuses raises ``DeskError`` with a message for the user, in the manner of Wagtail's
+workflow transitions. Every decision runs through one skeleton, :func:`_decide`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,9 +21,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
@@ -33,9 +34,10 @@ from xinbao.desk.models import (
     EditLock,
     ItemVersion,
 )
-from xinbao.items import services as item_services
-from xinbao.items.models import Channel, Item, ItemKind, ItemStatus, Urgency
-from xinbao.items.services import TransitionError, normalise_body
+from xinbao.items import workflow
+from xinbao.items.models import Channel, Item, ItemKind, Urgency
+from xinbao.items.services import normalise_body
+from xinbao.items.workflow import Move, TransitionError
 from xinbao.lib.classified import classified_marking
 from xinbao.notify.addressing import resolve
 from xinbao.notify.ladders import notify
@@ -46,44 +48,37 @@ from xinbao.periodicals.models import Periodical
 LOCK_MINUTES = 15
 LOCK_TIMEOUT = dt.timedelta(minutes=LOCK_MINUTES)
 
-S = ItemStatus
-#: Statuses from which each move is legal. "edit" is the desk's editing of the text.
-ALLOWED: dict[str, frozenset[str]] = {
-    "edit": frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
-    # Adopting an adopted item again adds periodicals it is not in yet.
-    DecisionKind.ADOPT: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
-    DecisionKind.MERGE: frozenset({S.SUBMITTED, S.RECEIVED}),
-    DecisionKind.RETURN: frozenset({S.SUBMITTED, S.RECEIVED}),
-    DecisionKind.REJECT: frozenset({S.SUBMITTED, S.RECEIVED}),
-    DecisionKind.FORWARD: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED}),
-    DecisionKind.HIGHER_ADOPTION: frozenset({S.RECEIVED, S.ADOPTED, S.ARCHIVED}),
-    DecisionKind.ARCHIVE: frozenset({S.SUBMITTED, S.RECEIVED, S.ADOPTED, S.NOT_ADOPTED}),
-}
-
-#: What each refused move says; the item's status is filled in.
-_REFUSALS: dict[str, Promise] = {
-    "edit": gettext_lazy("This item cannot be edited at the desk: it is “%(status)s”."),
-    DecisionKind.ADOPT: gettext_lazy("This item cannot be adopted: it is “%(status)s”."),
-    DecisionKind.MERGE: gettext_lazy("“%(title)s” cannot be merged: it is “%(status)s”."),
-    DecisionKind.RETURN: gettext_lazy(
-        "This item cannot be returned for revision: it is “%(status)s”."
-    ),
-    DecisionKind.REJECT: gettext_lazy(
-        "This item cannot be marked not adopted: it is “%(status)s”."
-    ),
-    DecisionKind.FORWARD: gettext_lazy("This item cannot be forwarded: it is “%(status)s”."),
-    DecisionKind.HIGHER_ADOPTION: gettext_lazy(
-        "A higher office's adoption cannot be recorded: the item is “%(status)s”."
-    ),
-    DecisionKind.ARCHIVE: gettext_lazy("This item cannot be archived: it is “%(status)s”."),
-}
-
 #: Higher offices' levels (the office's own adoptions go through ``adopt``).
 HIGHER_LEVELS = (AdoptionLevel.CITY, AdoptionLevel.PROVINCE, AdoptionLevel.CENTRAL)
 
 
 class DeskError(TransitionError):
     """A move the desk may not make now; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What sets one kind of decision apart, beyond its own part (see :func:`_decide`)."""
+
+    #: The notification its unit gets.
+    event: str
+    #: Refused while someone else holds the edit lock: the decision is about the text.
+    waits_for_editor: bool = True
+
+
+_KINDS: dict[str, _Kind] = {
+    DecisionKind.ADOPT: _Kind("desk_adopted"),
+    DecisionKind.MERGE: _Kind("desk_merged"),
+    DecisionKind.RETURN: _Kind("desk_returned"),
+    DecisionKind.REJECT: _Kind("desk_rejected"),
+    DecisionKind.FORWARD: _Kind("desk_forwarded", waits_for_editor=False),
+    DecisionKind.HIGHER_ADOPTION: _Kind("desk_higher_adopted", waits_for_editor=False),
+    DecisionKind.ARCHIVE: _Kind("desk_archived"),
+}
+
+#: A decision's own part: what its Decision row stores (``data``) and what the unit's message
+#: says beyond the title and the comment (``context``).
+Details = tuple[Mapping[str, Any], Mapping[str, str]]
 
 
 # --- small helpers ---------------------------------------------------------------------
@@ -94,20 +89,14 @@ def _require_desk(user: User) -> None:
         raise PermissionDenied(_("Only editors and section chiefs use the desk."))
 
 
-def _fresh(item: Item) -> Item:
-    """The item re-read under a row lock, so that two decisions cannot both pass the check."""
-    return Item.objects.select_for_update().select_related("unit").get(pk=item.pk)
-
-
-def allowed(item: Item, move: str) -> bool:
-    return item.status in ALLOWED[move]
-
-
-def _check(item: Item, move: str) -> None:
-    if not allowed(item, move):
-        raise DeskError(
-            str(_REFUSALS[move]) % {"status": item.get_status_display(), "title": item.title}
-        )
+def _check(user: User, item: Item, move: str) -> None:
+    """The state table's verdict on ``move``, a refusal raised as the desk's error."""
+    try:
+        workflow.check(user=user, item=item, move=move)
+    except DeskError:
+        raise
+    except TransitionError as exc:
+        raise DeskError(str(exc)) from None
 
 
 def _when(moment: dt.datetime) -> str:
@@ -131,18 +120,9 @@ def _refuse_if_locked_by_other(user: User, item: Item) -> None:
         )
 
 
-def _receive_if_submitted(user: User, item: Item, request: HttpRequest | None) -> Item:
-    """A decision on a submitted item receives it first: receiving is implied."""
-    if item.status == ItemStatus.SUBMITTED:
-        return item_services.receive_item(user=user, item=item, request=request)
-    return item
-
-
-def _set_status(item: Item, status: str, **extra: Any) -> None:
-    item.status = status
-    for name, value in extra.items():
-        setattr(item, name, value)
-    item.save(update_fields=["status", "updated_at", *extra])
+def _drop_lock(item: Item) -> None:
+    """A decision that takes the item off the desk ends whatever editing was going on."""
+    EditLock.objects.filter(item_id=item.pk).delete()
 
 
 def _unit_recipients(item: Item) -> list[Recipient]:
@@ -161,20 +141,41 @@ def _unit_recipients(item: Item) -> list[Recipient]:
     return out
 
 
+def _open(user: User, item: Item, kind: str) -> Item:
+    """The item locked and re-read, once the table and the edit lock let ``kind`` be decided."""
+    item = workflow.lock(item)
+    _check(user, item, kind)
+    if _KINDS[kind].waits_for_editor:
+        _refuse_if_locked_by_other(user, item)
+    return item
+
+
 def _decide(
     *,
     user: User,
     item: Item,
     kind: str,
     comment: str = "",
-    data: dict[str, Any] | None = None,
-    event: str,
-    context: dict[str, str] | None = None,
+    details: Details | Callable[[Item], Details] = ({}, {}),
+    stamp: Mapping[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Decision:
-    """Store a decision, audit it and tell the unit: the common tail of every decision."""
+    """The one skeleton of every decision.
+
+    Locks the item and checks the decision through the state table (and, for a decision on
+    the text, that nobody else is editing it); applies the decision's own part, ``details``:
+    data, or a callable run on the locked item that may still refuse and may write rows of its
+    own; moves the item through ``workflow.transition`` (with ``stamp``); ends any editing if
+    the item has left the desk; records the Decision, audits it and tells the item's units
+    (their messages are delivered after commit). Part of the caller's transaction.
+    """
+    item = _open(user, item, kind)
+    data, context = details(item) if callable(details) else details
+    item = workflow.transition(user=user, item=item, move=kind, stamp=stamp, request=request)
+    if not workflow.permits(item.status, Move.EDIT):
+        _drop_lock(item)
     decision = Decision.objects.create(
-        item=item, kind=kind, comment=comment, data=data or {}, by=user
+        item=item, kind=kind, comment=comment, data=dict(data), by=user
     )
     record(
         actor=user,
@@ -184,24 +185,19 @@ def _decide(
             "decision": decision.pk,
             "status": item.status,
             "comment": comment,
-            **(data or {}),
+            **data,
         },
         request=request,
     )
     notify(
         to=_unit_recipients(item),
-        event=event,
-        context={"title": item.title, "comment": comment, **(context or {})},
+        event=_KINDS[kind].event,
+        context={"title": item.title, "comment": comment, **context},
         ladder="normal",
         link=reverse("items:detail", args=[item.pk]),
         key=f"desk-decision-{decision.pk}",
     )
     return decision
-
-
-def _drop_lock(item: Item) -> None:
-    """A decision that takes the item off the desk ends whatever editing was going on."""
-    EditLock.objects.filter(item_id=item.pk).delete()
 
 
 # --- locks ---------------------------------------------------------------------------------
@@ -215,8 +211,8 @@ def acquire_lock(*, user: User, item: Item, request: HttpRequest | None = None) 
     the time it runs out.
     """
     _require_desk(user)
-    item = _fresh(item)
-    _check(item, "edit")
+    item = workflow.lock(item)
+    _check(user, item, Move.EDIT)
     now = timezone.now()
     lock = EditLock.objects.filter(item_id=item.pk).select_related("user").first()
     if lock is not None and lock.user_id != user.pk and lock.expires_at > now:
@@ -351,8 +347,8 @@ def edit_item(
     than silently overwriting it.
     """
     _require_desk(user)
-    item = _fresh(item)
-    _check(item, "edit")
+    item = workflow.lock(item)
+    _check(user, item, Move.EDIT)
     lock = live_lock(item)
     if lock is None or lock.user_id != user.pk:
         if lock is None:
@@ -378,7 +374,8 @@ def edit_item(
             _("The text was changed (version %(n)s) since you opened it; reload and edit again.")
             % {"n": latest}
         )
-    item = _receive_if_submitted(user, item, request)
+    # A submitted item is received on the way (the state table's edit from submitted).
+    item = workflow.transition(user=user, item=item, move=Move.EDIT, request=request)
     version = record_version(item=item, user=user, title=title, body=body, note=note)
     changed = [
         name for name, new in (("title", title), ("body", body)) if getattr(item, name) != new
@@ -434,10 +431,8 @@ def adopt(
         )
     today = timezone.localdate()
     made: list[Adoption] = []
-    for target in targets:
-        target = _fresh(target)
-        _check(target, DecisionKind.ADOPT)
-        _refuse_if_locked_by_other(user, target)
+
+    def adoptions(target: Item) -> Details:
         already = set(
             Adoption.objects.filter(item_id=target.pk, periodical__in=chosen).values_list(
                 "periodical_id", flat=True
@@ -449,7 +444,6 @@ def adopt(
                 _("“%(title)s” is already adopted into %(names)s.")
                 % {"title": target.title, "names": _names(chosen)}
             )
-        target = _receive_if_submitted(user, target, request)
         for periodical in new:
             made.append(
                 Adoption.objects.create(
@@ -460,15 +454,18 @@ def adopt(
                     by=user,
                 )
             )
-        _set_status(target, ItemStatus.ADOPTED)
+        return (
+            {"periodicals": [p.pk for p in new], "names": [p.name for p in new]},
+            {"periodicals": _names(new)},
+        )
+
+    for target in targets:
         _decide(
             user=user,
             item=target,
             kind=DecisionKind.ADOPT,
             comment=comment.strip(),
-            data={"periodicals": [p.pk for p in new], "names": [p.name for p in new]},
-            event="desk_adopted",
-            context={"periodicals": _names(new)},
+            details=adoptions,
             request=request,
         )
     return made
@@ -502,24 +499,19 @@ def merge(
     if len(unique) < 2:
         raise DeskError(_("Choose at least two items to merge."))
     title, body = _check_text(title, body)
-    sources = []
-    for source in unique:
-        source = _fresh(source)
-        _check(source, DecisionKind.MERGE)
-        _refuse_if_locked_by_other(user, source)
-        sources.append(source)
+    # Every source is checked before anything is written.
+    sources = [_open(user, source, DecisionKind.MERGE) for source in unique]
     main_unit = sources[0].unit
     credited = {s.unit_id for s in sources}
     for source in sources:
         credited.update(source.joint_units.values_list("pk", flat=True))
     credited.discard(main_unit.pk)
     now = timezone.now()
-    merged = Item.objects.create(
+    merged = Item(
         title=title,
         body=body,
         kind=ItemKind.COMPREHENSIVE,
         urgency=_most_urgent(sources),
-        status=ItemStatus.RECEIVED,
         unit=main_unit,
         writer_name=user.full_name or user.username,
         writer_phone=user.phone,
@@ -530,6 +522,8 @@ def merge(
         received_at=now,
         received_by=user,
     )
+    workflow.begin(user=user, item=merged, move=Move.COMPOSE)
+    merged.save()
     merged.joint_units.set(credited)
     topics = {t.pk for s in sources for t in s.topics.all()}
     merged.topics.set(topics)
@@ -541,17 +535,13 @@ def merge(
         request=request,
     )
     for source in sources:
-        source = _receive_if_submitted(user, source, request)
-        _set_status(source, ItemStatus.MERGED, merged_into=merged)
-        _drop_lock(source)
         _decide(
             user=user,
             item=source,
             kind=DecisionKind.MERGE,
             comment=comment.strip(),
-            data={"into": merged.pk},
-            event="desk_merged",
-            context={"merged_title": merged.title},
+            details=({"into": merged.pk}, {"merged_title": merged.title}),
+            stamp={"merged_into": merged},
             request=request,
         )
     if periodicals:
@@ -573,20 +563,9 @@ def return_for_revision(
     comment = comment.strip()
     if not comment:
         raise DeskError(_("Say what the unit should revise."))
-    item = _fresh(item)
-    _check(item, DecisionKind.RETURN)
-    _refuse_if_locked_by_other(user, item)
-    _set_status(item, ItemStatus.RETURNED)
-    _drop_lock(item)
-    _decide(
-        user=user,
-        item=item,
-        kind=DecisionKind.RETURN,
-        comment=comment,
-        event="desk_returned",
-        request=request,
-    )
-    return item
+    return _decide(
+        user=user, item=item, kind=DecisionKind.RETURN, comment=comment, request=request
+    ).item
 
 
 @transaction.atomic
@@ -596,21 +575,9 @@ def reject(*, user: User, item: Item, reason: str, request: HttpRequest | None =
     reason = reason.strip()
     if not reason:
         raise DeskError(_("Give the unit a reason why the item is not adopted."))
-    item = _fresh(item)
-    _check(item, DecisionKind.REJECT)
-    _refuse_if_locked_by_other(user, item)
-    item = _receive_if_submitted(user, item, request)
-    _set_status(item, ItemStatus.NOT_ADOPTED)
-    _drop_lock(item)
-    _decide(
-        user=user,
-        item=item,
-        kind=DecisionKind.REJECT,
-        comment=reason,
-        event="desk_rejected",
-        request=request,
-    )
-    return item
+    return _decide(
+        user=user, item=item, kind=DecisionKind.REJECT, comment=reason, request=request
+    ).item
 
 
 @transaction.atomic
@@ -627,17 +594,12 @@ def forward(
     to_office = to_office.strip()
     if not to_office:
         raise DeskError(_("Name the office the item is forwarded to."))
-    item = _fresh(item)
-    _check(item, DecisionKind.FORWARD)
-    item = _receive_if_submitted(user, item, request)
     return _decide(
         user=user,
         item=item,
         kind=DecisionKind.FORWARD,
         comment=comment.strip(),
-        data={"to": to_office},
-        event="desk_forwarded",
-        context={"to": to_office},
+        details=({"to": to_office}, {"to": to_office}),
         request=request,
     )
 
@@ -662,30 +624,41 @@ def record_higher_adoption(
         raise DeskError(_("Name the publication that adopted the item."))
     if adopted_on > timezone.localdate():
         raise DeskError(_("The date of adoption cannot be in the future."))
-    item = _fresh(item)
-    _check(item, DecisionKind.HIGHER_ADOPTION)
-    if not Decision.objects.filter(item_id=item.pk, kind=DecisionKind.FORWARD).exists():
-        raise DeskError(_("Record the forwarding first: only a forwarded item is adopted above."))
-    adoption = Adoption.objects.create(
-        item=item, level=level, publication=publication, adopted_on=adopted_on, by=user
-    )
-    label = str(AdoptionLevel(level).label)
+    made: list[Adoption] = []
+
+    def adoption(target: Item) -> Details:
+        if not Decision.objects.filter(item_id=target.pk, kind=DecisionKind.FORWARD).exists():
+            raise DeskError(
+                _("Record the forwarding first: only a forwarded item is adopted above.")
+            )
+        made.append(
+            Adoption.objects.create(
+                item=target, level=level, publication=publication, adopted_on=adopted_on, by=user
+            )
+        )
+        return (
+            {
+                "adoption": made[0].pk,
+                "level": level,
+                "publication": publication,
+                "adopted_on": adopted_on.isoformat(),
+            },
+            {
+                "level": str(AdoptionLevel(level).label),
+                "publication": publication,
+                "adopted_on": adopted_on.isoformat(),
+            },
+        )
+
     _decide(
         user=user,
         item=item,
         kind=DecisionKind.HIGHER_ADOPTION,
         comment=comment.strip(),
-        data={
-            "adoption": adoption.pk,
-            "level": level,
-            "publication": publication,
-            "adopted_on": adopted_on.isoformat(),
-        },
-        event="desk_higher_adopted",
-        context={"level": label, "publication": publication, "adopted_on": adopted_on.isoformat()},
+        details=adoption,
         request=request,
     )
-    return adoption
+    return made[0]
 
 
 @transaction.atomic
@@ -694,18 +667,6 @@ def archive(
 ) -> Item:
     """Take the item off the desk for good (kept for reference)."""
     _require_desk(user)
-    item = _fresh(item)
-    _check(item, DecisionKind.ARCHIVE)
-    _refuse_if_locked_by_other(user, item)
-    item = _receive_if_submitted(user, item, request)
-    _set_status(item, ItemStatus.ARCHIVED)
-    _drop_lock(item)
-    _decide(
-        user=user,
-        item=item,
-        kind=DecisionKind.ARCHIVE,
-        comment=comment.strip(),
-        event="desk_archived",
-        request=request,
-    )
-    return item
+    return _decide(
+        user=user, item=item, kind=DecisionKind.ARCHIVE, comment=comment.strip(), request=request
+    ).item

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import Role, User
+from xinbao.accounts.models import User
 from xinbao.audit.services import record
 from xinbao.items.attachments import check_upload
 from xinbao.items.models import (
@@ -25,36 +25,19 @@ from xinbao.items.models import (
     Channel,
     IdempotencyKey,
     Item,
-    ItemStatus,
     Topic,
 )
+from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
+from xinbao.items.workflow import begin as begin_item
 from xinbao.lib.classified import classified_marking
 from xinbao.org.models import Unit
 
-
-class TransitionError(Exception):
-    """An illegal state change; the message is for the user."""
+# Re-exported: views and the API catch the error, and check the writer's roles, here.
+__all__ = ["WRITER_ROLES", "TransitionError"]
 
 
 class IdempotencyConflict(Exception):
     """The same idempotency key came with another body."""
-
-
-#: Legal moves of an item's status, and the roles that may make them.
-TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (ItemStatus.DRAFT, ItemStatus.SUBMITTED): frozenset({"author"}),
-    (ItemStatus.WITHDRAWN, ItemStatus.SUBMITTED): frozenset({"author"}),
-    # A returned item comes back to the desk when its unit resubmits it.
-    (ItemStatus.RETURNED, ItemStatus.SUBMITTED): frozenset({"author"}),
-    (ItemStatus.SUBMITTED, ItemStatus.WITHDRAWN): frozenset({"author"}),
-    (ItemStatus.SUBMITTED, ItemStatus.RECEIVED): frozenset(
-        {Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER}
-    ),
-}
-
-#: Roles that may write items at all (reporters for their unit; the duty officer and
-#: editors on behalf of a unit, e.g. a phone call logged by the duty officer).
-WRITER_ROLES = frozenset({Role.REPORTER, Role.DUTY_OFFICER, Role.EDITOR})
 
 
 @dataclass
@@ -170,6 +153,7 @@ def create_item(
         if existing is not None:
             return existing
     item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
+    begin_item(user=user, item=item, move=Move.CREATE)
     _apply(item, data)
     item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
     try:
@@ -225,8 +209,7 @@ def create_item_idempotent(
 
 
 def _require_author(user: User, item: Item) -> None:
-    same_unit = user.is_reporter and user.unit_id == item.unit_id
-    if not (same_unit or item.created_by_id == user.pk):
+    if not is_author(user, item):
         raise PermissionDenied(_("Only the writer's unit may change this item."))
 
 
@@ -261,35 +244,6 @@ def update_item(
     return item
 
 
-def _transition(
-    *, user: User, item: Item, to: str, request: HttpRequest | None, **stamp: Any
-) -> Item:
-    item = Item.objects.select_for_update().get(pk=item.pk)
-    allowed = TRANSITIONS.get((item.status, to))
-    if allowed is None:
-        raise TransitionError(
-            _("An item that is %(from)s cannot become %(to)s.")
-            % {"from": item.get_status_display(), "to": ItemStatus(to).label}
-        )
-    if "author" in allowed:
-        _require_author(user, item)
-    elif user.role not in allowed:
-        raise PermissionDenied(_("Your role may not do this."))
-    before = item.status
-    item.status = to
-    for name, value in stamp.items():
-        setattr(item, name, value)
-    item.save(update_fields=["status", "updated_at", *stamp])
-    record(
-        actor=user,
-        action=f"item.{to}",
-        obj=item,
-        summary={"status": [before, to]},
-        request=request,
-    )
-    return item
-
-
 @transaction.atomic
 def submit_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
     _check_content(
@@ -297,30 +251,24 @@ def submit_item(*, user: User, item: Item, request: HttpRequest | None = None) -
             item.title, item.body, item.kind, item.urgency, item.writer_name, item.writer_phone
         )
     )
-    return _transition(
+    return transition(
         user=user,
         item=item,
-        to=ItemStatus.SUBMITTED,
+        move=Move.SUBMIT,
+        stamp={"submitted_at": timezone.now()},
         request=request,
-        submitted_at=timezone.now(),
     )
 
 
 @transaction.atomic
 def withdraw_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
-    return _transition(user=user, item=item, to=ItemStatus.WITHDRAWN, request=request)
+    return transition(user=user, item=item, move=Move.WITHDRAW, request=request)
 
 
 @transaction.atomic
 def receive_item(*, user: User, item: Item, request: HttpRequest | None = None) -> Item:
-    return _transition(
-        user=user,
-        item=item,
-        to=ItemStatus.RECEIVED,
-        request=request,
-        received_at=timezone.now(),
-        received_by=user,
-    )
+    """The office has it: stamped with who received it and when."""
+    return transition(user=user, item=item, move=Move.RECEIVE, request=request)
 
 
 @transaction.atomic

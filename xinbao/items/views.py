@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
-from xinbao.accounts.models import Role
 from xinbao.desk.access import can_use_desk
 from xinbao.desk.selectors import outcome
 from xinbao.items import services
@@ -22,6 +21,7 @@ from xinbao.items.access import access_attachment, access_item, visible_items
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
 from xinbao.items.forms import ItemFilterForm, ItemForm
 from xinbao.items.models import Attachment, Channel, Item
+from xinbao.items.workflow import allowed_moves, is_author
 from xinbao.lib.http import pick_template
 
 PAGE_SIZE = 25
@@ -174,10 +174,7 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk)
     attachments = list(item.attachments.all())
-    can_author = (request.user.is_reporter and request.user.unit_id == item.unit_id) or (
-        item.created_by_id == request.user.pk
-    )
-    can_receive = request.user.role in (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER)
+    can_author = is_author(request.user, item)
     return render(
         request,
         "items/item_detail.html",
@@ -185,7 +182,8 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "item": item,
             "attachments": attachments,
             "can_author": can_author,
-            "can_receive": can_receive,
+            # The state table's moves this user has now: the buttons never offer a refused one.
+            "moves": allowed_moves(request.user, item),
             "paragraphs": item.body.split("\n"),
             # What the desk decided and where the item was adopted, for everyone who sees it.
             "outcome": outcome(item),
