@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from xinbao.accounts import chores, menu, readiness, signals  # noqa: F401  (registers receivers; the menu entries; the first-run checks)
+        from xinbao.accounts import chores, home, menu, readiness, signals  # noqa: F401  (registers receivers; the menu entries; the first-run checks; the home-page sections)

@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
-        from xinbao.audit import chores, menu  # noqa: F401  (registers the daily verification; the menu entries)
+        from xinbao.audit import chores, home, menu  # noqa: F401  (registers the daily verification; the menu entries; the home-page sections)

@@ -6,4 +6,4 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
 
     def ready(self) -> None:
-        from xinbao.incidents import chores, menu  # noqa: F401  (registers the deadline scan; the menu entries)
+        from xinbao.incidents import chores, home, menu  # noqa: F401  (registers the deadline scan; the menu entries; the home-page sections)

@@ -6,4 +6,4 @@ class ItemsConfig(AppConfig):
     label = "items"
 
     def ready(self) -> None:
-        from xinbao.items import chores, menu  # noqa: F401  (registers the orphan sweep; the menu entries)
+        from xinbao.items import chores, home, menu  # noqa: F401  (registers the orphan sweep; the menu entries; the home-page sections)

@@ -6,4 +6,4 @@ class NotifyConfig(AppConfig):
     label = "notify"
 
     def ready(self) -> None:
-        from xinbao.notify import chores, menu, readiness  # noqa: F401  (registers delivery and escalation; the menu entries; the first-run checks)
+        from xinbao.notify import chores, home, menu, readiness  # noqa: F401  (registers delivery and escalation; the menu entries; the first-run checks; the home-page sections)

@@ -6,4 +6,4 @@ class OrgConfig(AppConfig):
     label = "org"
 
     def ready(self) -> None:
-        from xinbao.org import menu, readiness  # noqa: F401  (registers the menu entries; the first-run checks)
+        from xinbao.org import home, menu, readiness  # noqa: F401  (registers the menu entries; the first-run checks; the home-page sections)

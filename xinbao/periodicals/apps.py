@@ -6,4 +6,4 @@ class PeriodicalsConfig(AppConfig):
     label = "periodicals"
 
     def ready(self) -> None:
-        from xinbao.periodicals import chores, menu, readiness  # noqa: F401  (registers the overdue scanner; the menu entries; the first-run checks)
+        from xinbao.periodicals import chores, home, menu, readiness  # noqa: F401  (registers the overdue scanner; the menu entries; the first-run checks; the home-page sections)

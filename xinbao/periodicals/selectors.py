@@ -249,3 +249,8 @@ def to_answer(user: User) -> QuerySet[Instruction]:
         .select_related("leader", "item", "issue", "issue__periodical", "incident")
         .order_by("feedback_due", "pk")
     )
+
+
+def waiting_for_feedback(user: User) -> QuerySet[Instruction]:
+    """The instructions of :func:`to_answer` the reporter's unit has not answered yet."""
+    return to_answer(user).exclude(feedback__unit=user.unit_id)

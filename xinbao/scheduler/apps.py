@@ -6,4 +6,4 @@ class SchedulerConfig(AppConfig):
     label = "scheduler"
 
     def ready(self) -> None:
-        from xinbao.scheduler import chores, menu, readiness  # noqa: F401  (registers the daily calendar check; the menu entries; the first-run checks)
+        from xinbao.scheduler import chores, home, menu, readiness  # noqa: F401  (registers the daily calendar check; the menu entries; the first-run checks; the home-page sections)

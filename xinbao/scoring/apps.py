@@ -6,4 +6,4 @@ class ScoringConfig(AppConfig):
     label = "scoring"
 
     def ready(self) -> None:
-        from xinbao.scoring import chores, menu  # noqa: F401  (registers the scanner's chores; the menu entries)
+        from xinbao.scoring import chores, home, menu  # noqa: F401  (registers the scanner's chores; the menu entries; the home-page sections)

@@ -1,5 +1,5 @@
-"""A reporter's month on the home page: quota progress, instructions to answer, the quarter's
-score and rank of their unit.
+"""A reporter's month on the home page: quota progress, the quarter's score and rank of their
+unit (the instructions it has to answer are periodicals' section, ``waiting_for_feedback``).
 
 Figures count as the scoring statistics count them (``xinbao.scoring.statistics``): an item
 counts in the month it was submitted (Asia/Shanghai) unless it is a draft or was withdrawn; an
@@ -10,7 +10,7 @@ is its place by points among the active units of its class, equal points sharing
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -20,12 +20,7 @@ from xinbao.accounts.models import User
 from xinbao.desk.models import AdoptionLevel
 from xinbao.items.models import Item
 from xinbao.org.models import Unit
-from xinbao.periodicals.models import Instruction
-from xinbao.periodicals.selectors import to_answer
 from xinbao.scoring.statistics import NOT_SUBMITTED, period_bounds
-
-#: The most instructions listed; the rest are on the instructions page.
-INSTRUCTION_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -45,8 +40,6 @@ class ReporterMonth:
     #: The unit's rank among the ``class_size`` active units of its class; None when retired.
     rank: int | None
     class_size: int
-    #: Open instructions sent to the unit that it has not answered, earliest deadline first.
-    instructions: list[Instruction] = field(default_factory=list)
 
     @property
     def submitted_percent(self) -> int:
@@ -66,7 +59,7 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 
 def reporter_month(user: User, today: dt.date | None = None) -> ReporterMonth | None:
-    """The month of ``user``'s unit (None for a user without one). Four queries."""
+    """The month of ``user``'s unit (None for a user without one). Three queries."""
     if not user.is_reporter or user.unit_id is None:
         return None
     today = today or timezone.localdate()
@@ -95,8 +88,6 @@ def reporter_month(user: User, today: dt.date | None = None) -> ReporterMonth | 
     rank = None
     if unit.pk in points:
         rank = 1 + sum(1 for total in points.values() if (total or 0) > ours)
-
-    waiting = to_answer(user).exclude(feedback__unit=unit.pk)[:INSTRUCTION_LIMIT]
     return ReporterMonth(
         unit=unit,
         today=today,
@@ -109,5 +100,4 @@ def reporter_month(user: User, today: dt.date | None = None) -> ReporterMonth | 
         points=ours,
         rank=rank,
         class_size=len(points),
-        instructions=list(waiting),
     )
