@@ -222,6 +222,39 @@ LOGGING: dict[str, Any] = {
     },
 }
 
+# --- Messages (docs/integrations.md; every name is documented in .env.example) ---------------
+# Read here only: xinbao/notify/conf.py turns these into the channels' configuration, and tests
+# override parts of it with XINBAO_NOTIFY (a dict merged over them, channel by channel).
+XINBAO_SITE_URL = os.environ.get("XINBAO_SITE_URL", "http://127.0.0.1:8000")
+XINBAO_NOTIFY_LEASE_SECONDS = int(os.environ.get("XINBAO_NOTIFY_LEASE_SECONDS", "120"))
+XINBAO_NOTIFY_HTTP_TIMEOUT = float(os.environ.get("XINBAO_NOTIFY_HTTP_TIMEOUT", "10"))
+XINBAO_URGENT_CALL_AFTER_MINUTES = int(os.environ.get("XINBAO_URGENT_CALL_AFTER_MINUTES", "15"))
+XINBAO_DIGEST_HOUR = int(os.environ.get("XINBAO_DIGEST_HOUR", "18"))
+XINBAO_SMTP_HOST = os.environ.get("XINBAO_SMTP_HOST", "")
+XINBAO_SMTP_PORT = int(os.environ.get("XINBAO_SMTP_PORT", "25"))
+XINBAO_SMTP_USER = os.environ.get("XINBAO_SMTP_USER", "")
+XINBAO_SMTP_PASSWORD = os.environ.get("XINBAO_SMTP_PASSWORD", "")
+XINBAO_SMTP_SECURITY = os.environ.get("XINBAO_SMTP_SECURITY", "none")  # none | starttls | ssl
+XINBAO_SMTP_FROM = os.environ.get("XINBAO_SMTP_FROM", "xinbao@localhost")
+XINBAO_SMTP_TIMEOUT = float(os.environ.get("XINBAO_SMTP_TIMEOUT", "30"))
+XINBAO_SMS_PROVIDER = os.environ.get("XINBAO_SMS_PROVIDER", "")  # "" | generic | aliyun
+XINBAO_SMS_URL = os.environ.get("XINBAO_SMS_URL", "")
+XINBAO_SMS_TOKEN = os.environ.get("XINBAO_SMS_TOKEN", "")
+XINBAO_SMS_ACCESS_KEY_ID = os.environ.get("XINBAO_SMS_ACCESS_KEY_ID", "")
+XINBAO_SMS_ACCESS_KEY_SECRET = os.environ.get("XINBAO_SMS_ACCESS_KEY_SECRET", "")
+XINBAO_SMS_SIGN_NAME = os.environ.get("XINBAO_SMS_SIGN_NAME", "")
+XINBAO_SMS_TEMPLATE_CODE = os.environ.get("XINBAO_SMS_TEMPLATE_CODE", "")
+XINBAO_SMS_TEMPLATE_PARAM = os.environ.get("XINBAO_SMS_TEMPLATE_PARAM", "content")
+XINBAO_SMS_CALLBACK_SECRET = os.environ.get("XINBAO_SMS_CALLBACK_SECRET", "")
+XINBAO_WECOM_API_BASE = os.environ.get("XINBAO_WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+XINBAO_WECOM_CORP_ID = os.environ.get("XINBAO_WECOM_CORP_ID", "")
+XINBAO_WECOM_CORP_SECRET = os.environ.get("XINBAO_WECOM_CORP_SECRET", "")
+XINBAO_WECOM_AGENT_ID = os.environ.get("XINBAO_WECOM_AGENT_ID", "")
+XINBAO_FAX_ADDRESS_PATTERN = os.environ.get("XINBAO_FAX_ADDRESS_PATTERN", "")
+
+# The working calendar: "N working days" deadlines end at this local time (HH:MM).
+XINBAO_CLOSE_OF_BUSINESS = os.environ.get("XINBAO_CLOSE_OF_BUSINESS", "17:30")
+
 SILENCED_SYSTEM_CHECKS = [
     # Lockout is per account on purpose: a whole county's staff share one NAT address,
     # and locking the address would shut them all out after one person's typos.

@@ -39,9 +39,8 @@ from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import normalise_body
 from xinbao.items.workflow import Move, TransitionError
 from xinbao.lib.classified import classified_marking
-from xinbao.notify.addressing import resolve
-from xinbao.notify.ladders import notify
-from xinbao.notify.services import Recipient
+from xinbao.notify import notify, resolve
+from xinbao.org.models import Position
 from xinbao.periodicals.models import Periodical
 
 #: How long an edit lock lasts without being renewed; an expired lock is anyone's to take.
@@ -125,22 +124,6 @@ def _drop_lock(item: Item) -> None:
     EditLock.objects.filter(item_id=item.pk).delete()
 
 
-def _unit_recipients(item: Item) -> list[Recipient]:
-    """The reporters of the item's unit and of its joint units, each told once."""
-    seen: set[tuple[int | None, int | None]] = set()
-    out: list[Recipient] = []
-    for unit in [item.unit, *item.joint_units.all()]:
-        for recipient in resolve("reporters", unit):
-            key = (
-                recipient.person.pk if recipient.person else None,
-                recipient.user.pk if recipient.user else None,
-            )
-            if key not in seen:
-                seen.add(key)
-                out.append(recipient)
-    return out
-
-
 def _open(user: User, item: Item, kind: str) -> Item:
     """The item locked and re-read, once the table and the edit lock let ``kind`` be decided."""
     item = workflow.lock(item)
@@ -190,7 +173,8 @@ def _decide(
         request=request,
     )
     notify(
-        to=_unit_recipients(item),
+        # The reporters of the item's unit and of its joint units, each told once.
+        to=resolve(units=[item.unit, *item.joint_units.all()], positions=[Position.REPORTER]),
         event=_KINDS[kind].event,
         context={"title": item.title, "comment": comment, **context},
         ladder="normal",

@@ -9,8 +9,8 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     # Minutes before a deadline when the unit is reminded.
     "remind_before_minutes": 5,
-    # The chase climbs the unit's chain after the deadline: (minutes after, roster role).
-    "chase_ladder": [(0, "reporters"), (10, "deputy_in_charge"), (20, "head")],
+    # The chase climbs the unit's chain after the deadline: (minutes after, org.Position value).
+    "chase_ladder": [(0, "reporter"), (10, "deputy_in_charge"), (20, "head")],
     # A chase notice gives the unit this many more minutes.
     "chase_extension_minutes": 30,
     # Disagreements that open a verification: absolute difference (people), relative
@@ -20,9 +20,6 @@ DEFAULTS: dict[str, Any] = {
     "verify_missing": 1,
     "verify_loss_ratio": 0.3,
     "verify_hours": 2,
-    # Only where no office profile is saved (org.selectors.current_office).
-    "office_name": "",
-    "office_contact": "",
 }
 
 

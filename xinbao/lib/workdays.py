@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -86,12 +85,10 @@ class CalendarWarning:
 def close_of_business() -> dt.time:
     """When the office's working day ends: the deadline hour of "N个工作日内".
 
-    ``settings.XINBAO_CLOSE_OF_BUSINESS`` or the environment variable of that name, as
+    ``settings.XINBAO_CLOSE_OF_BUSINESS`` (from the environment variable of that name), as
     ``HH:MM``; 17:30 by default.
     """
-    raw = getattr(settings, "XINBAO_CLOSE_OF_BUSINESS", None) or os.environ.get(
-        "XINBAO_CLOSE_OF_BUSINESS", DEFAULT_CLOSE_OF_BUSINESS
-    )
+    raw = getattr(settings, "XINBAO_CLOSE_OF_BUSINESS", None) or DEFAULT_CLOSE_OF_BUSINESS
     return dt.time.fromisoformat(str(raw))
 
 

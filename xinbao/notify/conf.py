@@ -1,70 +1,69 @@
-"""Channel configuration, from the environment (documented in docs/integrations.md).
+"""The channels' configuration, read from settings (``xinbao/settings.py`` reads the environment;
+the names are documented in ``.env.example`` and ``docs/integrations.md``).
 
-Tests override ``settings.XINBAO_NOTIFY`` to point every channel at loopback peers.
+Tests override ``settings.XINBAO_NOTIFY``, a dict merged over these values channel by channel,
+to point every channel at loopback peers.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
 def defaults() -> dict[str, Any]:
+    """The configuration the settings give, before ``XINBAO_NOTIFY`` is merged over it."""
+    s = settings
     return {
-        "site_url": _env("XINBAO_SITE_URL", "http://127.0.0.1:8000"),
+        "site_url": s.XINBAO_SITE_URL,
         # Retries of a transient failure, and the waits between them (seconds).
         "backoff": [30, 120, 600, 1800, 3600, 3 * 3600],
-        "lease_seconds": int(_env("XINBAO_NOTIFY_LEASE_SECONDS", "120")),
+        "lease_seconds": s.XINBAO_NOTIFY_LEASE_SECONDS,
         "batch": 50,
         # The urgent ladder calls the recipient if nothing was read after this long.
-        "urgent_call_after_minutes": int(_env("XINBAO_URGENT_CALL_AFTER_MINUTES", "15")),
+        "urgent_call_after_minutes": s.XINBAO_URGENT_CALL_AFTER_MINUTES,
         # The normal ladder's email digest of unread notifications, at this local hour.
-        "digest_hour": int(_env("XINBAO_DIGEST_HOUR", "18")),
-        "http_timeout": float(_env("XINBAO_NOTIFY_HTTP_TIMEOUT", "10")),
+        "digest_hour": s.XINBAO_DIGEST_HOUR,
+        "http_timeout": s.XINBAO_NOTIFY_HTTP_TIMEOUT,
         "email": {
-            "host": _env("XINBAO_SMTP_HOST"),
-            "port": int(_env("XINBAO_SMTP_PORT", "25")),
-            "user": _env("XINBAO_SMTP_USER"),
-            "password": _env("XINBAO_SMTP_PASSWORD"),
-            "security": _env("XINBAO_SMTP_SECURITY", "none"),  # none | starttls | ssl
-            "from": _env("XINBAO_SMTP_FROM", "xinbao@localhost"),
+            "host": s.XINBAO_SMTP_HOST,
+            "port": s.XINBAO_SMTP_PORT,
+            "user": s.XINBAO_SMTP_USER,
+            "password": s.XINBAO_SMTP_PASSWORD,
+            "security": s.XINBAO_SMTP_SECURITY,  # none | starttls | ssl
+            "from": s.XINBAO_SMTP_FROM,
             # Seconds to wait for the SMTP server; a slow one is retried later.
-            "timeout": float(_env("XINBAO_SMTP_TIMEOUT", "30")),
+            "timeout": s.XINBAO_SMTP_TIMEOUT,
         },
         "sms": {
-            "provider": _env("XINBAO_SMS_PROVIDER"),  # "" | generic | aliyun
+            "provider": s.XINBAO_SMS_PROVIDER,  # "" | generic | aliyun
             # The gateway's address; for aliyun, empty means https://dysmsapi.aliyuncs.com/.
-            "url": _env("XINBAO_SMS_URL"),
-            "token": _env("XINBAO_SMS_TOKEN"),
-            "access_key_id": _env("XINBAO_SMS_ACCESS_KEY_ID"),
-            "access_key_secret": _env("XINBAO_SMS_ACCESS_KEY_SECRET"),
-            "sign_name": _env("XINBAO_SMS_SIGN_NAME"),
-            "template_code": _env("XINBAO_SMS_TEMPLATE_CODE"),
+            "url": s.XINBAO_SMS_URL,
+            "token": s.XINBAO_SMS_TOKEN,
+            "access_key_id": s.XINBAO_SMS_ACCESS_KEY_ID,
+            "access_key_secret": s.XINBAO_SMS_ACCESS_KEY_SECRET,
+            "sign_name": s.XINBAO_SMS_SIGN_NAME,
+            "template_code": s.XINBAO_SMS_TEMPLATE_CODE,
             # The template's variable that receives the text: ${content} in the template.
-            "template_param": _env("XINBAO_SMS_TEMPLATE_PARAM", "content"),
-            "callback_secret": _env("XINBAO_SMS_CALLBACK_SECRET"),
+            "template_param": s.XINBAO_SMS_TEMPLATE_PARAM,
+            "callback_secret": s.XINBAO_SMS_CALLBACK_SECRET,
         },
         "wecom_app": {
-            "api_base": _env("XINBAO_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
-            "corp_id": _env("XINBAO_WECOM_CORP_ID"),
-            "corp_secret": _env("XINBAO_WECOM_CORP_SECRET"),
-            "agent_id": _env("XINBAO_WECOM_AGENT_ID"),
+            "api_base": s.XINBAO_WECOM_API_BASE,
+            "corp_id": s.XINBAO_WECOM_CORP_ID,
+            "corp_secret": s.XINBAO_WECOM_CORP_SECRET,
+            "agent_id": s.XINBAO_WECOM_AGENT_ID,
         },
         "fax": {
             # The email-to-fax gateway's address pattern; {number} is the fax number.
-            "address_pattern": _env("XINBAO_FAX_ADDRESS_PATTERN"),
+            "address_pattern": s.XINBAO_FAX_ADDRESS_PATTERN,
         },
     }
 
 
 def conf() -> dict[str, Any]:
-    """The effective configuration: defaults updated by ``settings.XINBAO_NOTIFY``."""
+    """The effective configuration: the settings' values updated by ``settings.XINBAO_NOTIFY``."""
     merged = defaults()
     for key, value in getattr(settings, "XINBAO_NOTIFY", {}).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):

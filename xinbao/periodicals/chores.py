@@ -7,12 +7,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from xinbao.accounts.models import Role
 from xinbao.audit.services import record
-from xinbao.notify.addressing import resolve
-from xinbao.notify.ladders import notify
+from xinbao.notify import notify, resolve
 from xinbao.periodicals.models import Instruction
 from xinbao.periodicals.selectors import missing_units, overdue_filter
-from xinbao.periodicals.services import unit_recipients
+from xinbao.periodicals.services import INSTRUCTED_POSITIONS
 from xinbao.scheduler.registry import register
 
 BATCH = 200
@@ -43,7 +43,11 @@ def scan_overdue() -> str:
                 continue
             on = instruction.item.title if instruction.item else str(instruction.issue)
             notify(
-                to=resolve("editors") + resolve("section_chiefs") + unit_recipients(missing),
+                to=resolve(
+                    roles=[Role.EDITOR, Role.SECTION_CHIEF],
+                    units=missing,
+                    positions=INSTRUCTED_POSITIONS,
+                ),
                 event="instruction_overdue",
                 context={
                     "on": on,

@@ -31,10 +31,8 @@ from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Ur
 from xinbao.items.services import normalise_body
 from xinbao.lib.classified import classified_marking
 from xinbao.lib.workdays import add_workdays
-from xinbao.notify.addressing import resolve
-from xinbao.notify.ladders import notify
-from xinbao.notify.services import Recipient
-from xinbao.org.models import Unit
+from xinbao.notify import Recipient, notify, resolve
+from xinbao.org.models import Position, Unit
 from xinbao.periodicals.access import COMPILER_ROLES
 from xinbao.periodicals.models import (
     Instruction,
@@ -562,7 +560,7 @@ def revise_item(
 
 def _notify_to_sign(issue: Issue) -> None:
     notify(
-        to=resolve(issue.signer_role),
+        to=resolve(roles=[issue.signer_role]),
         event="issue_to_sign",
         ladder="urgent" if issue.direct_route else "normal",
         context={
@@ -620,7 +618,7 @@ def submit(
         direct_route=False,
     )
     notify(
-        to=resolve("section_chiefs"),
+        to=resolve(roles=[Role.SECTION_CHIEF]),
         event="issue_to_check",
         context={"issue": str(issue), "title": issue.title, "editor": str(user)},
         link=f"/periodicals/issues/{issue.pk}/",
@@ -692,7 +690,7 @@ def _issued_at_night(*, user: User, issue: Issue, request: HttpRequest | None) -
         request=request,
     )
     notify(
-        to=_unique(resolve("editors") + resolve("section_chiefs")),
+        to=resolve(roles=[Role.EDITOR, Role.SECTION_CHIEF]),
         event="issue_night_duty",
         context={"issue": str(issue), "title": issue.title, "duty_officer": str(user)},
         link=f"/periodicals/issues/{issue.pk}/",
@@ -923,23 +921,8 @@ def record_read(
 # --- instructions (批示) ---------------------------------------------------------------------
 
 
-def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
-    seen: set[tuple[int | None, int | None, str]] = set()
-    out = []
-    for r in recipients:
-        key = (r.person.pk if r.person else None, r.user.pk if r.user else None, r.name)
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
-
-
-def unit_recipients(units: Iterable[Unit]) -> list[Recipient]:
-    """The heads and reporters of ``units``, each person once."""
-    people: list[Recipient] = []
-    for unit in units:
-        people += resolve("head", unit) + resolve("reporters", unit)
-    return _unique(people)
+#: Who in each unit concerned hears of an instruction (and of its overdue feedback).
+INSTRUCTED_POSITIONS = (Position.HEAD, Position.REPORTER)
 
 
 def default_units(
@@ -1135,7 +1118,7 @@ def forward_instruction(*, instruction: Instruction) -> Instruction:
     units = list(instruction.units.order_by("code"))
     on = instruction_subject(instruction)
     notify(
-        to=unit_recipients(units),
+        to=resolve(units=units, positions=INSTRUCTED_POSITIONS),
         event="instruction_forwarded",
         context={
             "leader": str(instruction.leader),

@@ -65,7 +65,7 @@ class PeriodicalForm(StyledForm):
     issuing_office = forms.CharField(
         label=_("Issuing office"),
         max_length=100,
-        help_text=_("Printed under the masthead and in the footer, e.g. 中共澜江市委办公室."),
+        help_text=_("Printed under the masthead and in the footer, e.g. 中共××市委办公室."),
     )
     signer_rule = forms.ChoiceField(
         label=_("Who signs"), choices=SignerRule.choices, initial=SignerRule.BY_URGENCY

@@ -18,9 +18,7 @@ from typing import Any
 from django.core import signing
 from django.urls import reverse
 
-from xinbao.notify.ladders import notify
-from xinbao.notify.models import Channel
-from xinbao.notify.services import Recipient, queue
+from xinbao.notify import Channel, Recipient, notify, queue
 
 SALT = "xinbao.scoring.document"
 

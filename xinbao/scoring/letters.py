@@ -32,10 +32,8 @@ def build_letter(unit: Unit, month: dt.date, *, day: dt.date | None = None) -> O
     """The letter to ``unit``'s head about the month containing ``month``: what the unit
     submitted and had adopted so far against its class's monthly quota, from the office,
     dated ``day`` (today)."""
-    from xinbao.scoring.reports import scoring_conf
-
     profile = current_office()
-    office = profile.name or scoring_conf()["office_name"]
+    office = profile.name
     day = day or timezone.localdate()
     start, end = period_bounds("month", month)
     stats = next(

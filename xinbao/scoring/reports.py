@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import User
+from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.lib.officedoc import (
     Distribution,
@@ -31,11 +31,8 @@ from xinbao.lib.officedoc import (
     render_pdf,
 )
 from xinbao.lib.workdays import add_workdays
-from xinbao.notify.addressing import resolve
-from xinbao.notify.ladders import notify
-from xinbao.notify.models import Channel
-from xinbao.notify.services import queue
-from xinbao.org.models import Unit, UnitClass, UnitKind
+from xinbao.notify import Channel, notify, queue, resolve
+from xinbao.org.models import Position, Unit, UnitClass, UnitKind
 from xinbao.org.selectors import current_office
 from xinbao.scoring.delivery import DocumentKind, send_document
 from xinbao.scoring.letters import build_letter
@@ -45,6 +42,8 @@ from xinbao.scoring.statistics import UnitStats, add_months, period_bounds, rank
 MASTHEAD = "信息工作积分通报"
 #: The units whose heads receive the report.
 REPORT_KINDS = (UnitKind.COUNTY, UnitKind.MUNICIPAL_DEPARTMENT)
+#: Who in a unit receives the report and the reminder letter.
+ADDRESSEES = (Position.HEAD, Position.DEPUTY_IN_CHARGE)
 QUARTER_NAMES = ("一", "二", "三", "四")
 #: How far back a silence streak is followed to find its first month.
 STREAK_LOOKBACK_MONTHS = 12
@@ -52,8 +51,6 @@ STREAK_LOOKBACK_MONTHS = 12
 DEFAULTS: dict[str, Any] = {
     "report_check": True,
     "reminder_day": 20,
-    # Only where no office profile is saved (org.selectors.current_office).
-    "office_name": "",
     # The report is due this many working days after its quarter ends.
     "report_due_workdays": 5,
     # Days a signed link to a report or letter (sent by SMS and email) stays open.
@@ -100,7 +97,7 @@ def _row(s: UnitStats) -> list[str]:
 
 def build_report(start: dt.date, end: dt.date, *, day: dt.date | None = None) -> OfficialDocument:
     """The report of the quarter ``[start, end)``: one ranking table per unit class."""
-    issuing_office = current_office().name or scoring_conf()["office_name"]
+    issuing_office = current_office().name
     label = quarter_label(start)
     blocks: list[Heading | Paragraph | Table] = [
         Paragraph(
@@ -158,7 +155,7 @@ def make_report(start: dt.date) -> ScoreReport | None:
             else:
                 # The section chief is told the draft waits for the check, and by when.
                 notify(
-                    to=resolve("section_chiefs"),
+                    to=resolve(roles=[Role.SECTION_CHIEF]),
                     event="scoring_report_draft",
                     context={
                         "quarter": quarter_label(start),
@@ -181,7 +178,7 @@ def _send(report: ScoreReport, *, actor: User | None) -> int:
     told = 0
     channels: dict[str, int] = {}
     for unit in report_units():
-        people = resolve("head", unit) + resolve("deputy_in_charge", unit)
+        people = resolve(units=[unit], positions=ADDRESSEES)
         counts = send_document(
             to=people,
             event="scoring_report",
@@ -269,7 +266,7 @@ def send_letters(today: dt.date) -> int:
             reminder.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
             reminder.save(update_fields=["docx", "pdf"])
             send_document(
-                to=resolve("head", s.unit) + resolve("deputy_in_charge", s.unit),
+                to=resolve(units=[s.unit], positions=ADDRESSEES),
                 event="scoring_reminder",
                 context={
                     "unit": s.unit.name,
@@ -347,7 +344,7 @@ def send_silence_sms(today: dt.date) -> int:
         with transaction.atomic():
             if not _claim(unit, ReminderKind.SMS, first, ",".join(what)):
                 continue
-            for head in resolve("head", unit):
+            for head in resolve(units=[unit], positions=[Position.HEAD]):
                 queue(
                     channel=Channel.SMS,
                     to=head,

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from xinbao.notify import resolve
 from xinbao.notify.models import Dispatch
 from xinbao.org.models import Person, Position, RosterEntry, Unit
 from xinbao.periodicals import chores, selectors, services
@@ -192,5 +193,5 @@ class RosterTest(PeriodicalCase):
             RosterEntry.objects.create(
                 unit=self.dept, person=person, position=position, started_on=dt.date(2026, 1, 1)
             )
-        recipients = services.unit_recipients([self.dept])
+        recipients = resolve(units=[self.dept], positions=services.INSTRUCTED_POSITIONS)
         assert [r.name for r in recipients] == ["钱一人"]
