@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from xinbao.accounts.models import ADMIN_ROLES, Role, User
 from xinbao.lib.forms import StyledForm, style_fields
-from xinbao.org.models import Unit
 
 
 class LoginForm(AuthenticationForm):
@@ -58,7 +57,10 @@ class UserForm(forms.ModelForm[User]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self)
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        # The user's own foreign key names the unit model: accounts imports nothing of org.
+        unit.queryset = unit.queryset.filter(is_active=True)
         if self.instance.pk is None:
             self.fields["password"].required = True
         # Administrator accounts are made only with `xinbao createadmin` on the server,

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    from xinbao.org.models import Unit
 
 
 class Role(models.TextChoices):
@@ -93,10 +89,6 @@ class User(AbstractUser):
     @property
     def is_audit_admin(self) -> bool:
         return self.role == Role.AUDIT_ADMIN
-
-    @property
-    def home_unit(self) -> Unit | None:
-        return self.unit
 
 
 def hash_token(raw: str) -> str:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from xinbao.audit.models import AuditEvent, ChainHead
-
-if TYPE_CHECKING:
-    from xinbao.accounts.models import User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -23,7 +21,7 @@ def client_address(request: HttpRequest | None) -> str | None:
 
 def record(
     *,
-    actor: User | None,
+    actor: AbstractUser | None,
     action: str,
     obj: models.Model | None = None,
     summary: dict[str, Any] | None = None,
@@ -39,10 +37,11 @@ def record(
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             at=timezone.now(),
-            actor=actor,
+            # The actor is typed as Django's user: the audit log sits below accounts.
+            actor_id=actor.pk if actor is not None else None,
             actor_name=actor_name or (str(actor) if actor else ""),
             role=getattr(actor, "role", "") or "",
-            unit_name=str(actor.unit) if actor is not None and actor.unit_id else "",
+            unit_name=str(getattr(actor, "unit", "")) if getattr(actor, "unit_id", None) else "",
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",

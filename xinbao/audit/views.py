@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from xinbao.accounts.http import AuthedRequest
-from xinbao.accounts.permissions import require
 from xinbao.audit.models import AuditEvent
+from xinbao.lib.http import require
 
 
 @login_required
-def event_list(request: AuthedRequest) -> HttpResponse:
-    require(request.user.is_audit_admin)
+def event_list(request: HttpRequest) -> HttpResponse:
+    # The audit log sits below accounts (every app records into it), so it asks the user for
+    # the audit administrator's flag instead of importing accounts' roles.
+    require(getattr(request.user, "is_audit_admin", False))
     qs = AuditEvent.objects.all()
     action = request.GET.get("action", "").strip()
     who = request.GET.get("who", "").strip()
