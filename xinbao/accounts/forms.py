@@ -58,7 +58,7 @@ class UserForm(forms.ModelForm[User]):
         super().__init__(*args, **kwargs)
         style_fields(self)
         unit = self.fields["unit"]
-        assert isinstance(unit, forms.ModelChoiceField)
+        assert isinstance(unit, forms.ModelChoiceField) and unit.queryset is not None
         # The user's own foreign key names the unit model: accounts imports nothing of org.
         unit.queryset = unit.queryset.filter(is_active=True)
         if self.instance.pk is None:
