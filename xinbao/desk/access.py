@@ -11,19 +11,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import Role, User
+from xinbao.accounts.models import User
+from xinbao.accounts.permissions import DESK_ROLES as DESK_ROLES
+from xinbao.accounts.permissions import can_use_desk
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemStatus
 
-#: Roles that edit and decide at the desk.
-DESK_ROLES = frozenset({Role.EDITOR, Role.SECTION_CHIEF})
-
 #: Statuses the desk never lists: the unit still holds these.
 UNSENT = (ItemStatus.DRAFT, ItemStatus.WITHDRAWN)
-
-
-def can_use_desk(user: User) -> bool:
-    return user.is_authenticated and user.role in DESK_ROLES
 
 
 def require_desk(user: User) -> None:

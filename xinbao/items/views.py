@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
-from xinbao.desk.access import can_use_desk
-from xinbao.desk.selectors import outcome
+from xinbao.accounts.permissions import can_use_desk
 from xinbao.items import services
 from xinbao.items.access import access_attachment, access_item, visible_items
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
@@ -185,8 +184,12 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             # The state table's moves this user has now: the buttons never offer a refused one.
             "moves": allowed_moves(request.user, item),
             "paragraphs": item.body.split("\n"),
-            # What the desk decided and where the item was adopted, for everyone who sees it.
-            "outcome": outcome(item),
+            # What the desk decided and where the item was adopted, for everyone who sees it:
+            # the desk's rows through the item's reverse relations (items sits below the desk).
+            "outcome": {
+                "decisions": list(item.decisions.order_by("at", "id")),
+                "adoptions": list(item.adoptions.select_related("periodical")),
+            },
             "can_desk": can_use_desk(request.user),
         },
     )
