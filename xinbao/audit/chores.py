@@ -6,12 +6,11 @@ import datetime as dt
 import logging
 
 from xinbao.audit.services import record, verify
-from xinbao.scheduler.registry import register
+from xinbao.lib.chores import register
 
 log = logging.getLogger(__name__)
 
 
-@register("audit.verify", dt.timedelta(hours=24))
 def verify_chain() -> str:
     problems = verify()
     if problems:
@@ -25,3 +24,6 @@ def verify_chain() -> str:
         )
         return f"{len(problems)} problems found"
     return "chain intact"
+
+
+register("audit.verify", dt.timedelta(hours=24), run=verify_chain)

@@ -9,10 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from xinbao.items.models import Attachment
-from xinbao.scheduler.registry import register
+from xinbao.lib.chores import register
 
 
-@register("items.sweep_orphan_files", dt.timedelta(hours=6))
 def sweep_orphan_files() -> str:
     """Remove stored files that no attachment names (left by a rolled-back upload).
 
@@ -34,3 +33,6 @@ def sweep_orphan_files() -> str:
                 default_storage.delete(path)
                 removed += 1
     return f"{removed} orphan files removed"
+
+
+register("items.sweep_orphan_files", dt.timedelta(hours=6), run=sweep_orphan_files)

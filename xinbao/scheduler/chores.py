@@ -6,13 +6,12 @@ import datetime as dt
 import logging
 
 from xinbao.audit.services import record
+from xinbao.lib.chores import register
 from xinbao.lib.workdays import calendar_warnings
-from xinbao.scheduler.registry import register
 
 log = logging.getLogger(__name__)
 
 
-@register("scheduler.calendar_check", dt.timedelta(hours=24))
 def check_calendar() -> str:
     warnings = calendar_warnings()
     if not warnings:
@@ -27,3 +26,6 @@ def check_calendar() -> str:
         summary={"years": years},
     )
     return "calendar missing for " + ", ".join(str(y) for y in years)
+
+
+register("scheduler.calendar_check", dt.timedelta(hours=24), run=check_calendar)

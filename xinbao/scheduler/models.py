@@ -1,4 +1,5 @@
-"""Recurring chores, as rows with an indexed due time claimed by the scanner."""
+"""Recurring chores, as rows with an indexed due time claimed by the scanner, and the rows
+that failed in them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,41 @@ class Chore(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChoreFailure(models.Model):
+    """A row of a per-row chore that raised: rolled back alone, retried after a backoff.
+
+    ``key`` is the row's id, or null when a chore of one unit of work failed as a whole. A
+    retry that passes deletes the failure; one that fails again counts an attempt and waits
+    twice as long (up to a limit) before the next.
+    """
+
+    chore = models.ForeignKey(
+        Chore, verbose_name=_("chore"), on_delete=models.CASCADE, related_name="failures"
+    )
+    key = models.BigIntegerField(_("row"), null=True, blank=True)
+    error = models.TextField(_("error"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    first_failed_at = models.DateTimeField(_("first failed"))
+    last_failed_at = models.DateTimeField(_("last failed"))
+    next_retry_at = models.DateTimeField(_("next retry"), db_index=True)
+
+    class Meta:
+        ordering = ["chore__name", "key"]
+        verbose_name = _("chore failure")
+        verbose_name_plural = _("chore failures")
+        constraints = [
+            models.UniqueConstraint(fields=["chore", "key"], name="chore_failure_once_per_row"),
+            models.UniqueConstraint(
+                fields=["chore"],
+                condition=models.Q(key__isnull=True),
+                name="chore_failure_once_per_chore",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chore.name} {self.key}" if self.key is not None else self.chore.name
 
 
 class CalendarDay(models.Model):

@@ -1,4 +1,5 @@
-"""The scanner: claim due chores with a conditional UPDATE and run them.
+"""The scanner: claim due chores with a conditional UPDATE and run them, each row of a per-row
+chore in its own transaction; a row that fails is recorded and retried after a backoff.
 
 Also every write to the office's working calendar (keyword-only, atomic, audited).
 """
@@ -18,13 +19,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinbao.audit.services import record
-from xinbao.scheduler.models import CalendarDay, CalendarYear, Chore
-from xinbao.scheduler.registry import chores
+from xinbao.lib.chores import ChoreSpec, Key, chores
+from xinbao.scheduler.models import CalendarDay, CalendarYear, Chore, ChoreFailure
 
 if TYPE_CHECKING:
     from xinbao.accounts.models import User
 
 log = logging.getLogger(__name__)
+
+
+#: Backoff of a failed row: one minute after the first failure, doubling up to an hour.
+RETRY_FIRST = dt.timedelta(minutes=1)
+RETRY_MAX = dt.timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long a row that has failed ``attempts`` times waits before it is tried again."""
+    doublings = min(max(attempts - 1, 0), 12)  # 2**12 minutes is past the limit already
+    delay: dt.timedelta = RETRY_FIRST * (2**doublings)
+    return min(delay, RETRY_MAX)
 
 
 def sync_chores() -> None:
@@ -45,6 +58,96 @@ def claim(chore: Chore) -> bool:
     return won == 1
 
 
+def _error_text() -> str:
+    return traceback.format_exc()[-4000:]
+
+
+def _record_failure(chore: Chore, key: Key | None, error: str) -> ChoreFailure:
+    """Count a failed attempt of one row (or of a whole chore) and set its next retry."""
+    now = timezone.now()
+    with transaction.atomic():
+        failure = ChoreFailure.objects.select_for_update().filter(chore=chore, key=key).first()
+        if failure is None:
+            failure = ChoreFailure(chore=chore, key=key, first_failed_at=now, attempts=0)
+        failure.attempts += 1
+        failure.error = error
+        failure.last_failed_at = now
+        failure.next_retry_at = now + retry_delay(failure.attempts)
+        failure.save()
+    return failure
+
+
+def _clear_failure(chore: Chore, key: Key | None) -> None:
+    ChoreFailure.objects.filter(chore=chore, key=key).delete()
+
+
+def _run_rows(chore: Chore, spec: ChoreSpec) -> tuple[str, str]:
+    """Handle each due row in its own transaction; return the summary and the last error."""
+    assert spec.due is not None and spec.handle is not None  # a per-row spec has both
+    now = timezone.now()
+    failures = {f.key: f for f in ChoreFailure.objects.filter(chore=chore, key__isnull=False)}
+    keys: list[Key] = list(dict.fromkeys(spec.due()))
+    listed = set(keys)
+    # A failed row the chore no longer lists is still handed back when its retry is due:
+    # ``handle`` does nothing for a row that is no longer due, and its failure then clears.
+    keys += [k for k, f in failures.items() if k is not None and k not in listed]
+    handled = failed = waiting = 0
+    last_error = ""
+    for key in keys:
+        failure = failures.get(key)
+        if failure is not None and failure.next_retry_at > now:
+            waiting += 1
+            continue
+        try:
+            with transaction.atomic():
+                spec.handle(key)
+        except Exception:
+            log.exception("chore %s failed on row %s", chore.name, key)
+            last_error = _error_text()
+            _record_failure(chore, key, last_error)
+            failed += 1
+            continue
+        if failure is not None:
+            _clear_failure(chore, key)
+            log.info("chore %s: row %s passed after %d failures", chore.name, key, failure.attempts)
+        handled += 1
+    summary = f"{handled} handled"
+    if failed:
+        summary += f", {failed} failed"
+    if waiting:
+        summary += f", {waiting} waiting to be retried"
+    return summary, last_error
+
+
+def _run_whole(chore: Chore, spec: ChoreSpec) -> tuple[str, str]:
+    """Run a chore of one unit of work (in one transaction unless it keeps its own claims); a
+    failure is recorded and the chore retried after a backoff."""
+    assert spec.run is not None  # a whole chore has run
+    try:
+        if spec.atomic:
+            with transaction.atomic():
+                summary = spec.run()
+        else:
+            summary = spec.run()
+    except Exception:
+        log.exception("chore %s failed", chore.name)
+        error = _error_text()
+        failure = _record_failure(chore, None, error)
+        # A daily chore that failed is tried again after the backoff, not a day later.
+        Chore.objects.filter(pk=chore.pk, due_at__gt=failure.next_retry_at).update(
+            due_at=failure.next_retry_at
+        )
+        return "failed", error
+    _clear_failure(chore, None)
+    return summary, ""
+
+
+def _run(chore: Chore, spec: ChoreSpec) -> str:
+    summary, error = _run_rows(chore, spec) if spec.per_row else _run_whole(chore, spec)
+    Chore.objects.filter(pk=chore.pk).update(last_finished_at=timezone.now(), last_error=error)
+    return summary
+
+
 def run_due() -> list[str]:
     """Run every chore that is due; return what each said."""
     sync_chores()
@@ -54,17 +157,18 @@ def run_due() -> list[str]:
         spec = specs.get(chore.name)
         if spec is None or not claim(chore):
             continue
-        try:
-            with transaction.atomic():
-                summary = spec.run()
-            error = ""
-        except Exception:
-            log.exception("chore %s failed", chore.name)
-            summary = "failed"
-            error = traceback.format_exc()[-4000:]
-        Chore.objects.filter(pk=chore.pk).update(last_finished_at=timezone.now(), last_error=error)
-        said.append(f"{chore.name}: {summary}")
+        said.append(f"{chore.name}: {_run(chore, spec)}")
     return said
+
+
+def run_chore(name: str) -> str:
+    """Run one registered chore now, due or not (tests, and an operator in a shell); its due
+    time is left as it is. Returns its summary."""
+    spec = chores()[name]
+    chore, _created = Chore.objects.get_or_create(
+        name=name, defaults={"interval": spec.interval, "due_at": timezone.now()}
+    )
+    return _run(chore, spec)
 
 
 # The working calendar ---------------------------------------------------------------------

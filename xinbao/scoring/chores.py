@@ -6,12 +6,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from xinbao.scheduler.registry import register
+from xinbao.lib.chores import register
 from xinbao.scoring.reports import make_report, send_letters, send_silence_sms
 from xinbao.scoring.statistics import period_bounds
 
 
-@register("scoring.report", dt.timedelta(hours=1))
 def scan_report() -> str:
     """Once the quarter has ended, make its report (exactly once: unique per quarter)."""
     this_quarter, _ = period_bounds("quarter", timezone.localdate())
@@ -19,7 +18,6 @@ def scan_report() -> str:
     return f"report of {report.quarter_start} made" if report else "no report due"
 
 
-@register("scoring.reminders", dt.timedelta(hours=1))
 def scan_reminders() -> str:
     """Reminder letters from the configured day of the month; silence SMS after a month."""
     today = timezone.localdate()
@@ -28,7 +26,6 @@ def scan_reminders() -> str:
     return f"{letters} reminder letters, {sms} silence SMS"
 
 
-@register("scoring.post", dt.timedelta(minutes=10))
 def post_ledger() -> str:
     """Post whatever has earned or lost points and is not in the ledger yet.
 
@@ -82,3 +79,8 @@ def post_ledger() -> str:
             if unit.pk not in answered and (instruction.pk, unit.pk) not in charged:
                 services.post_missed_feedback(instruction=instruction, unit=unit)
     return f"{ScoreEntry.objects.count() - before} ledger entries posted"
+
+
+register("scoring.report", dt.timedelta(hours=1), run=scan_report)
+register("scoring.reminders", dt.timedelta(hours=1), run=scan_reminders)
+register("scoring.post", dt.timedelta(minutes=10), run=post_ledger)

@@ -10,11 +10,11 @@ from django.test import override_settings
 
 from xinbao.accounts.models import Role
 from xinbao.notify import Recipient, resolve
-from xinbao.notify.chores import digest
 from xinbao.notify.ladders import escalate_due, notify
 from xinbao.notify.models import Channel, Dispatch, Message, MessageState, Notification
 from xinbao.notify.services import deliver_due, mark_read
 from xinbao.org.models import Person, Position
+from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase, make_user
 
 T0 = dt.datetime(2026, 7, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
@@ -100,10 +100,10 @@ class LadderTest(BaseTestCase):
             notify(to=self.heads(), event="test", context={})
             deliver_due()
             assert Notification.objects.filter(user=self.head.user).count() == 2
-            assert digest() == "not yet"
+            assert run_chore("notify.digest") == "0 handled"  # not yet
             tm.move_to(T0 + dt.timedelta(hours=9, minutes=5))  # 18:05 in Shanghai
-            assert digest() == "1 digests queued"
-            assert digest() == "0 digests queued"  # once a day
+            assert run_chore("notify.digest") == "1 handled"
+            assert run_chore("notify.digest") == "0 handled"  # once a day
         email = Message.objects.get(channel=Channel.EMAIL)
         assert "防汛会议" in email.body
         assert email.person == self.head

@@ -14,12 +14,14 @@ from django.utils import timezone
 from xinbao.notify import resolve
 from xinbao.notify.models import Dispatch
 from xinbao.org.models import Person, Position, RosterEntry, Unit
-from xinbao.periodicals import chores, selectors, services
+from xinbao.periodicals import selectors, services
 from xinbao.periodicals.models import Instruction, InstructionStatus
 from xinbao.periodicals.services import IssueError
 from xinbao.periodicals.tests.factories import PeriodicalCase
+from xinbao.scheduler.services import run_chore
 
 MONDAY = dt.datetime(2026, 7, 6, 9, tzinfo=dt.UTC)
+OVERDUE = "periodicals.instructions_overdue"
 
 
 class InstructionTest(PeriodicalCase):
@@ -95,10 +97,10 @@ class InstructionTest(PeriodicalCase):
         assert not selectors.is_overdue(instruction, dt.date(2026, 7, 13))
         assert selectors.is_overdue(instruction, dt.date(2026, 7, 14))
         with time_machine.travel(MONDAY + dt.timedelta(days=7, hours=1), tick=False):
-            assert chores.scan_overdue() == "0 overdue instructions reported"
+            assert run_chore(OVERDUE) == "0 handled"
         with time_machine.travel(MONDAY + dt.timedelta(days=8), tick=False):
-            assert chores.scan_overdue() == "1 overdue instructions reported"
-            assert chores.scan_overdue() == "0 overdue instructions reported"
+            assert run_chore(OVERDUE) == "1 handled"
+            assert run_chore(OVERDUE) == "0 handled"
             overdue = Dispatch.objects.filter(event="instruction_overdue")
             told = set(overdue.values_list("recipient_name", flat=True))
             assert {str(self.ed), str(self.chief), "王建国", str(self.alice)} <= told
@@ -118,7 +120,7 @@ class InstructionTest(PeriodicalCase):
         # Another scanner got there first: this one finds the row already claimed.
         Instruction.objects.filter(pk=instruction.pk).update(overdue_notified_at=timezone.now())
         with time_machine.travel(MONDAY + dt.timedelta(days=9), tick=False):
-            assert chores.scan_overdue() == "0 overdue instructions reported"
+            assert run_chore(OVERDUE) == "0 handled"
         assert not Dispatch.objects.filter(event="instruction_overdue").exists()
 
     def test_it_is_closed_by_the_section(self) -> None:

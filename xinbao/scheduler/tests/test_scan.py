@@ -9,7 +9,8 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import TestCase
 
-from xinbao.scheduler.models import Chore
+from xinbao.lib import chores
+from xinbao.scheduler.models import Chore, ChoreFailure
 from xinbao.scheduler.services import claim, run_due, sync_chores
 
 T0 = dt.datetime(2026, 5, 4, 1, 0, tzinfo=dt.UTC)
@@ -50,18 +51,22 @@ class ScannerTest(TestCase):
             assert any(line.startswith("audit.verify: chain intact") for line in said)
 
     def test_it_records_a_failing_chore_and_goes_on(self) -> None:
-        from xinbao.scheduler import registry
-
         def boom() -> str:
             raise RuntimeError("boom")
 
-        registry.register("test.boom", dt.timedelta(minutes=5))(boom)
+        chores.register("test.boom", dt.timedelta(minutes=5), run=boom)
         try:
-            said = run_due()
+            with time_machine.travel(T0, tick=False):
+                said = run_due()
         finally:
-            registry._CHORES.pop("test.boom")
+            chores.unregister("test.boom")
         assert "test.boom: failed" in said
-        assert "RuntimeError: boom" in Chore.objects.get(name="test.boom").last_error
+        chore = Chore.objects.get(name="test.boom")
+        assert "RuntimeError: boom" in chore.last_error
+        failure = ChoreFailure.objects.get(chore=chore, key=None)
+        assert "RuntimeError: boom" in failure.error
+        # Retried after the backoff, not a whole interval later.
+        assert chore.due_at == failure.next_retry_at == T0 + dt.timedelta(minutes=1)
         assert any(line.startswith("audit.verify") for line in said)
 
     def test_it_scans_once_from_the_command_line(self) -> None:
