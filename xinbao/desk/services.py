@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
-from xinbao.desk.access import can_use_desk
+from xinbao.desk.access import require_desk
 from xinbao.desk.models import (
     Adoption,
     AdoptionLevel,
@@ -81,11 +80,6 @@ Details = tuple[Mapping[str, Any], Mapping[str, str]]
 
 
 # --- small helpers ---------------------------------------------------------------------
-
-
-def _require_desk(user: User) -> None:
-    if not can_use_desk(user):
-        raise PermissionDenied(_("Only editors and section chiefs use the desk."))
 
 
 def _check(user: User, item: Item, move: str) -> None:
@@ -194,7 +188,7 @@ def acquire_lock(*, user: User, item: Item, request: HttpRequest | None = None) 
     An expired lock is free to take. Someone else's live lock refuses with their name and
     the time it runs out.
     """
-    _require_desk(user)
+    require_desk(user)
     item = workflow.lock(item)
     _check(user, item, Move.EDIT)
     now = timezone.now()
@@ -230,7 +224,7 @@ def release_lock(*, user: User, item: Item, request: HttpRequest | None = None) 
 
     Returns whether there was a lock to release.
     """
-    _require_desk(user)
+    require_desk(user)
     lock = EditLock.objects.select_for_update().filter(item_id=item.pk).first()
     if lock is None:
         return False
@@ -330,7 +324,7 @@ def edit_item(
     the editor started from: if someone saved another since, the edit is refused rather
     than silently overwriting it.
     """
-    _require_desk(user)
+    require_desk(user)
     item = workflow.lock(item)
     _check(user, item, Move.EDIT)
     lock = live_lock(item)
@@ -400,7 +394,7 @@ def adopt(
     Each item gets an office-level adoption per periodical, dated today, a decision, the
     status ADOPTED (a submitted item is received on the way) and a message to its unit.
     """
-    _require_desk(user)
+    require_desk(user)
     targets = ([item] if item is not None else []) + list(items)
     if not targets:
         raise DeskError(_("Choose the items to adopt."))
@@ -478,7 +472,7 @@ def merge(
     each with a decision and a message to its unit. With ``periodicals`` the new item is
     adopted into them at once.
     """
-    _require_desk(user)
+    require_desk(user)
     unique = list({i.pk: i for i in items}.values())
     if len(unique) < 2:
         raise DeskError(_("Choose at least two items to merge."))
@@ -543,7 +537,7 @@ def return_for_revision(
     The unit edits it and submits it again (``items.services.submit_item``), which brings
     it back to the desk as SUBMITTED.
     """
-    _require_desk(user)
+    require_desk(user)
     comment = comment.strip()
     if not comment:
         raise DeskError(_("Say what the unit should revise."))
@@ -555,7 +549,7 @@ def return_for_revision(
 @transaction.atomic
 def reject(*, user: User, item: Item, reason: str, request: HttpRequest | None = None) -> Item:
     """Not adopted, with the reason the unit is shown."""
-    _require_desk(user)
+    require_desk(user)
     reason = reason.strip()
     if not reason:
         raise DeskError(_("Give the unit a reason why the item is not adopted."))
@@ -574,7 +568,7 @@ def forward(
     request: HttpRequest | None = None,
 ) -> Decision:
     """Forward the item upward (转报) to a higher office; its adoption is recorded later."""
-    _require_desk(user)
+    require_desk(user)
     to_office = to_office.strip()
     if not to_office:
         raise DeskError(_("Name the office the item is forwarded to."))
@@ -600,7 +594,7 @@ def record_higher_adoption(
     request: HttpRequest | None = None,
 ) -> Adoption:
     """Record that a higher office (city, province, centre) adopted a forwarded item."""
-    _require_desk(user)
+    require_desk(user)
     if level not in HIGHER_LEVELS:
         raise DeskError(_("Choose the level of the higher office: city, province or centre."))
     publication = publication.strip()
@@ -650,7 +644,7 @@ def archive(
     *, user: User, item: Item, comment: str = "", request: HttpRequest | None = None
 ) -> Item:
     """Take the item off the desk for good (kept for reference)."""
-    _require_desk(user)
+    require_desk(user)
     return _decide(
         user=user, item=item, kind=DecisionKind.ARCHIVE, comment=comment.strip(), request=request
     ).item
