@@ -30,6 +30,7 @@ test: deps assets messages system-deps lint typecheck
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: deps
 	$(VENV)/bin/mypy xinbao bench conftest.py manage.py

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.accounts.permissions import DESK_ROLES as DESK_ROLES
-from xinbao.accounts.permissions import can_use_desk
+from xinbao.accounts.permissions import can_use_desk as can_use_desk
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemStatus
 

@@ -9,13 +9,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinbao.desk.models import AdoptionLevel
+from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.desk.selectors import InboxFilter
 from xinbao.desk.services import HIGHER_LEVELS
 from xinbao.items.models import Item, ItemKind, ItemStatus, Topic, Urgency
 from xinbao.lib.forms import StyledForm
 from xinbao.org.models import Unit
-from xinbao.periodicals.models import Periodical
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -86,14 +85,18 @@ class EditForm(StyledForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-def active_periodicals() -> QuerySet[Periodical]:
-    return Periodical.objects.filter(is_active=True)
+def active_periodicals() -> QuerySet[Any]:
+    """The periodicals still published, reached through the adoption's foreign key: the desk
+    sits below periodicals (they read its adoptions and versions) and imports nothing of them."""
+    model = Adoption.periodical.field.related_model
+    assert not isinstance(model, str)
+    return model._default_manager.filter(is_active=True)
 
 
 class AdoptForm(StyledForm):
     periodicals = forms.ModelMultipleChoiceField(
         label=_("Periodicals"),
-        queryset=Periodical.objects.none(),
+        queryset=Item.objects.none(),  # replaced by the active periodicals
         help_text=_("Hold Ctrl (⌘ on a Mac) to choose more than one."),
     )
     comment = forms.CharField(
@@ -160,7 +163,7 @@ class MergeForm(StyledForm):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
     periodicals = forms.ModelMultipleChoiceField(
         label=_("Adopt at once into"),
-        queryset=Periodical.objects.none(),
+        queryset=Item.objects.none(),  # replaced by the active periodicals
         required=False,
         help_text=_("Optional; the comprehensive item can be adopted later as well."),
     )

@@ -1,4 +1,7 @@
-"""``manage.py openapi > docs/openapi.json``: the API contract, as committed."""
+"""``manage.py openapi > docs/openapi.json``: the API contract, as committed.
+
+Kept with the manual, at the top of the layers beside the project's API (``xinbao/api.py``)
+that it prints: the apps whose routers make up the API sit below it."""
 
 from __future__ import annotations
 
