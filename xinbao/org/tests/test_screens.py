@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xinbao.audit.models import AuditEvent
@@ -89,22 +87,6 @@ class ScreensTest(BaseTestCase):
         r = self.client.get(reverse("org:person_list"), {"q": "王建"}, HTTP_HX_REQUEST="true")
         body = r.content.decode()
         assert "<html" not in body and "王建国" in body and "赵小红" not in body
-
-    def test_it_lists_units_in_a_fixed_number_of_queries(self) -> None:
-        self.client.force_login(self.ed)
-        self.client.get(reverse("org:unit_list"))
-        with CaptureQueriesContext(connection) as few:
-            self.client.get(reverse("org:unit_list"))
-        for n in range(10):
-            Unit.objects.create(
-                code=f"D9{n}",
-                name=f"市第{n}局",
-                kind="municipal_department",
-                unit_class=self.class_one,
-            )
-        with CaptureQueriesContext(connection) as many:
-            self.client.get(reverse("org:unit_list"))
-        assert len(many) == len(few)
 
     def test_it_keeps_what_was_typed_when_the_unit_form_has_errors(self) -> None:
         self.client.force_login(self.ed)
