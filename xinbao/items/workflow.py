@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.accounts.models import Role, User
+from xinbao.accounts.permissions import DESK_ROLES
 from xinbao.audit.services import record
 from xinbao.items.models import Item, ItemStatus
 
@@ -68,10 +69,9 @@ class Who(StrEnum):
     DESK = "desk"
 
 
-#: Roles behind each :class:`Who` that is a set of roles.
+#: Roles behind each :class:`Who` that is a set of roles (the desk's: ``DESK_ROLES``).
 WRITER_ROLES = frozenset({Role.REPORTER, Role.DUTY_OFFICER, Role.EDITOR})
 OFFICE_ROLES = frozenset({Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER})
-DESK_ROLES = frozenset({Role.EDITOR, Role.SECTION_CHIEF})
 
 
 @dataclass(frozen=True)
