@@ -85,8 +85,6 @@ def _check(user: User, item: Item, move: str) -> None:
     """The state table's verdict on ``move``, a refusal raised as the desk's error."""
     try:
         workflow.check(user=user, item=item, move=move)
-    except DeskError:
-        raise
     except TransitionError as exc:
         raise DeskError(str(exc)) from None
 
