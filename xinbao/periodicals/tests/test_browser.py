@@ -2,7 +2,7 @@
 writes an instruction; the editor then sees the revision as a diff at a desk.
 
 Runs in Debian's Chromium driven by Playwright against pytest-django's live server, like
-``xinbao/items/tests/test_browser.py`` (same launch flags). The assertions rest on the Chinese
+``xinbao/tests/test_browser.py`` (same launch flags). The assertions rest on the Chinese
 data typed in, element ids and the database, never on translated labels. Screenshots go to
 ``var/screenshots/`` for a person to look at.
 """

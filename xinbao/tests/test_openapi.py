@@ -1,3 +1,5 @@
+"""The API contract: the OpenAPI document matches the committed snapshot (docs/openapi.json)."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,6 @@
+"""Smoke paths through the whole project: every role's home renders; a reporter's item reaches
+the editor's list."""
+
 from __future__ import annotations
 
 from django.urls import reverse
