@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xinbao.lib.readiness import missing_steps
-from xinbao.notify.conf import conf as notify_conf
 from xinbao.org import services
 from xinbao.org.models import UnitClass
 from xinbao.org.selectors import current_office
@@ -145,7 +145,7 @@ class Command(BaseCommand):
         if not steps:
             self.stdout.write(self.style.SUCCESS("ready: the office can work."))
             return
-        site = notify_conf()["site_url"].rstrip("/")
+        site = settings.XINBAO_SITE_URL.rstrip("/")
         self.stdout.write(self.style.WARNING(f"still missing ({len(steps)}):"))
         for step in steps:
             self.stdout.write(f"- [{step.key}] {step.message} → {site}{step.url}")
