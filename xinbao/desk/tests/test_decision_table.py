@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -80,3 +82,13 @@ class DecisionTableTest(BaseTestCase):
         services.acquire_lock(user=self.ed, item=gone)
         services.archive(user=self.ed, item=gone)
         assert services.live_lock(gone) is None
+
+    def test_it_offers_for_merging_only_what_the_table_lets_be_merged(self) -> None:
+        open_item = self.make_item(self.alice, title="可合并", submitted_at=timezone.now())
+        adopted = self.make_item(
+            self.bob, title="已采用", status=ItemStatus.ADOPTED, submitted_at=timezone.now()
+        )
+        self.client.force_login(self.ed)
+        page = self.client.get(reverse("desk:inbox")).content.decode()
+        boxes = dict(re.findall(r'name="items" value="(\d+)"[^>]*?( disabled)?>', page))
+        assert boxes == {str(open_item.pk): "", str(adopted.pk): " disabled"}
