@@ -29,8 +29,7 @@ from xinbao.incidents.models import (
 )
 from xinbao.incidents.numbering import next_number, peek_number
 from xinbao.incidents.services import record_accountability, timeline
-from xinbao.notify import Channel, Recipient, notify, queue, resolve
-from xinbao.notify.models import Dispatch
+from xinbao.notify import Channel, Dispatch, Recipient, notify, queue, resolve
 from xinbao.org.models import Position
 
 #: The name the audit log shows for the system's own moves.

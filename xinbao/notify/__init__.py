@@ -2,10 +2,10 @@
 
     from xinbao.notify import Recipient, notify, resolve
 
-``resolve`` names whom (office roles, unit positions); ``notify`` tells them on a ladder;
-``queue`` puts one message on one channel (a document to a fax, say); ``Recipient`` is someone
-outside those lists (a login, a roster person, a group-chat endpoint). Everything else in the
-package is its own business.
+``resolve`` names whom (office roles, unit positions); ``notify`` tells them on a ladder and
+returns a ``Dispatch`` per recipient; ``queue`` puts one message on one channel (a document to
+a fax, say); ``Recipient`` is someone outside those lists (a login, a roster person, a
+group-chat endpoint). Everything else in the package is its own business.
 
 The names load on first use (PEP 562): Django imports this package before the models are
 ready, and every one of these names needs them.
@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xinbao.notify.addressing import resolve
     from xinbao.notify.ladders import notify
-    from xinbao.notify.models import Channel
+    from xinbao.notify.models import Channel, Dispatch
     from xinbao.notify.services import Recipient, queue
 
-__all__ = ["Channel", "Recipient", "notify", "queue", "resolve"]
+__all__ = ["Channel", "Dispatch", "Recipient", "notify", "queue", "resolve"]
 
 _HOMES = {
     "Channel": "xinbao.notify.models",
+    "Dispatch": "xinbao.notify.models",
     "Recipient": "xinbao.notify.services",
     "notify": "xinbao.notify.ladders",
     "queue": "xinbao.notify.services",
