@@ -100,17 +100,17 @@ def chase_step(*, request: ReportRequest, now: dt.datetime | None = None) -> Rep
     faxed with an SMS to the unit's head, and records the unit as missed when the office
     learned of the incident from another source. Each step then tells the next rung of the
     unit's chain (``chase_ladder``: reporters, the deputy in charge, the head) on the urgent
-    ladder and sets when the next rung is due. The notice is drawn before the transaction
-    (its PDF takes a while); should another notice take its number meanwhile, it is drawn
-    again under the new one.
+    ladder and sets when the next rung is due; past the top rung nothing more happens. The
+    notice is drawn before the transaction (its PDF takes a while); should another notice
+    take its number meanwhile, it is drawn again under the new one.
     """
     now = now or timezone.now()
     conf = urgent_conf()
     ladder: list[tuple[int, str]] = conf["chase_ladder"]
     request = ReportRequest.objects.select_related("incident", "unit").get(pk=request.pk)
-    if request.visit_due(now) != Visit.CHASE:
-        return request
     step = request.chase_step
+    if request.visit_due(now) != Visit.CHASE or (step > 0 and step >= len(ladder)):
+        return request  # not overdue, or the chase has reached the top of the chain
     drawn = None
     if step == 0:
         new_due = now + dt.timedelta(minutes=conf["chase_extension_minutes"])

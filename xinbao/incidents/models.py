@@ -140,6 +140,10 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+#: A demand still waiting for the unit: sent, or its receipt confirmed, but not reported.
+OPEN_REQUEST_STATUSES = (RequestStatus.SENT, RequestStatus.RECEIVED)
+
+
 class Visit(StrEnum):
     """What the scanner does with a demand whose check is due."""
 
@@ -151,6 +155,16 @@ class ReportRequestQuerySet(models.QuerySet["ReportRequest"]):
     def due(self, now: dt.datetime) -> ReportRequestQuerySet:
         """Demands whose next check (reminder, deadline or chase step) has come."""
         return self.filter(next_check_at__lte=now)
+
+    def outstanding(self) -> ReportRequestQuerySet:
+        """Demands of open incidents still waiting for the unit's report."""
+        return self.filter(status__in=OPEN_REQUEST_STATUSES, incident__status=IncidentStatus.OPEN)
+
+    def overdue(self, now: dt.datetime) -> ReportRequestQuerySet:
+        """Outstanding demands past a deadline: the written one, or the phone one unanswered."""
+        return self.outstanding().filter(
+            Q(written_due_at__lt=now) | Q(phone_due_at__lt=now, phoned_at__isnull=True)
+        )
 
 
 class ReportRequest(models.Model):
@@ -219,6 +233,12 @@ class ReportRequest(models.Model):
         """The first deadline still open, or ``None`` when the unit owes nothing."""
         dues = [d for d in (self.open_phone_due, self.open_written_due) if d is not None]
         return min(dues) if dues else None
+
+    def original_written_due(self) -> dt.datetime | None:
+        """The written deadline first set: a chase notice extends it, but lateness counts
+        from the first. Uses prefetched ``notices`` when there are."""
+        notices = list(self.notices.all())
+        return min((n.original_due_at for n in notices), default=self.written_due_at)
 
     def first_check(self, remind_before: dt.timedelta) -> dt.datetime | None:
         """The scanner's next visit: the reminder before the earliest open deadline, or it.

@@ -6,16 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.incidents.models import (
+    OPEN_REQUEST_STATUSES,
     AccountabilityRecord,
     ChaseNotice,
     Incident,
     Report,
     ReportRequest,
-    RequestStatus,
     Verification,
 )
 from xinbao.incidents.services import element_labels, report_label
@@ -24,7 +24,7 @@ from xinbao.items.models import Item, ItemStatus
 from xinbao.org.models import Unit
 
 #: A demand still waiting for the unit's written report.
-OPEN_STATUSES = (RequestStatus.SENT, RequestStatus.RECEIVED)
+OPEN_STATUSES = OPEN_REQUEST_STATUSES
 
 
 # --- deadlines --------------------------------------------------------------------------
@@ -84,7 +84,7 @@ class DemandRow:
 def demand_row(request: ReportRequest, now: dt.datetime) -> DemandRow:
     """Needs ``request.notices`` prefetched (or costs one query)."""
     notices = list(request.notices.all())
-    original = min((n.original_due_at for n in notices), default=request.written_due_at)
+    original = request.original_written_due()
     # A written report answers the phone deadline too (the core stops chasing it then).
     phoned = request.phoned_at or request.reported_at
     return DemandRow(
@@ -104,18 +104,14 @@ def demand_rows(incident: Incident, now: dt.datetime) -> list[DemandRow]:
 
 
 def open_requests() -> QuerySet[ReportRequest]:
-    return ReportRequest.objects.filter(
-        status__in=OPEN_STATUSES, incident__status="open"
-    ).select_related("incident", "unit")
+    return ReportRequest.objects.outstanding().select_related("incident", "unit")
 
 
 def overdue_requests(now: dt.datetime) -> QuerySet[ReportRequest]:
     """Open demands past a deadline: the written one, or the phone one nobody answered."""
     return (
-        open_requests()
-        .filter(
-            Q(written_due_at__lt=now) | Q(phone_due_at__lt=now, phoned_at__isnull=True),
-        )
+        ReportRequest.objects.overdue(now)
+        .select_related("incident", "unit")
         .order_by("written_due_at", "phone_due_at")
     )
 

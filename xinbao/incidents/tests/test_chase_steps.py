@@ -13,7 +13,7 @@ import time_machine
 from django.test import override_settings
 
 from xinbao.audit.models import AuditEvent
-from xinbao.incidents.chores import scan_deadlines
+from xinbao.incidents.chores import DEADLINES, FOLLOW_UPS
 from xinbao.incidents.models import (
     AccountabilityRecord,
     ChaseNotice,
@@ -27,6 +27,7 @@ from xinbao.notify.models import Channel, Dispatch, Message
 from xinbao.notify.services import deliver_due
 from xinbao.notify.tests.peers import GenericSmsPeer, SmtpPeer
 from xinbao.org.models import Person
+from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase
 
 T0 = dt.datetime(2026, 7, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
@@ -90,6 +91,10 @@ class ChaseCase(BaseTestCase):
         deliver_due()
         self.sms.received.clear()
 
+    def scan(self) -> tuple[str, str]:
+        """Run the scanner's two chores (demands, follow-ups) as it would."""
+        return run_chore(DEADLINES), run_chore(FOLLOW_UPS)
+
     def texted(self) -> dict[str, list[str]]:
         """What the gateway was asked to send since the last call, by phone number."""
         deliver_due()
@@ -112,7 +117,7 @@ class ReminderTest(ChaseCase):
     def test_it_reminds_the_reporters_before_the_deadline(self) -> None:
         assert self.request.next_check_at == minutes(25)
         self.tm.move_to(minutes(25))
-        assert scan_deadlines() == "1 deadlines handled"
+        assert self.scan() == ("1 handled", "0 handled")
 
         request = self.refreshed()
         assert request.reminded_at == minutes(25)
@@ -133,20 +138,20 @@ class ReminderTest(ChaseCase):
 
         # Nothing more is due before the deadline.
         self.tm.move_to(minutes(29))
-        assert scan_deadlines() == "0 deadlines handled"
+        assert self.scan() == ("0 handled", "0 handled")
         assert self.texted() == {}
 
 
 class ChaseLadderTest(ChaseCase):
     def test_it_climbs_from_the_reporters_to_the_deputy_to_the_head(self) -> None:
         self.tm.move_to(minutes(25))
-        scan_deadlines()
+        self.scan()
         self.texted()
 
         climbed: list[tuple[int, set[str]]] = []
         for at, expect_next in ((30, minutes(40)), (40, minutes(50)), (50, None)):
             self.tm.move_to(minutes(at))
-            assert scan_deadlines() == "1 deadlines handled"
+            assert self.scan() == ("1 handled", "0 handled")
             assert self.refreshed().next_check_at == expect_next
             chased = {
                 phone
@@ -173,19 +178,19 @@ class ChaseLadderTest(ChaseCase):
 
         # The ladder's top is reached: nothing further is scheduled or sent.
         self.tm.move_to(minutes(70))
-        assert scan_deadlines() == "0 deadlines handled"
+        assert self.scan() == ("0 handled", "0 handled")
         assert self.texted() == {}
 
 
 class ChaseNoticeTest(ChaseCase):
     def test_it_sends_the_chase_notice_with_a_new_deadline(self) -> None:
         self.tm.move_to(minutes(25))
-        scan_deadlines()
+        self.scan()
         self.texted()
         # The scanner comes late, five minutes after the phone deadline: the new written
         # deadline is 30 minutes from then.
         self.tm.move_to(minutes(35))
-        scan_deadlines()
+        self.scan()
 
         request = self.refreshed()
         assert request.written_due_at == minutes(65)
@@ -225,7 +230,7 @@ class ChaseNoticeTest(ChaseCase):
 
         # Later steps of the chase issue no second notice.
         self.tm.move_to(minutes(45))
-        scan_deadlines()
+        self.scan()
         assert ChaseNotice.objects.count() == 1
         assert self.refreshed().written_due_at == minutes(65)
 
@@ -246,7 +251,7 @@ class FollowUpOverdueTest(ChaseCase):
         self.texted()
 
         self.tm.move_to(due + dt.timedelta(minutes=1))
-        assert scan_deadlines() == "1 deadlines handled"
+        assert self.scan() == ("0 handled", "1 handled")
         report = Report.objects.get(pk=report.pk)
         assert report.next_due_at is None
         [event] = self.system_events("incident.follow_up_overdue")
@@ -262,5 +267,5 @@ class FollowUpOverdueTest(ChaseCase):
 
         # Marked once: the next scan finds nothing.
         self.tm.move_to(due + dt.timedelta(minutes=5))
-        assert scan_deadlines() == "0 deadlines handled"
+        assert self.scan() == ("0 handled", "0 handled")
         assert len(self.system_events("incident.follow_up_overdue")) == 1

@@ -9,7 +9,7 @@ import docx
 import time_machine
 from django.test import override_settings
 
-from xinbao.incidents.chores import scan_deadlines
+from xinbao.incidents.chores import DEADLINES, scan_deadlines
 from xinbao.incidents.models import (
     AccountabilityRecord,
     ChaseNotice,
@@ -34,6 +34,7 @@ from xinbao.lib.levels import Level
 from xinbao.notify.models import Channel, Message
 from xinbao.notify.services import deliver_due
 from xinbao.notify.tests.peers import SmtpPeer
+from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase
 
 T0 = dt.datetime(2026, 7, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
@@ -90,7 +91,7 @@ class WholeIncidentTest(BaseTestCase):
             request.refresh_from_db()
             assert request.reminded_at == minutes(25)
             assert request.next_check_at == minutes(30)
-            assert scan_deadlines() == "0 deadlines handled"
+            assert run_chore(DEADLINES) == "0 handled"
 
             # The department reports in time, with the figures of the police.
             tm.move_to(minutes(28))
