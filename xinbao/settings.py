@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xinbao.org",
     "xinbao.items",
     "xinbao.scheduler",
+    "xinbao.calendar",
     "xinbao.notify",
     "xinbao.incidents",
     "xinbao.desk",

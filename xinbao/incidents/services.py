@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
+from xinbao.calendar.workdays import add_minutes, add_workdays
 from xinbao.incidents.conf import urgent_conf
 from xinbao.incidents.models import (
     AccountabilityRecord,
@@ -30,7 +31,6 @@ from xinbao.incidents.models import (
 from xinbao.items.models import Item
 from xinbao.lib.facts import Facts, extract_facts
 from xinbao.lib.levels import Level, suggest_level
-from xinbao.lib.workdays import add_minutes, add_workdays
 from xinbao.notify import notify, resolve
 from xinbao.org.models import Position, Unit
 
@@ -396,7 +396,11 @@ _WHAT_MIN_CHARS = 15
 
 
 def _original_written_due(request: ReportRequest | None) -> dt.datetime | None:
-    return request.original_written_due() if request is not None else None
+    """The deadline first set: a chase notice extends it, but lateness counts from the first."""
+    if request is None:
+        return None
+    first_notice = request.notices.order_by("created_at").first()
+    return first_notice.original_due_at if first_notice is not None else request.written_due_at
 
 
 def missing_elements(text: str, facts: Facts) -> list[str]:

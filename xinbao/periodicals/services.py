@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
+from xinbao.calendar.workdays import add_workdays
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
 from xinbao.items.services import normalise_body
 from xinbao.lib.classified import classified_marking
-from xinbao.lib.workdays import add_workdays
 from xinbao.notify import Recipient, notify, resolve
 from xinbao.org.models import Position, Unit
 from xinbao.periodicals.access import COMPILER_ROLES

@@ -6,4 +6,4 @@ class SchedulerConfig(AppConfig):
     label = "scheduler"
 
     def ready(self) -> None:
-        from xinbao.scheduler import chores, home, menu, readiness  # noqa: F401  (registers the daily calendar check; the menu entries; the first-run checks; the home-page sections)
+        from xinbao.scheduler import home, menu  # noqa: F401  (registers the home-page section and the menu entry of failed chores)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
+from xinbao.calendar.workdays import add_workdays
 from xinbao.lib.officedoc import (
     Distribution,
     Heading,
@@ -30,7 +31,6 @@ from xinbao.lib.officedoc import (
     render_docx,
     render_pdf,
 )
-from xinbao.lib.workdays import add_workdays
 from xinbao.notify import Channel, notify, queue, resolve
 from xinbao.org.models import Position, Unit, UnitClass, UnitKind
 from xinbao.org.selectors import current_office

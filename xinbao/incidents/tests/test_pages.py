@@ -487,7 +487,7 @@ class HomeTest(IncidentCase):
             body = self.page(self.sysadmin, reverse("home"))
         section = body.split('id="calendar-warnings"')[1].split("</section>")[0]
         assert "2027" in section
-        assert reverse("scheduler:calendar_year", args=[2027]) in section
+        assert reverse("calendar:calendar_year", args=[2027]) in section
 
     def test_it_lists_open_verifications_for_the_office(self) -> None:
         incident = self.open_incident()

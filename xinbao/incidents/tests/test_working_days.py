@@ -12,12 +12,12 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from xinbao.calendar.models import CalendarDay
 from xinbao.incidents import services
 from xinbao.incidents.models import AccountabilityRecord, Incident, RecordKind, ReportRequest
 from xinbao.items.models import Item
 from xinbao.lib.levels import Category, Level
 from xinbao.notify.models import Dispatch
-from xinbao.scheduler.models import CalendarDay
 from xinbao.test import BaseTestCase
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.models import AuditEvent
+from xinbao.calendar.models import CalendarYear
 from xinbao.lib.readiness import missing_steps
 from xinbao.org.models import OfficeProfile, UnitClass, UnitKind
 from xinbao.org.services import OfficeData, UnitData, create_unit, save_office
 from xinbao.periodicals.models import Periodical
-from xinbao.scheduler.models import CalendarYear
 from xinbao.test import EnglishClient, make_user
 
 #: A year the working-day library does not know, so that its calendar is missing.

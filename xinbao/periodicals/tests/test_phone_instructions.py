@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinbao.audit.models import AuditEvent
+from xinbao.calendar.models import CalendarDay
 from xinbao.incidents import services as incidents
 from xinbao.incidents.models import Incident
 from xinbao.lib.levels import Category, Level
@@ -19,7 +20,6 @@ from xinbao.notify.models import Dispatch
 from xinbao.periodicals import services
 from xinbao.periodicals.models import Instruction, Issue
 from xinbao.periodicals.tests.factories import PeriodicalCase
-from xinbao.scheduler.models import CalendarDay
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.calendar.models import CalendarDay
+from xinbao.calendar.services import CalendarDayData
 from xinbao.lib.forms import StyledForm
-from xinbao.scheduler.models import CalendarDay
-from xinbao.scheduler.services import CalendarDayData
 
 HOLIDAY, WORKDAY = "holiday", "workday"
 

@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 
 from xinbao.audit.services import record
+from xinbao.calendar.workdays import calendar_warnings
 from xinbao.lib.chores import register
-from xinbao.lib.workdays import calendar_warnings
 
 log = logging.getLogger(__name__)
 
@@ -28,4 +28,4 @@ def check_calendar() -> str:
     return "calendar missing for " + ", ".join(str(y) for y in years)
 
 
-register("scheduler.calendar_check", dt.timedelta(hours=24), run=check_calendar)
+register("calendar.check", dt.timedelta(hours=24), run=check_calendar)

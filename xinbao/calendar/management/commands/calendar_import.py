@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from xinbao.scheduler.services import CalendarDayData, import_calendar_days
+from xinbao.calendar.services import CalendarDayData, import_calendar_days
 
 TRUE = {"1", "true", "yes", "y", "是", "班", "上班", "workday"}
 FALSE = {"0", "false", "no", "n", "否", "休", "休息", "holiday"}

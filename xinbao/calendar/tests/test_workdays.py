@@ -16,7 +16,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from xinbao.audit.models import AuditEvent
-from xinbao.lib.workdays import (
+from xinbao.calendar.models import CalendarDay, CalendarYear
+from xinbao.calendar.services import CalendarDayData, set_calendar_day, set_calendar_year_complete
+from xinbao.calendar.workdays import (
     DayInfo,
     add_minutes,
     add_workdays,
@@ -27,13 +29,7 @@ from xinbao.lib.workdays import (
     workdays_between,
     years_missing,
 )
-from xinbao.scheduler.models import CalendarDay, CalendarYear
-from xinbao.scheduler.services import (
-    CalendarDayData,
-    run_due,
-    set_calendar_day,
-    set_calendar_year_complete,
-)
+from xinbao.scheduler.services import run_due
 from xinbao.test import BaseTestCase
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -185,10 +181,10 @@ class CalendarPageTest(CalendarTestCase):
     def test_it_is_for_the_system_administrator_only(self) -> None:
         day = CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
         urls = [
-            reverse("scheduler:calendar"),
-            reverse("scheduler:calendar_year", args=[2027]),
-            reverse("scheduler:calendar_year_complete", args=[2027]),
-            reverse("scheduler:calendar_day_remove", args=[day.pk]),
+            reverse("calendar:calendar"),
+            reverse("calendar:calendar_year", args=[2027]),
+            reverse("calendar:calendar_year_complete", args=[2027]),
+            reverse("calendar:calendar_day_remove", args=[day.pk]),
         ]
         for user in (self.alice, self.ed, self.chief, self.secadmin, self.auditor):
             self.client.force_login(user)
@@ -198,23 +194,23 @@ class CalendarPageTest(CalendarTestCase):
         assert CalendarDay.objects.filter(pk=day.pk).exists()
         assert not CalendarYear.objects.exists()
         nav = self.client.get(reverse("home")).content.decode()
-        assert reverse("scheduler:calendar") not in nav
+        assert reverse("calendar:calendar") not in nav
 
     def test_it_shows_a_missing_year_with_its_warning(self) -> None:
         self.client.force_login(self.sysadmin)
         with time_machine.travel(at(2026, 11, 28, 10, 0), tick=False):
-            response = self.client.get(reverse("scheduler:calendar_year", args=[2027]))
-            this_year = self.client.get(reverse("scheduler:calendar")).content.decode()
+            response = self.client.get(reverse("calendar:calendar_year", args=[2027]))
+            this_year = self.client.get(reverse("calendar:calendar")).content.decode()
         assert response.status_code == 200
         page = response.content.decode()
         assert 'class="alert alert-warning"' in page
-        assert reverse("scheduler:calendar_year_complete", args=[2027]) in page
+        assert reverse("calendar:calendar_year_complete", args=[2027]) in page
         assert "国庆节" in this_year and "国庆节调休上班" in this_year
-        assert reverse("scheduler:calendar") in this_year  # the nav entry
+        assert reverse("calendar:calendar") in this_year  # the nav entry
 
     def test_it_enters_removes_and_completes_a_year(self) -> None:
         self.client.force_login(self.sysadmin)
-        year_url = reverse("scheduler:calendar_year", args=[2027])
+        year_url = reverse("calendar:calendar_year", args=[2027])
         response = self.client.post(
             year_url, {"date": "2027-02-08", "kind": "holiday", "name": "春节", "note": ""}
         )
@@ -225,10 +221,10 @@ class CalendarPageTest(CalendarTestCase):
         assert is_workday(D(2027, 2, 20))
         page = self.client.get(year_url).content.decode()
         assert "春节" in page and "调休上班" in page
-        self.client.post(reverse("scheduler:calendar_day_remove", args=[day.pk]))
+        self.client.post(reverse("calendar:calendar_day_remove", args=[day.pk]))
         assert not CalendarDay.objects.filter(date=D(2027, 2, 8)).exists()
         # Now without a single holiday: refused, with a message.
-        complete_url = reverse("scheduler:calendar_year_complete", args=[2027])
+        complete_url = reverse("calendar:calendar_year_complete", args=[2027])
         response = self.client.post(complete_url, {"complete": "1"}, follow=True)
         assert not CalendarYear.objects.filter(year=2027, complete=True).exists()
         assert "alert-danger" in response.content.decode()
@@ -254,7 +250,7 @@ class CalendarPageTest(CalendarTestCase):
 
     def test_it_shows_a_bad_entry_again_with_its_errors(self) -> None:
         self.client.force_login(self.sysadmin)
-        url = reverse("scheduler:calendar_year", args=[2027])
+        url = reverse("calendar:calendar_year", args=[2027])
         response = self.client.post(url, {"date": "2027-13-01", "kind": "holiday", "name": " "})
         assert response.status_code == 400
         assert "is-invalid" in response.content.decode()
@@ -262,26 +258,26 @@ class CalendarPageTest(CalendarTestCase):
         response = self.client.post(url, {"date": "1999-12-31", "kind": "holiday", "name": "元旦"})
         assert "2000" in response.content.decode() and "%(first)s" not in response.content.decode()
         assert not CalendarDay.objects.exists()
-        assert self.client.get(reverse("scheduler:calendar_year", args=[1850])).status_code == 404
+        assert self.client.get(reverse("calendar:calendar_year", args=[1850])).status_code == 404
 
 
 class CalendarChoreTest(CalendarTestCase):
     def test_it_warns_once_a_day_about_a_missing_year(self) -> None:
         with time_machine.travel(at(2026, 11, 28, 3, 0), tick=False):
-            with self.assertLogs("xinbao.scheduler.chores", "WARNING") as logs:
+            with self.assertLogs("xinbao.calendar.chores", "WARNING") as logs:
                 said = run_due()
-            assert "scheduler.calendar_check: calendar missing for 2027" in said
+            assert "calendar.check: calendar missing for 2027" in said
             assert any("2027" in line for line in logs.output)
-            assert not any(line.startswith("scheduler.calendar_check") for line in run_due())
+            assert not any(line.startswith("calendar.check") for line in run_due())
         with time_machine.travel(at(2026, 11, 28, 20, 0), tick=False):
-            assert not any(line.startswith("scheduler.calendar_check") for line in run_due())
+            assert not any(line.startswith("calendar.check") for line in run_due())
         [event] = AuditEvent.objects.filter(action="calendar_year_missing")
         assert event.summary == {"years": [2027]}
         self.enter_spring_2027()
         set_calendar_year_complete(actor=self.sysadmin, year=2027, complete=True)
         with time_machine.travel(at(2026, 11, 29, 4, 0), tick=False):
             said = run_due()
-        assert "scheduler.calendar_check: calendar known for this year and next" in said
+        assert "calendar.check: calendar known for this year and next" in said
         assert AuditEvent.objects.filter(action="calendar_year_missing").count() == 1
 
 

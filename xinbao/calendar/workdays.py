@@ -2,12 +2,12 @@
 
 Sources, in order of precedence for a date:
 
-1. the office's table (``scheduler.CalendarDay``): a row overrides everything else;
+1. the office's table (``calendar.CalendarDay``): a row overrides everything else;
 2. chinese-calendar, for the years it has data for (the State Council's published schedule);
 3. the weekend rule (Monday to Friday work, Saturday and Sunday off).
 
 A year that chinese-calendar does not know and the office has not declared complete
-(``scheduler.CalendarYear``) is *missing*: its dates never raise, they fall back to the weekend
+(``calendar.CalendarYear``) is *missing*: its dates never raise, they fall back to the weekend
 rule with ``source="weekend_rule"``, and :func:`calendar_warnings` tells the system
 administrator so until the table is entered. A complete year's plain days carry
 ``source="table"``: the office vouches for them.
@@ -32,7 +32,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinbao.scheduler.models import CalendarDay, CalendarYear
+from xinbao.calendar.models import CalendarDay, CalendarYear
 
 Source = Literal["table", "chinese_calendar", "weekend_rule"]
 

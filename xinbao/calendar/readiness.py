@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xinbao.calendar.workdays import calendar_warnings
 from xinbao.lib.readiness import Step, register
-from xinbao.lib.workdays import calendar_warnings
 
 
 @register(order=50)
@@ -18,6 +18,6 @@ def calendar(today: dt.date | None) -> Iterator[Step]:
         yield Step(
             f"calendar_{warning.year}",
             _("The working calendar of %(year)s has not been entered.") % {"year": warning.year},
-            reverse("scheduler:calendar_year", args=(warning.year,)),
+            reverse("calendar:calendar_year", args=(warning.year,)),
             _("Enter %(year)s") % {"year": warning.year},
         )
