@@ -79,3 +79,16 @@ def test_it_keeps_the_demo_city_in_the_demo_app() -> None:
         if name in path.read_text()
     ]
     assert found == []
+
+
+def test_it_documents_every_variable_settings_reads_in_the_env_example() -> None:
+    read = set()
+    for node in ast.walk(ast.parse((XINBAO / "settings.py").read_text())):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in {"get", "env_bool"} and str(node.args[0].value).isupper():
+                read.add(str(node.args[0].value))
+    example = (XINBAO.parent / ".env.example").read_text()
+    assert len(read) > 30
+    assert sorted(n for n in read if f"{n}=" not in example) == []
