@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from xinbao.lib.chores import register
 from xinbao.notify.conf import conf
-from xinbao.notify.ladders import escalate_due
+from xinbao.notify.ladders import escalate, escalation_due
 from xinbao.notify.models import Channel, Notification, Preference
 from xinbao.notify.services import Recipient, deliver_due, queue
 
@@ -19,8 +19,9 @@ def deliver() -> str:
     return f"{deliver_due()} messages tried"
 
 
-def escalate() -> str:
-    return f"{escalate_due()} dispatches escalated"
+def escalate_one(pk: int) -> None:
+    """The next step of one dispatch's ladder (nothing when it was read or moved on)."""
+    escalate(pk)
 
 
 def _pending_today(now: dt.datetime) -> QuerySet[Notification]:
@@ -66,5 +67,5 @@ def send_digest(user_id: int) -> None:
 
 # The outbox keeps its own claims (leases) and talks to the network: no transaction around it.
 register("notify.deliver", dt.timedelta(seconds=10), run=deliver, atomic=False)
-register("notify.escalate", dt.timedelta(seconds=30), run=escalate)
+register("notify.escalate", dt.timedelta(seconds=30), due=escalation_due, handle=escalate_one)
 register("notify.digest", dt.timedelta(minutes=10), due=digest_due, handle=send_digest)

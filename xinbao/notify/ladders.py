@@ -141,29 +141,41 @@ def notify(
     return dispatches
 
 
-def escalate_due() -> int:
-    """Run the next step of every unread dispatch whose time has come."""
-    now = timezone.now()
-    done = 0
-    due = Dispatch.objects.filter(read_at__isnull=True, next_step_at__lte=now).select_related(
-        "person", "user"
+def escalation_due(limit: int = 500) -> list[int]:
+    """The unread dispatches whose next step's time has come (the scanner's chore lists them)."""
+    due = Dispatch.objects.filter(read_at__isnull=True, next_step_at__lte=timezone.now())
+    return list(due.order_by("next_step_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def escalate(pk: int) -> bool:
+    """Run the next step of one dispatch whose time has come; False when there was nothing to
+    do (read, moved on by another scanner, or at the top of its ladder)."""
+    dispatch = (
+        Dispatch.objects.filter(pk=pk, read_at__isnull=True, next_step_at__lte=timezone.now())
+        .select_related("person", "user")
+        .first()
     )
-    for dispatch in due[:500]:
-        steps = LADDERS[dispatch.ladder]
-        index = dispatch.step + 1
-        if index >= len(steps):
-            Dispatch.objects.filter(pk=dispatch.pk).update(next_step_at=None)
-            continue
-        after = steps[index + 1] if index + 1 < len(steps) else None
-        next_at = (dispatch.created_at + dt.timedelta(minutes=_minutes(after))) if after else None
-        with transaction.atomic():
-            # Claim the step: only one scanner moves a dispatch from step n to n + 1.
-            if not Dispatch.objects.filter(
-                pk=dispatch.pk, step=dispatch.step, read_at__isnull=True
-            ).update(step=index, next_step_at=next_at):
-                continue
-            dispatch.step = index
-            to = Recipient(name=dispatch.recipient_name, person=dispatch.person, user=dispatch.user)
-            _run_step(dispatch, to, steps[index], str(dispatch.context.get("link", "")))
-        done += 1
-    return done
+    if dispatch is None:
+        return False
+    steps = LADDERS[dispatch.ladder]
+    index = dispatch.step + 1
+    if index >= len(steps):
+        Dispatch.objects.filter(pk=dispatch.pk).update(next_step_at=None)
+        return False
+    after = steps[index + 1] if index + 1 < len(steps) else None
+    next_at = (dispatch.created_at + dt.timedelta(minutes=_minutes(after))) if after else None
+    with transaction.atomic():
+        # Claim the step: only one scanner moves a dispatch from step n to n + 1.
+        if not Dispatch.objects.filter(
+            pk=dispatch.pk, step=dispatch.step, read_at__isnull=True
+        ).update(step=index, next_step_at=next_at):
+            return False
+        dispatch.step = index
+        to = Recipient(name=dispatch.recipient_name, person=dispatch.person, user=dispatch.user)
+        _run_step(dispatch, to, steps[index], str(dispatch.context.get("link", "")))
+    return True
+
+
+def escalate_due() -> int:
+    """Run the next step of every unread dispatch whose time has come; how many moved on."""
+    return sum(escalate(pk) for pk in escalation_due())

@@ -37,7 +37,7 @@ class FailuresPageTest(BaseTestCase):
             home = self.client.get(reverse("home")).content.decode()
             page = self.client.get(reverse("scheduler:chores")).content.decode()
         assert 'id="scheduled-jobs"' in home
-        assert "1 scheduled job failed and is being retried." in home
+        assert "1 failure in scheduled jobs is being retried." in home
         assert reverse("scheduler:chores") in home
         assert NAME in page and f"<td>{key}</td>" in page
         assert f"ValueError: row {key} has no unit" in page
@@ -50,7 +50,7 @@ class FailuresPageTest(BaseTestCase):
         with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
             home = self.client.get(reverse("home")).content.decode()
         assert "No scanner has run since 2026-05-04 09:00" in home  # Shanghai time
-        assert "scheduled job failed" not in home
+        assert "failure in scheduled jobs" not in home
 
     def test_it_shows_nothing_on_the_home_page_when_all_is_well(self) -> None:
         self.client.force_login(self.sysadmin)
