@@ -1,4 +1,5 @@
-"""Personas for tests: a small city with two counties, a direct point and the office staff."""
+"""Personas for tests: a small city with two counties, a direct point and the office staff; and
+the one helper that freezes the query counts of list pages (`FrozenQueryCounts`)."""
 
 from __future__ import annotations
 
