@@ -30,12 +30,18 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def sync_chores() -> None:
-    """Make sure every registered chore has a row (new ones are due at once)."""
+    """Make sure every registered chore has a row (new ones are due at once) with the interval
+    its code says now."""
     now = timezone.now()
+    rows = {c.name: c for c in Chore.objects.all()}
     for spec in chores().values():
-        Chore.objects.get_or_create(
-            name=spec.name, defaults={"interval": spec.interval, "due_at": now}
-        )
+        row = rows.get(spec.name)
+        if row is None:
+            Chore.objects.get_or_create(
+                name=spec.name, defaults={"interval": spec.interval, "due_at": now}
+            )
+        elif row.interval != spec.interval:
+            Chore.objects.filter(pk=row.pk).update(interval=spec.interval)
 
 
 def claim(chore: Chore) -> bool:

@@ -16,6 +16,8 @@ from xinbao.scheduler.services import run_due
 
 T0 = dt.datetime(2026, 5, 4, 1, 0, tzinfo=dt.UTC)
 NAME = "test.delete_rows"
+#: The chore runs every 30 seconds; a failed row waits a minute, then two, then four.
+EVERY = dt.timedelta(seconds=30)
 
 
 class RowChoreTest(TestCase):
@@ -26,7 +28,7 @@ class RowChoreTest(TestCase):
         self.keys = [Group.objects.create(name=f"row {n}").pk for n in (1, 2, 3)]
         self.broken = True
         self.handled: list[int] = []
-        chores.register(NAME, dt.timedelta(minutes=5), due=self.due, handle=self.handle)
+        chores.register(NAME, EVERY, due=self.due, handle=self.handle)
         self.addCleanup(chores.unregister, NAME)
 
     def due(self) -> list[int]:
@@ -64,24 +66,21 @@ class RowChoreTest(TestCase):
 
     def test_it_waits_out_the_backoff_then_retries_and_counts_attempts(self) -> None:
         self.scan(T0)
-        # The chore's next run is five minutes on; the row's retry (one minute) is past by then.
-        with time_machine.travel(T0 + dt.timedelta(seconds=30), tick=False):
-            ChoreFailure.objects.update(next_retry_at=T0 + dt.timedelta(minutes=10))
-        assert (
-            self.scan(T0 + dt.timedelta(minutes=5)) == f"{NAME}: 0 handled, 1 waiting to be retried"
-        )
-        ChoreFailure.objects.update(next_retry_at=T0 + dt.timedelta(minutes=1))
-        assert self.scan(T0 + dt.timedelta(minutes=10)) == f"{NAME}: 0 handled, 1 failed"
+        waiting = f"{NAME}: 0 handled, 1 waiting to be retried"
+        assert self.scan(T0 + EVERY) == waiting  # the next run comes before the retry
+        assert self.scan(T0 + 2 * EVERY) == f"{NAME}: 0 handled, 1 failed"  # a minute on
         failure = ChoreFailure.objects.get(chore__name=NAME)
         assert failure.attempts == 2
         assert failure.first_failed_at == T0
-        assert failure.last_failed_at == T0 + dt.timedelta(minutes=10)
-        assert failure.next_retry_at == T0 + dt.timedelta(minutes=12)  # twice as long
+        assert failure.last_failed_at == T0 + 2 * EVERY
+        assert failure.next_retry_at == T0 + 2 * EVERY + dt.timedelta(minutes=2)  # twice as long
+        assert self.scan(T0 + 3 * EVERY) == waiting
+        assert self.remaining() == [self.keys[1]]
 
     def test_it_clears_the_failure_when_the_row_passes(self) -> None:
         self.scan(T0)
         self.broken = False
-        assert self.scan(T0 + dt.timedelta(minutes=5)) == f"{NAME}: 1 handled"
+        assert self.scan(T0 + 2 * EVERY) == f"{NAME}: 1 handled"  # the first run after the backoff
         assert self.remaining() == []
         assert self.handled.count(self.keys[1]) == 2  # rolled back once, then done
         assert not ChoreFailure.objects.exists()
@@ -91,7 +90,7 @@ class RowChoreTest(TestCase):
         self.scan(T0)
         # Someone else dealt with the row: handle finds nothing to do and the failure clears.
         Group.objects.filter(pk=self.keys[1]).delete()
-        assert self.scan(T0 + dt.timedelta(minutes=5)) == f"{NAME}: 1 handled"
+        assert self.scan(T0 + 2 * EVERY) == f"{NAME}: 1 handled"
         assert not ChoreFailure.objects.exists()
 
 

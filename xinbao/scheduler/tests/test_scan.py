@@ -24,6 +24,14 @@ class ScannerTest(TestCase):
         assert {"audit.verify", "accounts.clear_sessions", "items.sweep_orphan_files"} <= names
         assert all(c.due_at == T0 for c in Chore.objects.all())
 
+    def test_it_follows_a_chore_whose_interval_changed_in_the_code(self) -> None:
+        chores.register("test.every", dt.timedelta(minutes=5), run=lambda: "done")
+        self.addCleanup(chores.unregister, "test.every")
+        sync_chores()
+        chores.register("test.every", dt.timedelta(minutes=10), run=lambda: "done")
+        sync_chores()
+        assert Chore.objects.get(name="test.every").interval == dt.timedelta(minutes=10)
+
     def test_it_lets_only_one_scanner_claim_a_run(self) -> None:
         with time_machine.travel(T0, tick=False):
             sync_chores()
