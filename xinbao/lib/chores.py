@@ -9,8 +9,8 @@ Two shapes of chore:
   conditional UPDATE) and must do nothing when the row is no longer due or is gone: two scanners
   may list the same key, and a failed key is handed to ``handle`` again when its retry is due.
 - **One unit of work** — ``register(name, interval, run=...)``: ``run()`` does the whole job in
-  one transaction (``atomic=False``: none, for a chore that talks to the network and keeps its
-  own claims) and returns a one-line summary for the log.
+  one transaction (``atomic=False``: none, for a chore that keeps its own claims and short
+  transactions) and returns a one-line summary for the log.
 
 Every app may register (in its AppConfig.ready), since registering imports nothing of any app;
 the scanner itself (``xinbao.scheduler``) reads the registry.
@@ -37,9 +37,9 @@ class ChoreSpec:
     run: Callable[[], str] | None = None
     """One unit of work: does it and returns a one-line summary for the log."""
     atomic: bool = True
-    """One unit of work: run in one transaction. False only for a chore that talks to the
-    network and keeps its own claims (the outbox's leases), since no network I/O may happen
-    while a transaction is open."""
+    """One unit of work: run in one transaction. False for a chore that keeps its own claims and
+    short transactions (the outbox's leases; documents rendered before the transaction that
+    records them), since no network I/O or long rendering may happen while one is open."""
 
     @property
     def per_row(self) -> bool:

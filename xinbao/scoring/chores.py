@@ -81,6 +81,9 @@ def post_ledger() -> str:
     return f"{ScoreEntry.objects.count() - before} ledger entries posted"
 
 
-register("scoring.report", dt.timedelta(hours=1), run=scan_report)
-register("scoring.reminders", dt.timedelta(hours=1), run=scan_reminders)
-register("scoring.post", dt.timedelta(minutes=10), run=post_ledger)
+# Each keeps its own claims and short transactions (a report or letter is rendered before the
+# transaction that records it; every posting is a service of its own, idempotent per cause):
+# no transaction around the whole, so one failure keeps what was done before it.
+register("scoring.report", dt.timedelta(hours=1), run=scan_report, atomic=False)
+register("scoring.reminders", dt.timedelta(hours=1), run=scan_reminders, atomic=False)
+register("scoring.post", dt.timedelta(minutes=10), run=post_ledger, atomic=False)
