@@ -3,8 +3,9 @@
 Two per-row chores: ``incidents.deadlines``, demands whose next check (reminder, deadline,
 chase step) has come, and ``incidents.follow_ups``, reports whose follow-up clock ran out.
 Each is a pair: ``*_due()`` lists the due rows, ``handle_*(pk)`` claims one row and calls the
-service (:mod:`xinbao.incidents.chasing`); the scanner runs each row in its own transaction
-and retries a failing one later. What is due is the row's own arithmetic
+service (:mod:`xinbao.incidents.chasing`); the scanner retries a failing row later. A demand's
+row is handled outside a scanner transaction (the services keep their own short ones, with the
+chase notice drawn before), a report's inside one. What is due is the row's own arithmetic
 (``incidents/models.py``); what happens, the service's.
 """
 
@@ -33,22 +34,30 @@ def requests_due() -> list[int]:
 
 
 def handle_request(pk: int) -> None:
-    """Claim one demand and remind or chase it; nothing when another scanner had it.
+    """Remind or chase one due demand through its service, outside any scanner transaction.
 
-    The claim (a conditional UPDATE clearing the next check) shares the row's transaction
-    with the service, so a service that fails rolls the claim back and the row is due again.
+    The services lock the row and check again that their step is still due, so two scanners
+    take a step once; the chase notice is drawn before the service's short transaction, never
+    while the database is locked. A visit that found nothing to do (nothing owed any more, or
+    the top of the chain reached) clears the check, unless a service moved it meanwhile: the
+    conditional UPDATE names the value read. A service that raises leaves the row due, and the
+    scanner retries it later.
     """
     now = timezone.now()
-    if not ReportRequest.objects.due(now).filter(pk=pk).update(next_check_at=None):
+    request = (
+        ReportRequest.objects.due(now).select_related("incident", "unit").filter(pk=pk).first()
+    )
+    if request is None:
         return
-    request = ReportRequest.objects.select_related("incident", "unit").get(pk=pk)
+    seen = request.next_check_at
     match request.visit_due(now):
         case Visit.REMIND:
             chasing.remind(request=request, now=now)
         case Visit.CHASE:
             chasing.chase_step(request=request, now=now)
         case None:
-            pass  # nothing is owed any more: the claim leaves no next check
+            pass
+    ReportRequest.objects.filter(pk=pk, next_check_at=seen).update(next_check_at=None)
 
 
 def follow_ups_due() -> list[int]:
@@ -65,7 +74,10 @@ def handle_follow_up(pk: int) -> None:
         chasing.mark_overdue(report=report, now=timezone.now())
 
 
-register(DEADLINES, dt.timedelta(seconds=15), due=requests_due, handle=handle_request)
+# Not in a scanner transaction: the chase notice's PDF is drawn before the service's own.
+register(
+    DEADLINES, dt.timedelta(seconds=15), due=requests_due, handle=handle_request, atomic=False
+)
 register(FOLLOW_UPS, dt.timedelta(seconds=15), due=follow_ups_due, handle=handle_follow_up)
 
 

@@ -4,10 +4,12 @@ Two shapes of chore:
 
 - **Per row** — ``register(name, interval, due=..., handle=...)``: ``due()`` lists the ids of the
   rows that are due, ``handle(key)`` handles one of them. The scanner calls ``handle`` for each key
-  in a transaction of its own, so a row that raises is rolled back alone, recorded and retried
-  later with a backoff, while the other rows go on. ``handle`` claims its row itself (a
-  conditional UPDATE) and must do nothing when the row is no longer due or is gone: two scanners
-  may list the same key, and a failed key is handed to ``handle`` again when its retry is due.
+  in a transaction of its own (``atomic=False``: none, for a ``handle`` that renders documents
+  before the short transaction of its service), so a row that raises is rolled back alone,
+  recorded and retried later with a backoff, while the other rows go on. ``handle`` claims its
+  row itself (a conditional UPDATE, or a row lock and a second look) and must do nothing when
+  the row is no longer due or is gone: two scanners may list the same key, and a failed key is
+  handed to ``handle`` again when its retry is due.
 - **One unit of work** — ``register(name, interval, run=...)``: ``run()`` does the whole job in
   one transaction (``atomic=False``: none, for a chore that keeps its own claims and short
   transactions) and returns a one-line summary for the log.
@@ -37,9 +39,10 @@ class ChoreSpec:
     run: Callable[[], str] | None = None
     """One unit of work: does it and returns a one-line summary for the log."""
     atomic: bool = True
-    """One unit of work: run in one transaction. False for a chore that keeps its own claims and
-    short transactions (the outbox's leases; documents rendered before the transaction that
-    records them), since no network I/O or long rendering may happen while one is open."""
+    """Run the whole job, or each row, in one transaction. False for a chore that keeps its own
+    claims and short transactions (the outbox's leases; documents rendered before the
+    transaction that records them), since no network I/O or long rendering may happen while one
+    is open."""
 
     @property
     def per_row(self) -> bool:

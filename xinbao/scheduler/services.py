@@ -94,7 +94,10 @@ def _run_rows(chore: Chore, spec: ChoreSpec) -> tuple[str, str]:
             waiting += 1
             continue
         try:
-            with transaction.atomic():
+            if spec.atomic:
+                with transaction.atomic():
+                    spec.handle(key)
+            else:
                 spec.handle(key)
         except Exception:
             log.exception("chore %s failed on row %s", chore.name, key)

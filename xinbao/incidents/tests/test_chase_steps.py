@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
+from unittest import mock
 
 import docx
 import time_machine
+from django.db import connection
 from django.test import override_settings
 
 from xinbao.audit.models import AuditEvent
+from xinbao.incidents import chase
 from xinbao.incidents.chores import DEADLINES, FOLLOW_UPS
 from xinbao.incidents.models import (
     AccountabilityRecord,
@@ -233,6 +237,25 @@ class ChaseNoticeTest(ChaseCase):
         self.scan()
         assert ChaseNotice.objects.count() == 1
         assert self.refreshed().written_due_at == minutes(65)
+
+    def test_it_draws_the_notice_outside_any_scanner_transaction(self) -> None:
+        # Drawing the PDF takes a while: the database must not be held meanwhile. The test
+        # case's own transactions are the baseline; the scanner adds none around the drawing.
+        baseline = len(connection.atomic_blocks)
+        depths: list[int] = []
+        draw = chase.draw
+
+        def spy(*args: Any, **kwargs: Any) -> chase.Drawn:
+            depths.append(len(connection.atomic_blocks))
+            return draw(*args, **kwargs)
+
+        with mock.patch.object(chase, "draw", spy):
+            self.tm.move_to(minutes(25))
+            self.scan()
+            self.tm.move_to(minutes(35))
+            self.scan()
+        assert depths == [baseline]
+        assert ChaseNotice.objects.get(request=self.request).number == "2026-001"
 
 
 class FollowUpOverdueTest(ChaseCase):
