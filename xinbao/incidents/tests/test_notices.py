@@ -7,8 +7,6 @@ import io
 
 import docx
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,25 +212,3 @@ class NoticePagesTest(NoticeCase):
             reverse("incidents:notice_create"), {"records": [late.pk], "kind": "criticise"}
         )
         assert made.status_code == 403
-
-    def test_it_keeps_the_record_list_query_count_flat(self) -> None:
-        self.client.force_login(self.ed)
-
-        def count() -> int:
-            with CaptureQueriesContext(connection) as ctx:
-                assert self.client.get(reverse("incidents:record_list")).status_code == 200
-            return len(ctx.captured_queries)
-
-        first = self.incident("事故0")
-        self.entry(self.county_a, first, RecordKind.LATE, "迟报")
-        small = count()
-        for i in range(1, 8):
-            incident = self.incident(f"事故{i}")
-            self.entry(self.county_a, incident, RecordKind.LATE, "迟报")
-            self.entry(self.county_b, incident, RecordKind.COMMENDED, "及时")
-        make_notice(
-            user=self.ed,
-            kind=NoticeKind.COMMEND,
-            records=list(AccountabilityRecord.objects.filter(kind=RecordKind.COMMENDED)),
-        )
-        assert count() == small
