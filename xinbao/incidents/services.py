@@ -396,11 +396,7 @@ _WHAT_MIN_CHARS = 15
 
 
 def _original_written_due(request: ReportRequest | None) -> dt.datetime | None:
-    """The deadline first set: a chase notice extends it, but lateness counts from the first."""
-    if request is None:
-        return None
-    first_notice = request.notices.order_by("created_at").first()
-    return first_notice.original_due_at if first_notice is not None else request.written_due_at
+    return request.original_written_due() if request is not None else None
 
 
 def missing_elements(text: str, facts: Facts) -> list[str]:
