@@ -75,9 +75,7 @@ def handle_follow_up(pk: int) -> None:
 
 
 # Not in a scanner transaction: the chase notice's PDF is drawn before the service's own.
-register(
-    DEADLINES, dt.timedelta(seconds=15), due=requests_due, handle=handle_request, atomic=False
-)
+register(DEADLINES, dt.timedelta(seconds=15), due=requests_due, handle=handle_request, atomic=False)
 register(FOLLOW_UPS, dt.timedelta(seconds=15), due=follow_ups_due, handle=handle_follow_up)
 
 
