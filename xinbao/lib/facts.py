@@ -18,6 +18,7 @@ Sentences about background statistics ("每年约有1800人死于…", "近3年�
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -416,7 +417,21 @@ _REL_DAYS = {
 }  # fmt: skip
 
 
+# Reports state times in Beijing time: dates and clocks are read in the office's zone.
+OFFICE_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _office_time(reference: datetime | None) -> datetime:
+    """The reference in office time; a naive one is taken as office time already."""
+    if reference is None:
+        return datetime.now(OFFICE_ZONE)
+    if reference.tzinfo is None:
+        return reference.replace(tzinfo=OFFICE_ZONE)
+    return reference.astimezone(OFFICE_ZONE)
+
+
 def _event_time(text: str, reference: datetime | None) -> When | None:
+    reference = _office_time(reference)
     for m in _TIME.finditer(text):
         when = _resolve_time(m, reference)
         if when is not None:
@@ -424,8 +439,8 @@ def _event_time(text: str, reference: datetime | None) -> When | None:
     return None
 
 
-def _resolve_time(m: re.Match[str], reference: datetime | None) -> When | None:
-    base = reference or datetime.now()  # naive, like a reference without a zone
+def _resolve_time(m: re.Match[str], reference: datetime) -> When | None:
+    base = reference
     if m["rel"]:
         day = base + timedelta(days=_REL_DAYS[m["rel"]])
         year, month, date = day.year, day.month, day.day
@@ -455,7 +470,7 @@ def _resolve_time(m: re.Match[str], reference: datetime | None) -> When | None:
         return None  # "32日", "13月": not a date
     value = value.replace(second=0, microsecond=0)
     # A date without a year or month is the latest such date not after the report.
-    if reference is not None and value > reference + timedelta(days=1):
+    if value > reference + timedelta(days=1):
         if not m["month"] and not m["year"] and not m["rel"]:
             prev_month = (value.replace(day=1) - timedelta(days=1)).replace(day=1)
             try:
@@ -505,7 +520,9 @@ def extract_facts(text: str, *, reference_time: datetime | None = None) -> Facts
     """The key facts stated in ``text``; relative dates are read against ``reference_time``.
 
     ``reference_time`` is when the report was written (its report time); without it "昨天" and a
-    date without a year are read against the current time.
+    date without a year are read against the current time. Dates and clocks are read in Beijing
+    time (Asia/Shanghai) whatever the reference's zone; a naive reference is taken as Beijing
+    time. The event time is an aware datetime in that zone.
     """
     text = text.translate(_WIDE)
     mentions = _mentions(text)

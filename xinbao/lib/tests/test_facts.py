@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from xinbao.lib.facts import Facts, extract_facts, parse_number
 
 REPORTED = datetime(2026, 7, 4, 9, 30)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def facts(text: str) -> Facts:
@@ -126,8 +129,49 @@ def test_it_reads_the_event_time_against_the_report_time(
 ) -> None:
     found = facts(text)
     assert found.event_time is not None
-    assert found.event_time.value == expected
+    assert found.event_time.value == expected.replace(tzinfo=SHANGHAI)
     assert found.event_time.has_clock is has_clock
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "expected"),
+    [
+        # 23:00 UTC on the 2nd is 07:00 on the 3rd in Beijing: "3日" is that day, not the 3rd UTC.
+        (
+            "3日14时20分，某市一商场起火。",
+            datetime(2026, 7, 2, 23, 0),
+            datetime(2026, 7, 3, 14, 20),
+        ),
+        # 20:00 UTC on 31 July is 04:00 on 1 August in Beijing: "1日" is 1 August, not 1 July.
+        ("1日凌晨2时，某县发生塌方。", datetime(2026, 7, 31, 20, 0), datetime(2026, 8, 1, 2, 0)),
+        # "昨天" counts back from the Beijing date (1 August), so it is 31 July.
+        (
+            "昨天下午1点，一辆客车翻下山崖。",
+            datetime(2026, 7, 31, 20, 0),
+            datetime(2026, 7, 31, 13, 0),
+        ),
+        # "今天" at 16:30 UTC on 31 December is 1 January in Beijing.
+        ("今天上午8时，某厂发生爆炸。", datetime(2026, 12, 31, 16, 30), datetime(2027, 1, 1, 8, 0)),
+    ],
+)
+def test_it_reads_the_event_time_in_beijing_time_against_a_utc_report_time(
+    text: str, reference: datetime, expected: datetime
+) -> None:
+    found = extract_facts(text, reference_time=reference.replace(tzinfo=UTC))
+    assert found.event_time is not None
+    assert found.event_time.value == expected.replace(tzinfo=SHANGHAI)
+    assert found.event_time.value.utcoffset() is not None
+    assert found.event_time.value.astimezone(UTC) == expected.replace(tzinfo=SHANGHAI).astimezone(
+        UTC
+    )
+
+
+def test_it_reads_the_event_time_in_beijing_time_without_a_report_time() -> None:
+    # 18:00 UTC on 31 July is 02:00 on 1 August in Beijing: "昨天" is 31 July there.
+    with time_machine.travel(datetime(2026, 7, 31, 18, 0, tzinfo=UTC), tick=False):
+        found = extract_facts("昨天晚上9时，某村发生火灾。")
+    assert found.event_time is not None
+    assert found.event_time.value == datetime(2026, 7, 31, 21, 0, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize(
