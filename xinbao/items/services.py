@@ -56,9 +56,13 @@ class ItemData:
     topics: Sequence[str] = field(default_factory=list)
     joint_unit_ids: Sequence[int] = field(default_factory=list)
 
-    def fingerprint(self, unit_id: int) -> str:
-        """A stable hash of the content, to tell a resend from a different request."""
-        payload = {
+    def fingerprint(self, unit_id: int, *, submit: bool = False) -> str:
+        """A stable hash of the content, to tell a resend from a different request.
+
+        Always 64 hex digits (the stored column's length). ``submit`` enters the hash only
+        when true, so the hashes already stored for plain creates stay valid.
+        """
+        payload: dict[str, Any] = {
             "unit": unit_id,
             "title": self.title,
             "body": self.body,
@@ -72,6 +76,8 @@ class ItemData:
             "topics": sorted(self.topics),
             "joint": sorted(self.joint_unit_ids),
         }
+        if submit:
+            payload["submit"] = True
         return hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -195,7 +201,7 @@ def create_item_idempotent(
     Raises ``IdempotencyConflict`` when the key was used with another body.
     """
     resolved = _writer_unit(user, unit)
-    fingerprint = data.fingerprint(resolved.pk) + (":submit" if submit else "")
+    fingerprint = data.fingerprint(resolved.pk, submit=submit)
     seen = IdempotencyKey.objects.filter(user=user, key=key).select_related("item").first()
     if seen is not None:
         if seen.body_hash != fingerprint:

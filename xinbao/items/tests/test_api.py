@@ -15,7 +15,7 @@ from xinbao.accounts.models import ApiToken
 from xinbao.accounts.services import create_token, revoke_token
 from xinbao.api import api
 from xinbao.audit.models import AuditEvent
-from xinbao.items.models import Attachment, Channel, Item, ItemStatus, Urgency
+from xinbao.items.models import Attachment, Channel, IdempotencyKey, Item, ItemStatus, Urgency
 from xinbao.test import BaseTestCase
 
 URL = "/api/v1/items"
@@ -120,6 +120,19 @@ class CreateTest(ApiTestCase):
         assert again.status_code == 200, again.data
         assert again.data["id"] == first.data["id"]
         assert Item.objects.count() == 1
+
+    def test_it_returns_the_same_item_for_a_repeated_key_that_submits(self) -> None:
+        first = self.call("POST", URL, body=new_item(submit=True), **{"Idempotency-Key": "k-1"})
+        again = self.call("POST", URL, body=new_item(submit=True), **{"Idempotency-Key": "k-1"})
+        assert first.status_code == 201, first.data
+        assert first.data["status"] == "submitted"
+        assert again.status_code == 200, again.data
+        assert again.data["id"] == first.data["id"]
+        # SQLite ignores column lengths; PostgreSQL refuses a longer value.
+        stored = IdempotencyKey.objects.get(key="k-1").body_hash
+        assert len(stored) <= IdempotencyKey._meta.get_field("body_hash").max_length
+        r = self.call("POST", URL, body=new_item(), **{"Idempotency-Key": "k-1"})
+        self.assert_field_error(r, ["header", "Idempotency-Key"], "idempotency_conflict")
 
     def test_it_refuses_a_repeated_key_with_another_body(self) -> None:
         first = self.call("POST", URL, body=new_item(), **{"Idempotency-Key": "k-1"})
