@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.accounts.models import Role
-from xinbao.lib.forms import StyledForm
+from xinbao.lib.forms import StyledForm, data_from, initial_from
 from xinbao.org.importing import ImportKind
 from xinbao.org.models import (
     DirectPointType,
@@ -128,35 +128,10 @@ class UnitForm(StyledForm):
 
     @staticmethod
     def initial_for(unit: Unit) -> dict[str, Any]:
-        return {
-            "code": unit.code,
-            "name": unit.name,
-            "short_name": unit.short_name,
-            "kind": unit.kind,
-            "direct_point_type": unit.direct_point_type,
-            "unit_class": unit.unit_class_id,
-            "parent": unit.parent_id,
-            "county": unit.county_id,
-            "address": unit.address,
-            "fax": unit.fax,
-            "is_active": unit.is_active,
-        }
+        return initial_from(unit, UnitData)
 
     def to_data(self) -> UnitData:
-        d = self.cleaned_data
-        return UnitData(
-            code=d["code"],
-            name=d["name"],
-            kind=d["kind"],
-            unit_class=d["unit_class"],
-            short_name=d["short_name"],
-            direct_point_type=d["direct_point_type"],
-            parent=d["parent"],
-            county=d["county"],
-            address=d["address"],
-            fax=d["fax"],
-            is_active=d["is_active"],
-        )
+        return data_from(self, UnitData)
 
 
 class PersonForm(StyledForm):
@@ -171,29 +146,10 @@ class PersonForm(StyledForm):
 
     @staticmethod
     def initial_for(person: Person) -> dict[str, Any]:
-        return {
-            "unit": person.unit_id,
-            "name": person.name,
-            "title": person.title,
-            "phone": person.phone,
-            "office_phone": person.office_phone,
-            "email": person.email,
-            "wecom_userid": person.wecom_userid,
-            "dingtalk_userid": person.dingtalk_userid,
-        }
+        return initial_from(person, PersonData)
 
     def to_data(self) -> PersonData:
-        d = self.cleaned_data
-        return PersonData(
-            unit=d["unit"],
-            name=d["name"],
-            title=d["title"],
-            phone=d["phone"],
-            office_phone=d["office_phone"],
-            email=d["email"],
-            wecom_userid=d["wecom_userid"],
-            dingtalk_userid=d["dingtalk_userid"],
-        )
+        return data_from(self, PersonData)
 
 
 class AssignForm(StyledForm):
@@ -253,21 +209,10 @@ class UnitClassForm(StyledForm):
 
     @staticmethod
     def initial_for(unit_class: UnitClass) -> dict[str, Any]:
-        return {
-            "name": unit_class.name,
-            "rank": unit_class.rank,
-            "quota_per_month": unit_class.quota_per_month,
-            "adoptions_per_month": unit_class.adoptions_per_month,
-        }
+        return initial_from(unit_class, UnitClassData)
 
     def to_data(self) -> UnitClassData:
-        d = self.cleaned_data
-        return UnitClassData(
-            name=d["name"],
-            rank=d["rank"],
-            quota_per_month=d["quota_per_month"],
-            adoptions_per_month=d["adoptions_per_month"],
-        )
+        return data_from(self, UnitClassData)
 
 
 class OfficeForm(StyledForm):
@@ -287,18 +232,10 @@ class OfficeForm(StyledForm):
 
     @staticmethod
     def initial_for(office: OfficeProfile | None) -> dict[str, Any]:
-        if office is None:
-            return {}
-        return {
-            "name": office.name,
-            "city": office.city,
-            "contact": office.contact,
-            "fax": office.fax,
-        }
+        return {} if office is None else initial_from(office, OfficeData)
 
     def to_data(self) -> OfficeData:
-        d = self.cleaned_data
-        return OfficeData(name=d["name"], city=d["city"], contact=d["contact"], fax=d["fax"])
+        return data_from(self, OfficeData)
 
 
 class OfficeUserForm(StyledForm):
@@ -310,7 +247,4 @@ class OfficeUserForm(StyledForm):
     phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
 
     def to_data(self) -> OfficeUserData:
-        d = self.cleaned_data
-        return OfficeUserData(
-            name=d["name"], role=d["role"], username=d["username"], phone=d["phone"]
-        )
+        return data_from(self, OfficeUserData)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.items.models import Urgency
-from xinbao.lib.forms import StyledForm, style_fields
+from xinbao.lib.forms import StyledForm, data_from, initial_from, style_fields
 from xinbao.org.models import Person
 from xinbao.periodicals.models import DistributionGroup, Frequency, Periodical, SignerRule
 from xinbao.periodicals.routing import SIGNER_ROLES
@@ -99,25 +99,11 @@ class PeriodicalForm(StyledForm):
     )
 
     def to_data(self) -> PeriodicalData:
-        d = self.cleaned_data
-        return PeriodicalData(
-            name=d["name"],
-            masthead=d["masthead"],
-            frequency=d["frequency"],
-            issuing_office=d["issuing_office"],
-            signer_rule=d["signer_rule"],
-            section_check=d["section_check"],
-            countersign=d["countersign"],
-            duty_officer_may_issue=d["duty_officer_may_issue"],
-            copies=d["copies"],
-            start_year=d["start_year"],
-            start_number=d["start_number"],
-            start_total_number=d["start_total_number"],
-        )
+        return data_from(self, PeriodicalData)
 
     @staticmethod
     def initial_for(periodical: Periodical) -> dict[str, Any]:
-        return {name: getattr(periodical, name) for name in PeriodicalData.__dataclass_fields__}
+        return initial_from(periodical, PeriodicalData)
 
 
 class NewPeriodicalForm(PeriodicalForm):
@@ -163,14 +149,7 @@ class EntryForm(StyledForm):
         user.queryset = active_users()
 
     def to_data(self) -> EntryData:
-        d = self.cleaned_data
-        return EntryData(
-            group=d["group"],
-            label=d["label"],
-            person=d["person"],
-            user=d["user"],
-            copies=d["copies"],
-        )
+        return data_from(self, EntryData)
 
 
 class ReaderForm(StyledForm):
