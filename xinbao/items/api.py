@@ -65,12 +65,34 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 
+_BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
 def _local(value: dt.datetime) -> dt.datetime:
-    return timezone.localtime(value)
+    local = timezone.localtime(value)
+    offset = local.utcoffset()
+    if offset is not None and offset % dt.timedelta(minutes=1):
+        # Before 1901 the zone's local mean time (+08:05:43) is no RFC 3339 offset: Beijing time.
+        return value.astimezone(_BEIJING)
+    return local
 
 
 #: Times go out in the office's time zone (with its offset), whether just written or read.
 LocalTime = Annotated[dt.datetime, AfterValidator(_local)]
+
+
+def _in_utc_range(value: dt.datetime) -> dt.datetime:
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_out_of_range", "The time must fall between the years 1 and 9999 in UTC."
+        ) from None
+    return value
+
+
+#: An aware time that is stored in UTC, so must be one there.
+StorableTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
 # -- answers -------------------------------------------------------------------------------
@@ -143,7 +165,7 @@ class ItemIn(Schema):
     writer_phone: Text = Field(min_length=1, max_length=32)
     approved_by: Text = Field("", max_length=50)
     place: Text = Field("", max_length=100)
-    event_at: AwareDatetime | None = Field(
+    event_at: StorableTime | None = Field(
         None, description="When it happened, with its UTC offset (e.g. +08:00)."
     )
     topics: list[Annotated[Text, Field(min_length=1, max_length=50)]] = Field(

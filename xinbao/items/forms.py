@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -100,6 +101,17 @@ class ItemForm(StyledForm):
             self.order_fields(["unit", "channel"])
         else:
             del self.fields["unit"]
+
+    def clean_event_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data["event_at"]
+        if value is not None:
+            try:
+                value.astimezone(dt.UTC)  # stored in UTC
+            except OverflowError:
+                raise forms.ValidationError(
+                    _("Enter a time between the years 1 and 9999."), code="out_of_range"
+                ) from None
+        return value
 
     def clean_writer_phone(self) -> str:
         phone: str = self.cleaned_data["writer_phone"].strip()
