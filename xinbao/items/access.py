@@ -15,12 +15,14 @@ from xinbao.items.models import Attachment, Item, ItemStatus
 def visible_items(user: User) -> QuerySet[Item]:
     """Items the user may see.
 
-    A reporter sees every item of their own unit (as main or joint unit); office readers
-    see everything that has been sent (never others' drafts); everyone sees what they wrote.
+    A reporter sees every item of their own unit, and those of other units that credit
+    theirs as a joint unit once submitted (a draft is its unit's own); office readers see
+    everything that has been sent (never others' drafts); everyone sees what they wrote.
     """
     qs = Item.objects.all()
     if user.is_reporter and user.unit_id is not None:
-        return qs.filter(Q(unit_id=user.unit_id) | Q(joint_units=user.unit_id)).distinct()
+        joint = Q(joint_units=user.unit_id) & ~Q(status=ItemStatus.DRAFT)
+        return qs.filter(Q(unit_id=user.unit_id) | joint).distinct()
     if user.is_office_reader:
         return qs.filter(~Q(status=ItemStatus.DRAFT) | Q(created_by=user))
     return qs.filter(created_by=user)

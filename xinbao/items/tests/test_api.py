@@ -318,6 +318,18 @@ class ReadTest(ApiTestCase):
         assert r.data["count"] == 3
         assert {i["id"] for i in r.data["items"]} == {mine.pk, draft.pk, joint.pk}
 
+    def test_it_keeps_a_draft_from_its_joint_units(self) -> None:
+        draft = self.make_item(self.alice, status=ItemStatus.DRAFT, title="两县联合开展防汛演练")
+        draft.joint_units.add(self.county_b)
+        assert self.call("GET", f"{URL}/{draft.pk}", "bob").status_code == 404
+        assert self.call("GET", URL, "bob").data["count"] == 0
+        assert self.call("POST", f"{URL}/{draft.pk}/submit", "bob").status_code == 404
+        assert self.call("POST", f"{URL}/{draft.pk}/submit").status_code == 200
+        r = self.call("GET", f"{URL}/{draft.pk}", "bob")
+        assert r.status_code == 200, r.data
+        assert r.data["title"] == "两县联合开展防汛演练"
+        assert self.call("GET", URL, "bob").data["count"] == 1
+
     def test_it_lists_submitted_items_of_every_unit_for_editors(self) -> None:
         a = self.make_item(self.alice)
         b = self.make_item(self.bob, status=ItemStatus.RECEIVED)

@@ -150,6 +150,20 @@ class IntakeTest(BaseTestCase):
         joint.joint_unit_ids = [self.county_b.pk, self.county_a.pk]
         item = create_item(user=self.alice, data=joint)
         assert list(item.joint_units.all()) == [self.county_b]
-        # The joint unit's reporter sees it too.
+        # The joint unit's reporter sees it too, once it is submitted.
         self.client.force_login(self.bob)
+        submit_item(user=self.alice, item=item)
         assert self.client.get(reverse("items:detail", args=[item.pk])).status_code == 200
+
+    def test_it_keeps_a_draft_from_its_joint_units(self) -> None:
+        joint = data(title="两县联合开展防汛演练")
+        joint.joint_unit_ids = [self.county_b.pk]
+        item = create_item(user=self.alice, data=joint)
+        self.client.force_login(self.bob)
+        detail = reverse("items:detail", args=[item.pk])
+        assert self.client.get(detail).status_code == 404
+        assert self.client.get(reverse("items:edit", args=[item.pk])).status_code == 404
+        assert "两县联合开展防汛演练" not in self.client.get(reverse("items:list")).text
+        submit_item(user=self.alice, item=item)
+        assert self.client.get(detail).status_code == 200
+        assert "两县联合开展防汛演练" in self.client.get(reverse("items:list")).text
