@@ -85,6 +85,9 @@ class ScoreEntry(models.Model):
     ``cause`` and ``cause_id`` name what earned or lost the points (an Adoption, an
     Instruction, an AccountabilityRecord…); ``rule`` the value applied, in its rule set.
     ``via`` is set on a county's entry that comes from one of its direct points.
+    ``posting`` counts the earlier postings of the same cause to the same unit (and via),
+    each reversed since: the database then refuses a second live posting of a cause, even
+    from two posters that overlap.
     """
 
     unit = models.ForeignKey(
@@ -104,6 +107,7 @@ class ScoreEntry(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    posting = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -118,6 +122,20 @@ class ScoreEntry(models.Model):
             # per unit over a period, and per day over a year, read the index alone.
             models.Index(fields=["on", "unit", "points"], name="score_on_unit_points"),
             models.Index(fields=["unit", "on", "points"], name="score_unit_on_points"),
+        ]
+        # A correction is unique by ``reverses``; every other cause is posted once per
+        # (unit, via) and posting number. Two constraints, as NULLs are distinct in one.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cause", "cause_id", "unit", "posting"],
+                condition=models.Q(via__isnull=True) & ~models.Q(cause="correction"),
+                name="score_posted_once",
+            ),
+            models.UniqueConstraint(
+                fields=["cause", "cause_id", "unit", "via", "posting"],
+                condition=models.Q(via__isnull=False) & ~models.Q(cause="correction"),
+                name="score_posted_once_via",
+            ),
         ]
 
     def __str__(self) -> str:

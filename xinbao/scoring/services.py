@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,27 +45,31 @@ def _post(
     """Store the shares not yet posted (and not reversed); audit what was stored."""
     created: list[ScoreEntry] = []
     for share in shares:
-        posted = ScoreEntry.objects.filter(
-            cause=cause,
-            cause_id=cause_id,
-            unit=share.unit,
-            via=share.via,
-            reversed_by__isnull=True,
-        ).exists()
-        if posted:
-            continue
-        created.append(
-            ScoreEntry.objects.create(
-                unit=share.unit,
-                on=on,
-                points=share.points,
-                cause=cause,
-                cause_id=cause_id,
-                rule=share.rule,
-                explanation=share.explanation[:300],
-                via=share.via,
-            )
+        earlier = ScoreEntry.objects.filter(
+            cause=cause, cause_id=cause_id, unit=share.unit, via=share.via
         )
+        if earlier.filter(reversed_by__isnull=True).exists():
+            continue
+        try:
+            # A poster that overlaps this one may store the same entry first: the unique
+            # constraint refuses this one, and the savepoint keeps the caller's transaction.
+            with transaction.atomic():
+                entry = ScoreEntry.objects.create(
+                    unit=share.unit,
+                    on=on,
+                    points=share.points,
+                    cause=cause,
+                    cause_id=cause_id,
+                    rule=share.rule,
+                    explanation=share.explanation[:300],
+                    via=share.via,
+                    posting=earlier.count(),
+                )
+        except IntegrityError:
+            if not earlier.filter(reversed_by__isnull=True).exists():
+                raise
+            continue
+        created.append(entry)
     if created:
         record(
             actor=user,
