@@ -158,11 +158,19 @@ class ItemIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: Text = Field(min_length=1, max_length=200)
-    body: Text = Field(min_length=1, description="Paragraphs separated by line breaks.")
+    body: Text = Field(
+        min_length=1,
+        description="Paragraphs separated by line breaks; at most "
+        f"{services.BODY_MAX_LENGTH} characters once blank lines are dropped.",
+    )
     kind: ItemKind
     urgency: Urgency = Urgency.ROUTINE
     writer_name: Text = Field(min_length=1, max_length=50)
-    writer_phone: Text = Field(min_length=1, max_length=32)
+    writer_phone: Text = Field(
+        min_length=1,
+        max_length=32,
+        description="7 to 12 digits; dashes, spaces and a leading +86 are allowed.",
+    )
     approved_by: Text = Field("", max_length=50)
     place: Text = Field("", max_length=100)
     event_at: StorableTime | None = Field(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
 from xinbao.items.models import Channel, ItemKind, ItemStatus, Urgency
-from xinbao.items.services import ItemData
+from xinbao.items.services import ItemData, validate_writer_phone
 from xinbao.lib.forms import StyledForm
 from xinbao.org.models import Unit
 
@@ -114,11 +114,8 @@ class ItemForm(StyledForm):
         return value
 
     def clean_writer_phone(self) -> str:
-        phone: str = self.cleaned_data["writer_phone"].strip()
-        digits = phone.replace("-", "").replace(" ", "").removeprefix("+86")
-        if not digits.isdigit() or not 7 <= len(digits) <= 12:
-            raise forms.ValidationError(_("Enter a phone number of 7 to 12 digits."))
-        return phone
+        # The service's own check, so that the form and the API accept the same numbers.
+        return validate_writer_phone(self.cleaned_data["writer_phone"])
 
     def to_data(self) -> ItemData:
         d = self.cleaned_data

@@ -153,6 +153,23 @@ class CreateTest(ApiTestCase):
         assert "机密★" in r.data["detail"][0]["msg"]
         assert not Item.objects.exists()
 
+    def test_it_refuses_a_phone_the_web_form_refuses(self) -> None:
+        for phone in ("not-a-phone", "123", "1380000000112345"):
+            r = self.call("POST", URL, body=new_item(writer_phone=phone))
+            self.assert_field_error(r, ["body", "payload", "writer_phone"], "invalid_phone")
+            assert "7 to 12 digits" in r.data["detail"][0]["msg"]
+        assert not Item.objects.exists()
+        r = self.call("POST", URL, body=new_item(writer_phone="+86 0571-8888 1234"))
+        assert r.status_code == 201, r.data
+
+    def test_it_refuses_an_overlong_body(self) -> None:
+        r = self.call("POST", URL, body=new_item(body="汛" * 20_001))
+        self.assert_field_error(r, ["body", "payload", "body"], "too_long")
+        assert "at most 20000 characters" in r.data["detail"][0]["msg"]
+        assert not Item.objects.exists()
+        r = self.call("POST", URL, body=new_item(body="汛" * 20_000))
+        assert r.status_code == 201, r.data
+
     def test_it_requires_office_staff_to_name_the_unit(self) -> None:
         r = self.call("POST", URL, "duty", body=new_item())
         self.assert_field_error(r, ["body", "payload", "unit_id"], "unit")

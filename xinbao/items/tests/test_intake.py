@@ -11,6 +11,7 @@ from xinbao.items.services import (
     create_item,
     receive_item,
     submit_item,
+    update_item,
     withdraw_item,
 )
 from xinbao.test import BaseTestCase
@@ -85,6 +86,29 @@ class IntakeTest(BaseTestCase):
         assert 'value="not-a-phone"' in page
         assert 'value="analysis" selected' in page
         assert Item.objects.count() == 0
+
+    def test_it_refuses_an_overlong_body_in_the_form_and_the_service(self) -> None:
+        self.client.force_login(self.alice)
+        long_body = "汛" * 20_001
+        response = self.client.post(
+            reverse("items:create"),
+            {
+                "title": "东城县推进高标准农田建设",
+                "body": long_body,
+                "kind": "dynamic",
+                "urgency": "routine",
+                "writer_name": "赵小红",
+                "writer_phone": "13800000001",
+            },
+        )
+        assert response.status_code == 200
+        assert "at most 20000 characters" in response.text
+        assert long_body in response.text
+        assert Item.objects.count() == 0
+        item = create_item(user=self.alice, data=data())
+        with pytest.raises(ValidationError) as caught:
+            update_item(user=self.alice, item=item, data=data(body=long_body))
+        assert caught.value.error_dict["body"][0].code == "too_long"
 
     def test_it_makes_one_item_per_channel_source_id(self) -> None:
         first = create_item(
