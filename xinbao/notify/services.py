@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import engines
 from django.utils import timezone, translation
@@ -112,21 +112,30 @@ def queue(
         if existing is not None:
             return existing
     subject, body = render(event, {**context, "recipient": to.name, "channel": channel})
-    message = Message.objects.create(
-        channel=channel,
-        event=event,
-        user=to.user,
-        person=to.person,
-        endpoint=to.endpoint,
-        recipient_name=to.name[:100],
-        subject=subject[:200],
-        body=body,
-        link=link,
-        document=document,
-        dedupe_key=dedupe_key or f"{event}:{uuid.uuid4().hex}",
-        dispatch=dispatch,
-        next_attempt_at=not_before or timezone.now(),
-    )
+    try:
+        # An equal message queued meanwhile by an overlapping transaction wins: the unique
+        # key refuses this one, and the savepoint keeps the caller's transaction usable.
+        with transaction.atomic():
+            message = Message.objects.create(
+                channel=channel,
+                event=event,
+                user=to.user,
+                person=to.person,
+                endpoint=to.endpoint,
+                recipient_name=to.name[:100],
+                subject=subject[:200],
+                body=body,
+                link=link,
+                document=document,
+                dedupe_key=dedupe_key or f"{event}:{uuid.uuid4().hex}",
+                dispatch=dispatch,
+                next_attempt_at=not_before or timezone.now(),
+            )
+    except IntegrityError:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        if existing is None:
+            raise
+        return existing
     _kick_on_commit()
     return message
 
