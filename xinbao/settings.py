@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -208,14 +209,26 @@ FILE_UPLOAD_HANDLERS = [
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+
+def _forbidden_in_one_line(record: logging.LogRecord) -> bool:
+    """A refused request (403) is logged in one line: its PermissionDenied's traceback says
+    nothing an operator needs, and one per refusal drowns the log."""
+    if getattr(record, "status_code", None) == 403:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"forbidden_in_one_line": {"()": lambda: _forbidden_in_one_line}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINBAO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["forbidden_in_one_line"]},
         "jieba": {"level": "WARNING"},
         # WeasyPrint logs every layout step at INFO: noise in the scanner's output.
         "weasyprint": {"level": "WARNING"},

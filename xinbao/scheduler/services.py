@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import traceback
 
 from django.db import transaction
@@ -146,8 +147,15 @@ def _run(chore: Chore, spec: ChoreSpec) -> str:
     return summary
 
 
+def _idle(summary: str) -> bool:
+    """True for a summary whose every count is zero ("0 messages tried"): nothing was done."""
+    counts = re.findall(r"\d+", summary)
+    return bool(counts) and all(int(c) == 0 for c in counts)
+
+
 def run_due() -> list[str]:
-    """Run every chore that is due; return what each said."""
+    """Run every chore that is due; return what each said. Each summary is logged, at INFO
+    when the chore did something and at DEBUG when it found nothing to do."""
     sync_chores()
     specs = chores()
     said: list[str] = []
@@ -155,7 +163,9 @@ def run_due() -> list[str]:
         spec = specs.get(chore.name)
         if spec is None or not claim(chore):
             continue
-        said.append(f"{chore.name}: {_run(chore, spec)}")
+        summary = _run(chore, spec)
+        log.log(logging.DEBUG if _idle(summary) else logging.INFO, "%s: %s", chore.name, summary)
+        said.append(f"{chore.name}: {summary}")
     return said
 
 

@@ -31,8 +31,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            for line in run_due():
-                self.stdout.write(line)
+            said = run_due()  # which logs each summary: at DEBUG when the chore was idle
+            if options["once"]:
+                for line in said:
+                    self.stdout.write(line)
             if options["once"] or stopping:
                 return
             # A long-running loop must not keep a broken or stale connection between scans.
