@@ -243,6 +243,8 @@ XINBAO_SITE_URL = os.environ.get("XINBAO_SITE_URL", "http://127.0.0.1:8000")
 XINBAO_NOTIFY_LEASE_SECONDS = int(os.environ.get("XINBAO_NOTIFY_LEASE_SECONDS", "120"))
 XINBAO_NOTIFY_HTTP_TIMEOUT = float(os.environ.get("XINBAO_NOTIFY_HTTP_TIMEOUT", "10"))
 XINBAO_URGENT_CALL_AFTER_MINUTES = int(os.environ.get("XINBAO_URGENT_CALL_AFTER_MINUTES", "15"))
+# A picture with more pixels is refused at upload and never decoded (decompression bombs).
+XINBAO_MAX_PICTURE_PIXELS = int(os.environ.get("XINBAO_MAX_PICTURE_PIXELS", "50000000"))
 XINBAO_DIGEST_HOUR = int(os.environ.get("XINBAO_DIGEST_HOUR", "18"))
 XINBAO_SMTP_HOST = os.environ.get("XINBAO_SMTP_HOST", "")
 XINBAO_SMTP_PORT = int(os.environ.get("XINBAO_SMTP_PORT", "25"))

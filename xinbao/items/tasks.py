@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 from django.core.files.base import ContentFile
 from django_tasks import task
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from xinbao.items.attachments import picture_too_large
 from xinbao.items.models import Attachment
 
 THUMBNAIL_BOX = (480, 480)
@@ -22,11 +24,18 @@ def make_thumbnail(attachment_id: int) -> str:
     if attachment.thumbnail:
         return "exists"
     try:
-        with attachment.file.open("rb") as fh, Image.open(fh) as original:
-            upright = ImageOps.exif_transpose(original)
-            upright.thumbnail(THUMBNAIL_BOX)
-            out = io.BytesIO()
-            upright.convert("RGB").save(out, "JPEG", quality=80)
+        with warnings.catch_warnings():
+            # The limit is ours (checked below, before anything is decoded), not Pillow's.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with attachment.file.open("rb") as fh, Image.open(fh) as original:
+                if picture_too_large(*original.size):
+                    return "too large"
+                upright = ImageOps.exif_transpose(original)
+                upright.thumbnail(THUMBNAIL_BOX)
+                out = io.BytesIO()
+                upright.convert("RGB").save(out, "JPEG", quality=80)
+    except Image.DecompressionBombError:
+        return "too large"
     except (UnidentifiedImageError, OSError):
         # HEIC and damaged pictures have no thumbnail; the original is still offered.
         return "unsupported"

@@ -17,7 +17,12 @@ from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import can_use_desk
 from xinbao.items import services
 from xinbao.items.access import access_attachment, access_item, visible_items
-from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, UploadRefused, human_size
+from xinbao.items.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    UploadRefused,
+    download_name,
+    human_size,
+)
 from xinbao.items.forms import ItemFilterForm, ItemForm
 from xinbao.items.models import Attachment, Channel, Item
 from xinbao.items.workflow import allowed_moves, is_author
@@ -244,7 +249,7 @@ def _serve(attachment: Attachment, *, inline: bool, thumb: bool = False) -> File
     response = FileResponse(
         field.open("rb"),
         as_attachment=not inline,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, content_type),
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
