@@ -130,6 +130,10 @@ def test_it_serves_on_after_a_child_dies_and_stops_every_child_on_sigterm(tmp_pa
         "DJANGO_SETTINGS_MODULE": "xinbao.settings",
     }
     env.pop("DATABASE_URL", None)
+    # A migrated SQLite database of its own, so that the worker and the scanner stay up.
+    subprocess.run(
+        [sys.executable, "-m", "xinbao.cli", "migrate", "-v0"], env=env, check=True, timeout=60
+    )
     serve = subprocess.Popen(
         [
             sys.executable,
@@ -168,6 +172,9 @@ def test_it_serves_on_after_a_child_dies_and_stops_every_child_on_sigterm(tmp_pa
             serve.kill()
             serve.wait()
     assert serve.returncode == 0, err.decode()
+    log = err.decode()
+    assert f"worker (pid {worker}) exited with status -9; restarting in 1 s" in log
+    assert "exited with status 1" not in log
     assert not any(alive(pid) for pid in children)
 
 
