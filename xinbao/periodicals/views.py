@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.items.access import visible_items
+from xinbao.items.attachments import download_name
 from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
@@ -338,7 +339,7 @@ def issue_picture(request: AuthedRequest, pk: int, att: int) -> FileResponse:
         raise Http404
     response = FileResponse(
         attachment.file.open("rb"),
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

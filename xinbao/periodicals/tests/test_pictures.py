@@ -164,6 +164,18 @@ class SignedContentTest(PictureCase):
 
 
 class PagesTest(PictureCase):
+    def test_it_names_a_served_picture_by_its_sniffed_type(self) -> None:
+        # A JPEG uploaded under a .png name downloads as .jpg, as the item's own downloads do.
+        Attachment.objects.filter(pk=self.first.pk).update(original_name="现场照片.png")
+        self.choose((self.first, CAPTION))
+        self.client.force_login(self.ed)
+        served = self.client.get(
+            reverse("periodicals:issue_picture", args=[self.issue.pk, self.first.pk])
+        )
+        assert served.status_code == 200
+        disposition = served["Content-Disposition"]
+        assert ".jpg" in disposition and ".png" not in disposition, disposition
+
     def test_it_shows_the_pictures_on_the_phone_page_and_in_the_reading_room(self) -> None:
         self.choose((self.first, CAPTION))
         picture = reverse("periodicals:issue_picture", args=[self.issue.pk, self.first.pk])
