@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from xinbao.accounts.models import Role, User
 from xinbao.accounts.services import save_user
 from xinbao.audit.services import record
+from xinbao.lib.changes import apply_changes
 from xinbao.org.models import (
     DirectPointType,
     OfficeProfile,
@@ -159,11 +160,7 @@ def update_unit(
     problems = unit_problems(data, unit)
     if problems:
         raise ValidationError(problems)
-    changed = []
-    for name, value in _unit_fields(data).items():
-        if getattr(unit, name) != value:
-            setattr(unit, name, value)
-            changed.append(name)
+    changed = list(apply_changes(unit, _unit_fields(data)))
     if changed:
         unit.save()
         record(
@@ -239,11 +236,7 @@ def update_person(
     problems = person_problems(data, person)
     if problems:
         raise ValidationError(problems)
-    changed = []
-    for name, value in _person_fields(data).items():
-        if getattr(person, name) != value:
-            setattr(person, name, value)
-            changed.append(name)
+    changed = list(apply_changes(person, _person_fields(data)))
     if changed:
         person.save()
         record(
@@ -467,11 +460,7 @@ def update_unit_class(
     problems = unit_class_problems(data, unit_class)
     if problems:
         raise ValidationError(problems)
-    changed = {}
-    for name, value in _class_fields(data).items():
-        if getattr(unit_class, name) != value:
-            changed[name] = [getattr(unit_class, name), value]
-            setattr(unit_class, name, value)
+    changed = apply_changes(unit_class, _class_fields(data))
     if changed:
         unit_class.save()
         record(
@@ -565,9 +554,7 @@ def save_office(
         office = OfficeProfile(pk=OfficeProfile.SINGLETON_PK, **values)
         changed = sorted(values)
     else:
-        changed = [k for k, v in values.items() if getattr(office, k) != v]
-        for k, v in values.items():
-            setattr(office, k, v)
+        changed = list(apply_changes(office, values))
     if changed:
         office.save()
         record(

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.items.models import Urgency
+from xinbao.lib.changes import apply_changes
 from xinbao.lib.officedoc import Recipients
 from xinbao.org.models import Person
 from xinbao.periodicals.models import (
@@ -187,10 +188,6 @@ def _clean(data: PeriodicalData, periodical: Periodical | None) -> PeriodicalDat
     )
 
 
-def _fields(periodical: Periodical) -> dict[str, Any]:
-    return {name: getattr(periodical, name) for name in PeriodicalData.__dataclass_fields__}
-
-
 @transaction.atomic
 def create_periodical(
     *,
@@ -232,12 +229,8 @@ def update_periodical(
     require_setup(user)
     periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
     data = _clean(data, periodical)
-    before = _fields(periodical)
-    after = asdict(data)
-    changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    changes = apply_changes(periodical, asdict(data))
     if changes:
-        for name, value in after.items():
-            setattr(periodical, name, value)
         periodical.save(update_fields=list(changes))
         record(
             actor=user,
