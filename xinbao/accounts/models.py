@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.lib.labels import Sensitivity
+
 
 class Role(models.TextChoices):
     REPORTER = "reporter", _("Reporter")
@@ -37,6 +39,12 @@ OFFICE_READER_ROLES = frozenset(
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
+def role_clearance(role: str) -> Sensitivity:
+    """A user's clearance until the security administrator sets one: the office's own staff
+    read everything they are shown (敏感), everyone else what is internal (内部)."""
+    return Sensitivity.SENSITIVE if role in OFFICE_READER_ROLES else Sensitivity.INTERNAL
+
+
 class User(AbstractUser):
     """A person who logs in. Reporters belong to a unit; office staff do not."""
 
@@ -52,6 +60,10 @@ class User(AbstractUser):
         related_name="users",
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Empty: the role's default (``role_clearance``); set by the security administrator only.
+    clearance = models.PositiveSmallIntegerField(
+        _("clearance"), choices=Sensitivity.choices, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -77,6 +89,13 @@ class User(AbstractUser):
     @property
     def is_office_reader(self) -> bool:
         return self.role in OFFICE_READER_ROLES
+
+    @property
+    def clearance_level(self) -> Sensitivity:
+        """The highest sensitivity label this user may read."""
+        if self.clearance is not None:
+            return Sensitivity(self.clearance)
+        return role_clearance(self.role)
 
     @property
     def is_system_admin(self) -> bool:

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.lib.labels import Sensitivity
+
 
 class ItemKind(models.TextChoices):
     DYNAMIC = "dynamic", _("Dynamic")
@@ -77,6 +79,9 @@ class Item(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT
+    )
+    sensitivity = models.PositiveSmallIntegerField(
+        _("sensitivity label"), choices=Sensitivity.choices, default=Sensitivity.ORDINARY
     )
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="items"
@@ -177,6 +182,9 @@ class Attachment(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
+    sensitivity = models.PositiveSmallIntegerField(
+        _("sensitivity label"), choices=Sensitivity.choices, default=Sensitivity.ORDINARY
+    )
     thumbnail = models.FileField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -1,0 +1,33 @@
+"""Sensitivity labels (安全标记, GB/T 22239-2019 level 3): 普通 < 内部 < 敏感.
+
+One ordered scale for what an item or an attachment carries (its label) and for what a user may
+read (their clearance): a user reads an object whose label is at most their clearance. The values
+are integers so that "at most" and "the highest of" are plain comparisons and ``Max`` in SQL.
+
+These are not the state-secret classifications (秘密/机密/绝密): classified material never enters
+the system at all (``xinbao.lib.classified``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sensitivity(models.IntegerChoices):
+    ORDINARY = 1, _("Ordinary")
+    INTERNAL = 2, _("Internal")
+    SENSITIVE = 3, _("Sensitive")
+
+
+def may_read(clearance: int, label: int) -> bool:
+    """Whether a reader cleared to ``clearance`` may read an object labelled ``label``."""
+    return label <= clearance
+
+
+#: The Bootstrap badge class of each label, as lists and pages show it.
+BADGE_CLASSES = {
+    Sensitivity.ORDINARY: "text-bg-light border",
+    Sensitivity.INTERNAL: "text-bg-warning",
+    Sensitivity.SENSITIVE: "text-bg-danger",
+}
