@@ -37,7 +37,7 @@ from xinbao.items import workflow
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import normalise_body
 from xinbao.items.workflow import Move, TransitionError
-from xinbao.lib.classified import classified_marking
+from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.notify import notify, resolve
 from xinbao.org.models import Position
 
@@ -294,13 +294,7 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
         raise DeskError(_("An item needs a title and a text."))
     marking = classified_marking(title, body)
     if marking:
-        raise DeskError(
-            _(
-                "This text carries the classified marking “%(marking)s”. Classified material "
-                "must never be handled in this system."
-            )
-            % {"marking": marking}
-        )
+        raise DeskError(classified_message(marking))
     return title, body
 
 

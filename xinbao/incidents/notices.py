@@ -19,6 +19,7 @@ from xinbao.audit.services import record as audit
 from xinbao.incidents.models import AccountabilityRecord, Notice, NoticeKind, RecordKind
 from xinbao.incidents.numbering import next_number
 from xinbao.incidents.services import CHINESE_NUMBERS, timeline
+from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.lib.officedoc import (
     Distribution,
     Heading,
@@ -172,6 +173,9 @@ def make_notice(
     """
     if kind not in KINDS_OF:
         raise NoticeError(_("Choose commendation or criticism."))
+    marking = classified_marking(subject)
+    if marking:
+        raise NoticeError(classified_message(marking))
     if not records:
         raise NoticeError(_("Choose at least one record."))
     wrong = [r for r in records if r.kind not in KINDS_OF[NoticeKind(kind)]]

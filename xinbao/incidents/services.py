@@ -29,6 +29,7 @@ from xinbao.incidents.models import (
     TimelineEntry,
 )
 from xinbao.items.models import Item
+from xinbao.lib.classified import refuse_classified
 from xinbao.lib.facts import Facts, extract_facts
 from xinbao.lib.levels import Level, suggest_level
 from xinbao.notify import notify, resolve
@@ -91,7 +92,12 @@ def record_lead(
     level: int | None = None,
     units: Sequence[Unit] = (),
 ) -> Incident:
-    """Open an incident from a duty-phone lead; its level is suggested from the facts said."""
+    """Open an incident from a duty-phone lead; its level is suggested from the facts said.
+
+    Refuses (``ValidationError``, code ``classified``) a classified marking in anything written
+    down: it would reach every chase notice and document drawn from the incident.
+    """
+    refuse_classified(title, lead.place, lead.what, lead.casualties, lead.measures)
     facts = facts_of_lead(lead)
     suggestion = suggest_level(
         deaths=_count(facts.deaths),
@@ -233,6 +239,7 @@ def demand_reports(
     phone = deadline_minutes(incident.level, ReportMode.PHONE)
     written = deadline_minutes(incident.level, ReportMode.WRITTEN)
     matter = matter.strip() or incident.title
+    refuse_classified(matter, field="matter")
     made = []
     for unit in units:
         request, created = ReportRequest.objects.get_or_create(
@@ -306,6 +313,7 @@ def confirm_receipt(*, request: ReportRequest, by: str, user: User | None = None
 @transaction.atomic
 def record_phone_report(*, user: User, request: ReportRequest, note: str) -> ReportRequest:
     """The duty officer notes a unit's phone report."""
+    refuse_classified(note, field="note")
     request = ReportRequest.objects.select_for_update().get(pk=request.pk)
     now = timezone.now()
     request.phoned_at = now
@@ -345,6 +353,7 @@ def record_accountability(
     """Record a case of ``unit`` on ``incident`` once (a second call returns the first), with
     its timeline entry and audit event; ``user`` ``None`` is the system. Runs inside the
     caller's transaction."""
+    refuse_classified(reason, field="reason")
     found = AccountabilityRecord.objects.filter(unit=unit, incident=incident, kind=kind).first()
     if found is not None:
         return found

@@ -261,12 +261,16 @@ def incident_demand(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DemandForm(request.POST)
     if not form.is_valid():
         return _detail(request, incident, {"demand": form}, status=400)
-    made = services.demand_reports(
-        user=request.user,
-        incident=incident,
-        units=list(form.cleaned_data["units"]),
-        matter=form.cleaned_data["matter"],
-    )
+    try:
+        made = services.demand_reports(
+            user=request.user,
+            incident=incident,
+            units=list(form.cleaned_data["units"]),
+            matter=form.cleaned_data["matter"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _detail(request, incident, {"demand": form}, status=400)
     messages.success(
         request,
         _("Reports demanded from %(units)s.") % {"units": "、".join(str(r.unit) for r in made)},
@@ -284,7 +288,13 @@ def incident_phone(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, incident, {"phone": form}, status=400)
     demand: ReportRequest = form.cleaned_data["request"]
-    services.record_phone_report(user=request.user, request=demand, note=form.cleaned_data["note"])
+    try:
+        services.record_phone_report(
+            user=request.user, request=demand, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _detail(request, incident, {"phone": form}, status=400)
     messages.success(request, _("Phone report of %(unit)s recorded.") % {"unit": demand.unit})
     return redirect("incidents:detail", pk=incident.pk)
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from xinbao.items.markings import UnreadableDocument, marking_in_file
 from xinbao.items.models import AttachmentKind
 
 MB = 1024 * 1024
@@ -200,6 +201,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if size == 0:
         raise UploadRefused(_("“%(name)s” is empty.") % {"name": name})
     _check_container(upload, name, content_type)
+    _check_markings(upload, name, content_type)
     if kind == AttachmentKind.PICTURE:
         _check_pixels(upload, name)
     digest = hashlib.sha256()
@@ -243,6 +245,29 @@ def _check_container(upload: UploadedFile, name: str, content_type: str) -> None
         raise UploadRefused(
             _("“%(name)s” is not %(kind)s: its content does not match its name.")
             % {"name": name, "kind": _container_label(content_type)}
+        )
+
+
+def _check_markings(upload: UploadedFile, name: str, content_type: str) -> None:
+    """A document whose text carries a classified marking is refused, like an item's text."""
+    try:
+        marking = marking_in_file(upload, content_type)
+    except UnreadableDocument:
+        raise UploadRefused(
+            _(
+                "“%(name)s” is encrypted, so it cannot be checked for classified markings. "
+                "Attach it without a password."
+            )
+            % {"name": name}
+        ) from None
+    if marking:
+        raise UploadRefused(
+            _(
+                "“%(name)s” carries the classified marking “%(marking)s”. Classified material "
+                "must never be sent through this system; send it through the classified "
+                "channel instead."
+            )
+            % {"name": name, "marking": marking}
         )
 
 

@@ -29,7 +29,7 @@ from xinbao.items.models import (
 )
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
 from xinbao.items.workflow import begin as begin_item
-from xinbao.lib.classified import classified_marking
+from xinbao.lib.classified import refuse_classified
 from xinbao.org.models import Unit
 
 # Re-exported: views and the API catch the error, and check the writer's roles, here.
@@ -130,17 +130,7 @@ def _check_fields(data: ItemData) -> None:
 
 
 def _check_content(data: ItemData) -> None:
-    marking = classified_marking(data.title, data.body)
-    if marking:
-        raise ValidationError(
-            _(
-                "This text carries the classified marking “%(marking)s”. Classified material "
-                "must never be sent through this system; send it through the classified "
-                "channel instead."
-            )
-            % {"marking": marking},
-            code="classified",
-        )
+    refuse_classified(data.title, data.body)
 
 
 def _writer_unit(user: User, unit: Unit | None) -> Unit:

@@ -30,7 +30,7 @@ from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
 from xinbao.items.services import normalise_body
-from xinbao.lib.classified import classified_marking
+from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.notify import Recipient, notify, resolve
 from xinbao.org.models import Position, Unit
 from xinbao.periodicals.access import COMPILER_ROLES
@@ -184,13 +184,7 @@ def _require_compiling(issue: Issue) -> None:
 def _refuse_classified(*texts: str) -> None:
     marking = classified_marking(*texts)
     if marking:
-        raise IssueError(
-            _(
-                "This text carries the classified marking “%(marking)s”. Classified material "
-                "must never enter this system."
-            )
-            % {"marking": marking}
-        )
+        raise IssueError(classified_message(marking))
 
 
 def may_compile(user: User, periodical: Periodical | None = None) -> bool:
