@@ -24,11 +24,41 @@ def _media_in_tmp(tmp_path: Path) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_tmp(tmp_path: Path) -> Iterator[None]:
+    """Audit checkpoints of each test's chain go to a fresh folder: one left by another test (or
+    by the real var/) describes another chain, and verify would report it as truncated."""
+    with override_settings(XINBAO_AUDIT_CHECKPOINT_DIR=tmp_path / "audit-checkpoints"):
+        yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing() -> Iterator[None]:
     """Tests log in hundreds of times; a deliberately slow hash would dominate the run."""
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "second_factor: the second factor is required as in production (XINBAO_SECOND_FACTOR_ROLES "
+        "at its default); without the marker tests run with it turned off",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _second_factor(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Most tests log in with ``force_login`` and are about something else: they run with the
+    second factor off. Tests marked ``second_factor`` (its own tests, the fresh-office browser
+    test) run with the production default, every office role and administrator asked."""
+    roles: list[str] = []
+    if request.node.get_closest_marker("second_factor") is not None:
+        from xinbao.accounts.models import ADMIN_ROLES, OFFICE_READER_ROLES
+
+        roles = sorted(OFFICE_READER_ROLES | ADMIN_ROLES)
+    with override_settings(XINBAO_SECOND_FACTOR_ROLES=roles):
         yield
 
 

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves its bundled Swagger UI files instead of a CDN's
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "xinbao.accounts",
@@ -83,11 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "xinbao.lib.headers.PrivateNoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xinbao.accounts.middleware.SecondFactorRequiredMiddleware",
     "xinbao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,6 +158,21 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# The second factor (TOTP with recovery codes) for these roles, comma-separated role values;
+# an empty value turns it off. Default: the office's roles and the three administrators.
+XINBAO_SECOND_FACTOR_ROLES = [
+    r.strip()
+    for r in os.environ.get(
+        "XINBAO_SECOND_FACTOR_ROLES",
+        "editor,section_chief,leader_in_charge,principal_leader,duty_officer,"
+        "system_admin,security_admin,audit_admin",
+    ).split(",")
+    if r.strip()
+]
+# The name an authenticator app shows next to the account.
+OTP_TOTP_ISSUER = "Xinbao"
+
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,6 +28,13 @@ from xinbao.org.models import (
 PASSWORD = "Xb-test-2026!"  # noqa: S105  (a fixture, not a secret)
 
 
+def totp_code(device: Any) -> str:
+    """The code an authenticator app holding ``device``'s key shows now (a TOTPDevice)."""
+    from django_otp.oath import totp  # type: ignore[import-untyped]  # django-otp has no types
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):0{device.digits}d}"
+
+
 def make_user(username: str, role: str, unit: Unit | None = None, **extra: Any) -> User:
     user = User.objects.create_user(
         username=username,

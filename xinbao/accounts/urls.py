@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xinbao.accounts import views
+from xinbao.accounts import views, views_otp
 from xinbao.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -15,6 +15,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
+    # Keep these under /accounts/second-factor/: the middleware lets that prefix through.
+    path("second-factor/", views_otp.verify, name="second_factor"),
+    path("second-factor/enrol/", views_otp.enrol, name="second_factor_enrol"),
+    path("users/<int:pk>/second-factor/reset/", views_otp.reset, name="second_factor_reset"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
