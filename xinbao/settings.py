@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "xinbao.accounts.middleware.SecondFactorRequiredMiddleware",
     "xinbao.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # Before axes: a login that must wait is answered before its password is checked.
+    "xinbao.accounts.middleware.LoginThrottleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -158,6 +160,17 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Throttles of failed logins (xinbao/accounts/throttle.py): past this many failures in a minute
+# from one address, or from all addresses together, each further attempt waits (1, 2, 4 ...
+# seconds, at most XINBAO_LOGIN_MAX_WAIT_SECONDS) and is answered 429 "try again in N seconds"
+# meanwhile; nobody is locked out by address, since a county shares one NAT address.
+XINBAO_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("XINBAO_LOGIN_FAILURES_PER_ADDRESS", "10"))
+XINBAO_LOGIN_FAILURES_GLOBAL = int(os.environ.get("XINBAO_LOGIN_FAILURES_GLOBAL", "100"))
+XINBAO_LOGIN_MAX_WAIT_SECONDS = int(os.environ.get("XINBAO_LOGIN_MAX_WAIT_SECONDS", "5"))
+# A password older than this many days must be changed at the next page (0: never).
+XINBAO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("XINBAO_PASSWORD_MAX_AGE_DAYS", "90"))
+# An account without a login for this many days is disabled by a daily chore (0: never).
+XINBAO_INACTIVE_DAYS = int(os.environ.get("XINBAO_INACTIVE_DAYS", "90"))
 
 # The second factor (TOTP with recovery codes) for these roles, comma-separated role values;
 # an empty value turns it off. Default: the office's roles and the three administrators.

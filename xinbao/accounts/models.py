@@ -7,6 +7,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.lib.labels import Sensitivity
@@ -60,6 +61,8 @@ class User(AbstractUser):
         related_name="users",
     )
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Set at creation and at every change of password; the maximum age counts from it.
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
     # Empty: the role's default (``role_clearance``); set by the security administrator only.
     clearance = models.PositiveSmallIntegerField(
         _("clearance"), choices=Sensitivity.choices, null=True, blank=True
@@ -139,3 +142,33 @@ class ApiToken(models.Model):
     @classmethod
     def generate(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class LoginFailureWindow(models.Model):
+    """Failed logins counted per client address, and for all addresses together (scope
+    ``ALL``), in windows of one minute.
+
+    A table rather than the cache: the default cache lives in one process, and every web
+    process must see the same counts; its conditional UPDATEs count correctly under
+    concurrency on SQLite and PostgreSQL alike. Rows of closed windows are summarised and
+    deleted by the ``accounts.login_floods`` chore.
+    """
+
+    ALL = "*"
+
+    scope = models.CharField(max_length=64)
+    window = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    #: Attempts answered "try again later" without their password being checked.
+    refused = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    #: The window passed its limit and that was audited (once per scope and window).
+    flood_recorded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "window"], name="login_failure_window_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window:%Y-%m-%d %H:%M}: {self.failures}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -62,6 +63,7 @@ def save_user(
     if password:
         user.set_password(password)
         user.must_change_password = True
+        user.password_changed_at = timezone.now()
     user.save()
     record(
         actor=actor,
@@ -83,7 +85,8 @@ def save_user(
 def change_own_password(*, user: User, password: str, request: HttpRequest | None = None) -> None:
     user.set_password(password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     record(actor=user, action="user.password_change", obj=user, request=request)
 
 
@@ -100,3 +103,83 @@ def unlock_user(*, actor: User, user: User, request: HttpRequest | None = None) 
         request=request,
     )
     return removed
+
+
+@transaction.atomic
+def record_lockout(
+    *, username: str, until: dt.datetime | None, request: HttpRequest | None = None
+) -> None:
+    """Audit that ``username`` was locked out (once per lockout, not per refused attempt)."""
+    known = User.objects.filter(username=username).first()
+    record(
+        actor=known,
+        actor_name=username,
+        action="accounts.locked_out",
+        obj=known,
+        summary={"username": username, "until": until.isoformat() if until else None},
+        request=request,
+    )
+
+
+@transaction.atomic
+def record_login_flood(
+    *,
+    scope: str,
+    window: dt.datetime,
+    failures: int,
+    refused: int,
+    ended: bool,
+    request: HttpRequest | None = None,
+) -> None:
+    """Audit failed logins past a throttle's limit as one event per scope and window, instead
+    of one per attempt: when the limit is passed, and once more with the window's totals."""
+    record(
+        actor=None,
+        actor_name="system",
+        action="accounts.login_flood_total" if ended else "accounts.login_flood",
+        summary={
+            "scope": "all addresses" if scope == "*" else scope,
+            "window": window.isoformat(),
+            "failures": failures,
+            "refused": refused,
+        },
+        request=request,
+    )
+
+
+@transaction.atomic
+def disable_inactive_user(*, user_id: int, since: dt.datetime) -> bool:
+    """Disable one account with no login since ``since`` (nor created since); False when it
+    logged in, was created or was disabled meanwhile."""
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    last = user.last_login or user.date_joined
+    if last >= since:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record(
+        actor=None,
+        actor_name="system",
+        action="user.disable_inactive",
+        obj=user,
+        summary={"username": user.username, "last_login": last.isoformat()},
+    )
+    return True
+
+
+@transaction.atomic
+def enable_user(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """Let a disabled account log in again; its inactivity counts afresh from now, so the
+    next daily chore does not disable it again before its owner has logged in."""
+    user.is_active = True
+    user.last_login = timezone.now()
+    user.save(update_fields=["is_active", "last_login"])
+    record(
+        actor=actor,
+        action="user.enable",
+        obj=user,
+        summary={"username": user.username},
+        request=request,
+    )

@@ -123,3 +123,13 @@ def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     services.unlock_user(actor=request.user, user=user, request=request)
     messages.success(request, _("%(name)s can log in again.") % {"name": user})
     return redirect("accounts:user_list")
+
+
+@login_required
+@require_POST
+def user_enable(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Let a disabled account (e.g. disabled after long inactivity) log in again."""
+    user = _managed_user(request, pk)
+    services.enable_user(actor=request.user, user=user, request=request)
+    messages.success(request, _("%(name)s is enabled again.") % {"name": user})
+    return redirect("accounts:user_list")
