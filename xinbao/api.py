@@ -3,17 +3,29 @@
 Callers authenticate with a personal token (``Authorization: Bearer xb_…``, made on the
 token page and stored only as its SHA-256) or, for the web pages' own scripts, with their
 logged-in session plus the CSRF token. Every answer other than success is JSON with a
-``detail``: a message for 401/403/404/409, a list of field errors for 422.
+``detail``: a message for 401/403/404/409/413, a list of field errors for 422 (input that
+is not JSON, or is nested too deeply to read, included).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -26,6 +38,7 @@ from ninja.utils import check_csrf
 from xinbao.accounts.models import User
 from xinbao.accounts.services import authenticate_token
 from xinbao.items.api import router as items_router
+from xinbao.items.attachments import human_size
 from xinbao.items.services import TransitionError
 from xinbao.lib.api import field_errors
 
@@ -82,20 +95,52 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+def _body_invalid(request: HttpRequest, kind: str, message: str) -> HttpResponse:
+    errors = [{"type": kind, "loc": ["body"], "msg": message}]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        # ninja answers an unparsable body with 400; for our clients every bad input is a
-        # 422 with the same shape, so that one handler covers them all.
-        errors = [
-            {
-                "type": "json_invalid",
-                "loc": ["body"],
-                "msg": _("The request body is not valid JSON."),
-            }
-        ]
-        return api.create_response(request, {"detail": errors}, status=422)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja answers a body it cannot parse with 400; for our clients every bad input is
+        # a 422 with the same shape, so that one handler covers them all.
+        if isinstance(exc.__cause__, RecursionError):
+            # Python's JSON reader gives up on arrays or objects nested about 1,000 deep.
+            return _body_invalid(
+                request, "json_too_deep", _("The request body is nested too deeply to read.")
+            )
+        return _body_invalid(request, "json_invalid", _("The request body is not valid JSON."))
     return _detail(request, str(exc), exc.status_code)
+
+
+_security_log = logging.getLogger("django.security")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django raises it on reading a body over DATA_UPLOAD_MAX_MEMORY_SIZE (files in a
+    # multipart upload do not count) and would answer with its HTML 400 page.
+    _security_log.warning("API request body too large: %s", request.path)
+    limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    message = _("The request body is larger than %(limit)s, the most the API accepts.")
+    return _detail(request, message % {"limit": limit}, 413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_many_fields(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    _security_log.warning("API request with too many fields: %s", request.path)
+    return _detail(request, _("The request has too many form fields or files."), 413)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousMultipartForm)
+def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A malformed multipart body (Django would answer with its HTML 400 page).
+    return _body_invalid(
+        request, "body_invalid", _("The request body could not be read as form data.")
+    )
 
 
 @api.exception_handler(Http404)

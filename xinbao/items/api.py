@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Query, Router, Schema, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from pydantic_core import PydanticCustomError
@@ -41,7 +41,8 @@ from xinbao.items.models import (
     ItemStatus,
     Urgency,
 )
-from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, field_errors
+from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, Pagination, field_errors
+from xinbao.lib.validators import Text
 from xinbao.org.models import Unit
 
 router = Router()
@@ -53,16 +54,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: Model field names that the API spells differently, for field errors.
 API_NAMES = {"unit": "unit_id", "joint_units": "joint_unit_ids"}
 BODY = ("body", "payload")
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL in text; refusing it here keeps both databases alike.
-    if "\x00" in value:
-        raise PydanticCustomError("null_character", "Null characters are not allowed.")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -212,15 +203,6 @@ class ItemFilters(Schema):
     unit_id: Id | None = Field(None, description="Items this unit reports (as the main unit).")
 
 
-class PageParams(Schema):
-    limit: int = Field(20, ge=1, le=100, description="At most this many items.")
-    offset: int = Field(0, ge=0, description="Skip this many items first.")
-
-
-class ItemPagination(LimitOffsetPagination):
-    Input = PageParams  # type: ignore[assignment]  # a narrower limit than ninja's default
-
-
 # -- operations ----------------------------------------------------------------------------
 
 
@@ -260,7 +242,7 @@ def create_item(
     request: HttpRequest,
     payload: ItemIn,
     idempotency_key: Annotated[
-        str | None,
+        Text | None,
         Header(
             alias="Idempotency-Key",
             min_length=1,
@@ -330,7 +312,7 @@ def _create_idempotent(
     description="Items the caller may see, newest submission first: a reporter sees their "
     "unit's items, office staff every unit's submitted items (never others' drafts).",
 )
-@paginate(ItemPagination)
+@paginate(Pagination)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> QuerySet[Item]:
     qs = visible_items(api_user(request))
     for name in ("status", "urgency", "kind"):

@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 
 
 class ErrorOut(Schema):
-    """Any refusal other than invalid input: 401, 403, 404, 409."""
+    """Any refusal other than invalid input: 401, 403, 404, 409, 413."""
 
     detail: str
 
@@ -29,10 +30,32 @@ class FieldErrorsOut(Schema):
     detail: list[FieldError]
 
 
-#: The refusals any authenticated operation may answer with.
-ERROR_RESPONSES: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: FieldErrorsOut}
+#: The refusals any authenticated operation may answer with; 413 is a request body over
+#: DATA_UPLOAD_MAX_MEMORY_SIZE (or with too many form fields).
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    413: ErrorOut,
+    422: FieldErrorsOut,
+}
 #: For operations on one object: another unit's object is "not found", like a missing one.
 NOT_FOUND: dict[int, type[Schema]] = {404: ErrorOut}
+
+
+#: The largest offset the databases take (a signed 64-bit integer); a bigger one is invalid
+#: input (422), not a crash.
+MAX_OFFSET = 2**63 - 1
+
+
+class PageParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="At most this many results.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Skip this many results first.")
+
+
+class Pagination(LimitOffsetPagination):
+    """The paging of every list operation: ``limit`` and ``offset``, both bounded."""
+
+    Input = PageParams  # type: ignore[assignment]  # bounded, unlike ninja's default input
 
 
 def field_errors(
