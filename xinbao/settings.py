@@ -261,6 +261,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Task workers (`xinbao worker`) refresh a heartbeat row this often; one not refreshed for the
+# staleness is dead, and the tasks it left running are re-queued (idempotent ones) or failed.
+XINBAO_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XINBAO_WORKER_HEARTBEAT_SECONDS", "5"))
+XINBAO_WORKER_STALE_SECONDS = float(os.environ.get("XINBAO_WORKER_STALE_SECONDS", "60"))
 
 
 def _forbidden_in_one_line(record: logging.LogRecord) -> bool:

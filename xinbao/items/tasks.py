@@ -11,10 +11,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from xinbao.items.attachments import picture_too_large
 from xinbao.items.models import Attachment
+from xinbao.scheduler.idempotent import idempotent
 
 THUMBNAIL_BOX = (480, 480)
 
 
+# Idempotent: a thumbnail that exists is kept; the attachment points at a new one only once it
+# is written whole, and a file a cut-off run left behind goes with the orphan-file sweep.
+@idempotent
 @task()
 def make_thumbnail(attachment_id: int) -> str:
     """Write a JPEG thumbnail of a picture, upright per its EXIF orientation."""

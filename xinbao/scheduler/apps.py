@@ -6,4 +6,8 @@ class SchedulerConfig(AppConfig):
     label = "scheduler"
 
     def ready(self) -> None:
-        from xinbao.scheduler import home, menu  # noqa: F401  (registers the home-page section and the menu entry of failed chores)
+        from xinbao.scheduler import (  # noqa: F401  (registers the home-page section, the menu entry of failed chores and the reaper's chore)
+            chores,
+            home,
+            menu,
+        )

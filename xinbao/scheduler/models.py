@@ -70,3 +70,32 @@ class ChoreFailure(models.Model):
         """The error's last line (the exception and its message), for a table."""
         lines = [line for line in self.error.splitlines() if line.strip()]
         return lines[-1] if lines else ""
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (``xinbao worker``) that is alive, or was: it refreshes ``last_seen_at``
+    every few seconds while it runs and deletes its row when it stops cleanly.
+
+    A row not refreshed for ``XINBAO_WORKER_STALE_SECONDS``, or one whose process is gone from
+    this machine (same ``scope``, no such ``pid``), is a dead worker: the reaper re-queues or
+    fails the tasks it left RUNNING.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    scope = models.CharField(
+        _("process scope"),
+        max_length=255,
+        help_text=_("The host and process namespace in which the process id means something."),
+    )
+    started_at = models.DateTimeField(_("started"))
+    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}, pid {self.pid})"

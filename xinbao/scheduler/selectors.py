@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from xinbao.scheduler.models import Chore, ChoreFailure
+from xinbao.audit.models import AuditEvent
+from xinbao.scheduler.models import Chore, ChoreFailure, WorkerHeartbeat
+from xinbao.scheduler.workers import stale_after
 
 if TYPE_CHECKING:
     from xinbao.accounts.models import User
@@ -41,3 +43,19 @@ def stalled_since(now: dt.datetime | None = None) -> dt.datetime | None:
     if oldest is not None and oldest < now - STALLED_AFTER:
         return oldest
     return None
+
+
+#: Audit actions of the reaper, and how many of the latest the page shows.
+REAPED_ACTIONS = ("task.requeued", "task.failed")
+REAPED_SHOWN = 20
+
+
+def workers(now: dt.datetime | None = None) -> list[tuple[WorkerHeartbeat, bool]]:
+    """Every task worker with a heartbeat row, and whether it was heard from lately."""
+    cutoff = (now or timezone.now()) - stale_after()
+    return [(w, w.last_seen_at >= cutoff) for w in WorkerHeartbeat.objects.order_by("started_at")]
+
+
+def reaped_tasks() -> QuerySet[AuditEvent]:
+    """The latest tasks of dead workers that the reaper queued again or failed."""
+    return AuditEvent.objects.filter(action__in=REAPED_ACTIONS).order_by("-id")[:REAPED_SHOWN]

@@ -8,12 +8,19 @@ import datetime as dt
 import logging
 import re
 import traceback
+import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from xinbao.audit.services import record
 from xinbao.lib.chores import ChoreSpec, Key, chores
-from xinbao.scheduler.models import Chore, ChoreFailure
+from xinbao.scheduler import workers
+from xinbao.scheduler.idempotent import is_idempotent
+from xinbao.scheduler.models import Chore, ChoreFailure, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -177,3 +184,119 @@ def run_chore(name: str) -> str:
         name=name, defaults={"interval": spec.interval, "due_at": timezone.now()}
     )
     return _run(chore, spec)
+
+
+# --- The reaper: tasks left RUNNING by a worker that died -----------------------------------
+
+#: The reason a task of a dead worker is failed with (stored in English, like a traceback).
+WORKER_DIED = "worker died during the task"
+#: An idempotent task whose worker died this many times is failed, not queued once more: it is
+#: likely the task itself that kills its worker (memory, a crash in a C library).
+MAX_TASK_ATTEMPTS = 3
+
+
+class WorkerDied(Exception):
+    """What a task of a dead worker failed with (its class path is stored on the result)."""
+
+
+@dataclass(frozen=True)
+class Reaped:
+    requeued: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.requeued} tasks of dead workers queued again, {self.failed} failed"
+
+
+def _where(worker_id: str, beat: WorkerHeartbeat | None) -> dict[str, str | int | None]:
+    if beat is None:
+        return {"worker": worker_id, "host": None, "pid": None, "last_seen": None}
+    return {
+        "worker": worker_id,
+        "host": beat.host,
+        "pid": beat.pid,
+        "last_seen": beat.last_seen_at.isoformat(),
+    }
+
+
+def _reap_one(pk: uuid.UUID, worker_id: str, beat: WorkerHeartbeat | None) -> str | None:
+    """Queue one task of a dead worker again, or fail it; None when someone else did first."""
+    with transaction.atomic():
+        task = DBTaskResult.objects.select_for_update().filter(pk=pk).first()
+        if (
+            task is None
+            or task.status != TaskResultStatus.RUNNING
+            or task.worker_ids[-1:] != [worker_id]
+        ):
+            return None
+        attempts = len(task.worker_ids)
+        where = _where(worker_id, beat)
+        if is_idempotent(task.task_path) and attempts < MAX_TASK_ATTEMPTS:
+            task.status = TaskResultStatus.READY
+            task.started_at = None
+            task.save(update_fields=["status", "started_at"])
+            action, reason = "task.requeued", ""
+        else:
+            reason = WORKER_DIED if attempts == 1 else f"{WORKER_DIED} ({attempts} times)"
+            task.status = TaskResultStatus.FAILED
+            task.finished_at = timezone.now()
+            task.return_value = None
+            task.exception_class_path = f"{WorkerDied.__module__}.{WorkerDied.__qualname__}"
+            task.traceback = f"{task.exception_class_path}: {reason}: {where}\n"
+            task.save(
+                update_fields=[
+                    "status",
+                    "finished_at",
+                    "return_value",
+                    "exception_class_path",
+                    "traceback",
+                ]
+            )
+            action = "task.failed"
+        record(
+            actor=None,
+            actor_name="system",
+            action=action,
+            obj=task,
+            summary={"task": task.task_path, "attempts": attempts, "reason": reason, **where},
+        )
+    log.warning(
+        "task %s (%s) of dead worker %s: %s",
+        task.pk,
+        task.task_path,
+        worker_id,
+        "queued again" if action == "task.requeued" else reason,
+    )
+    return action
+
+
+def reap_orphaned_tasks(*, now: dt.datetime | None = None) -> Reaped:
+    """Re-queue (idempotent tasks) or fail (the others, with ``WORKER_DIED``) every task left
+    RUNNING by a dead worker, each in its own transaction with an audit event; then forget the
+    dead workers.
+
+    A worker is dead when its heartbeat is older than ``XINBAO_WORKER_STALE_SECONDS`` or its
+    process is gone from this machine. A task whose worker has no heartbeat row at all (a
+    plain ``db_worker``, or a row already forgotten) is taken once it has run for longer than
+    the staleness. Runs in the scanner (``scheduler.reap_tasks``) and when a worker starts.
+    """
+    now = now or timezone.now()
+    scope = workers.local_scope()
+    beats = {b.worker_id: b for b in WorkerHeartbeat.objects.all()}
+    dead = {w for w, b in beats.items() if workers.is_dead(b, now, scope=scope)}
+    cutoff = now - workers.stale_after()
+    requeued = failed = 0
+    running = DBTaskResult.objects.running().only("id", "worker_ids", "started_at")
+    for task in running.order_by("started_at"):
+        worker_id = task.worker_ids[-1] if task.worker_ids else ""
+        beat = beats.get(worker_id)
+        if beat is None:
+            if task.started_at is None or task.started_at >= cutoff:
+                continue
+        elif worker_id not in dead:
+            continue
+        action = _reap_one(task.pk, worker_id, beat)
+        requeued += action == "task.requeued"
+        failed += action == "task.failed"
+    WorkerHeartbeat.objects.filter(worker_id__in=dead, last_seen_at__lte=now).delete()
+    return Reaped(requeued=requeued, failed=failed)

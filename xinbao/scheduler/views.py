@@ -21,5 +21,7 @@ def chores(request: AuthedRequest) -> HttpResponse:
             "chores": selectors.chores(),
             "failures": selectors.failures(),
             "stalled_since": selectors.stalled_since(),
+            "workers": selectors.workers(),
+            "reaped_tasks": selectors.reaped_tasks(),
         },
     )

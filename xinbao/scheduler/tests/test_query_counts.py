@@ -15,8 +15,9 @@ FROZEN = (
     Frozen(
         "scheduler:chores",
         "sysadmin",
-        8,
-        "the earliest due job (is a scanner running?), the failures with their jobs, the jobs",
+        10,
+        "the earliest due job (is a scanner running?), the failures with their jobs, the jobs, "
+        "the task workers, the latest tasks of dead workers",
     ),
 )
 

@@ -160,7 +160,7 @@ def test_it_serves_on_after_a_child_dies_and_stops_every_child_on_sigterm(tmp_pa
             return len(children) == 3
 
         assert until(three_children, 10)
-        worker = next(pid for pid in children if b"db_worker" in cmdline(pid))
+        worker = next(pid for pid in children if b"xinbao.cli\0worker" in cmdline(pid))
         web = next(pid for pid in children if b"gunicorn" in cmdline(pid))
         os.kill(worker, signal.SIGKILL)
         assert until(lambda: three_children() and worker not in children, 5)

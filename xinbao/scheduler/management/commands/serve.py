@@ -88,6 +88,9 @@ class Supervisor:
         status = child.process.poll()
         if status is None:
             return
+        # What the child left in its process group (gunicorn's workers, when the master was
+        # killed) would hold the port and answer with old code: they go with it.
+        _signal_group(child.process, signal.SIGKILL)
         if now - child.started_at >= self.stable_after:
             child.delay = self.first_delay
         log.error(
@@ -140,7 +143,7 @@ def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None
 
 
 class Command(BaseCommand):
-    help = "Run the web server (gunicorn), the task worker (db_worker) and the scanner (scan)."
+    help = "Run the web server (gunicorn), the task worker (worker) and the scanner (scan)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -154,7 +157,8 @@ class Command(BaseCommand):
                 *shlex.split(f"--bind {options['bind']} --workers {options['web_workers']}"),
                 *("--timeout", "120", "--access-logfile", "-"),
             ],
-            "worker": [python, "-m", "xinbao.cli", "db_worker"],
+            # db_worker with a heartbeat; at its start it reaps the tasks of a worker that died.
+            "worker": [python, "-m", "xinbao.cli", "worker"],
             "scanner": [python, "-m", "xinbao.cli", "scan"],
         }
         supervisor = Supervisor(commands, env=dict(os.environ, PYTHONUNBUFFERED="1"))
