@@ -266,6 +266,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 XINBAO_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XINBAO_WORKER_HEARTBEAT_SECONDS", "5"))
 XINBAO_WORKER_STALE_SECONDS = float(os.environ.get("XINBAO_WORKER_STALE_SECONDS", "60"))
 
+# The audit log's HMAC key lives in this file, outside the database (created with mode 600 on
+# first use); signed checkpoints of the chain are written into the folder.
+XINBAO_AUDIT_KEY_FILE = Path(os.environ.get("XINBAO_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+XINBAO_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("XINBAO_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+)
+
 
 def _forbidden_in_one_line(record: logging.LogRecord) -> bool:
     """A refused request (403) is logged in one line: its PermissionDenied's traceback says

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -16,7 +17,11 @@ class AuditError(Exception):
 
 
 class ChainHead(models.Model):
-    """A single row locked while appending, so that two writers never fork the chain."""
+    """A single row locked while appending, so that two writers never fork the chain.
+
+    The database refuses to delete it and lets an update only move it one event forward
+    (``guard.py``): a reset head would hide a truncated chain.
+    """
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
@@ -43,8 +48,16 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.JSONField(_("change"), default=dict)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    #: The event's place in the chain, 1 for the first: taken under the locked chain head.
+    seq = models.BigIntegerField(unique=True)
+    #: The canonical form the hashes cover: 1 (before the keyed signature, the primary key
+    #: hashed; rows of that time keep verifying as they were written), 2 (the place in the
+    #: chain hashed, so that the hash is known before the insert, and ``mac`` set).
+    version = models.PositiveSmallIntegerField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: HMAC-SHA256 of the canonical form under the key kept outside the database (version 2).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -64,9 +77,8 @@ class AuditEvent(models.Model):
         raise AuditError("audit events are append-only")
 
     def canonical(self) -> str:
-        """The text that is hashed: every recorded field, in a fixed order."""
+        """The text that is hashed and signed: every recorded field, in a fixed order."""
         payload: dict[str, Any] = {
-            "id": self.pk,
             "at": self.at.astimezone(dt.UTC).isoformat(),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
@@ -79,7 +91,15 @@ class AuditEvent(models.Model):
             "address": self.address,
             "prev": self.prev_hash,
         }
+        if self.version == 1:
+            payload["id"] = self.pk
+        else:
+            payload["seq"] = self.seq
+            payload["v"] = self.version
         return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+    def compute_mac(self, key: bytes) -> str:
+        return hmac.new(key, self.canonical().encode(), hashlib.sha256).hexdigest()

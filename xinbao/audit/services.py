@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xinbao.audit.models import AuditEvent, ChainHead
+from xinbao.audit import checkpoints
+from xinbao.audit.checkpoints import Checkpoint
+from xinbao.audit.models import AuditError, AuditEvent, ChainHead
+from xinbao.audit.signing import AuditKeyMissing, audit_key
+
+#: The canonical form new events are written in (see ``AuditEvent.version``).
+VERSION = 2
+GENESIS = "0" * 64
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -33,8 +44,15 @@ def record(
     Runs inside the caller's transaction (it opens one if there is none), so that a failed
     audit write rolls back the action it records.
     """
+    key = audit_key(create=True)
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            # Only an empty log starts a chain: a head gone while events remain was removed
+            # behind the database's back, and a new chain would hide the old one's end.
+            if AuditEvent.objects.exists():
+                raise AuditError("the audit chain head is missing; run `xinbao audit verify`")
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             at=timezone.now(),
             # The actor is typed as Django's user: the audit log sits below accounts.
@@ -47,16 +65,17 @@ def record(
             object_id=str(obj.pk) if obj is not None else "",
             summary=summary or {},
             address=client_address(request),
+            seq=head.count + 1,
+            version=VERSION,
             prev_hash=head.last_hash,
-            hash="pending",
         )
+        # The hash covers the event's place in the chain, not its primary key, so it is known
+        # before the insert: the row is written once and never updated (the database refuses).
+        event.hash = event.compute_hash()
+        event.mac = event.compute_mac(key)
         event.save(force_insert=True)
-        # The hash covers the primary key, so it is computed once the row has one.
-        digest = event.compute_hash()
-        AuditEvent.objects.filter(pk=event.pk).update(hash=digest)
-        event.hash = digest
-        head.last_hash = digest
-        head.count += 1
+        head.last_hash = event.hash
+        head.count = event.seq
         head.save(update_fields=["last_hash", "count"])
     return event
 
@@ -67,24 +86,125 @@ class Problem:
     reason: str
 
 
-def verify() -> list[Problem]:
-    """Walk the chain from the first event and report every break.
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Read the audit tables as of one moment, however many events are appended meanwhile.
 
-    Detects an edited row (its hash no longer matches), a removed row (the next row's
-    ``prev_hash`` names a hash that is not the one before it) and a truncated tail (the
-    chain head records more events or another last hash than the table holds).
+    PostgreSQL: a read-only REPEATABLE READ transaction. SQLite (WAL): one deferred read
+    transaction, which sees the database as of its first read and, unlike the IMMEDIATE
+    transactions Django opens here, holds no write lock, so writers go on meanwhile. Inside a
+    transaction already open, that transaction is the snapshot.
     """
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            cursor.execute("COMMIT")
+
+
+def verify() -> list[Problem]:
+    """Walk the chain from the first event and report every break, on one snapshot.
+
+    Detects an edited row (its hash or its keyed signature no longer matches: a row rewritten
+    with its plain hash recomputed still lacks the key), a removed row (the next row's
+    ``prev_hash`` or place names another), a truncated tail (the chain head records more
+    events or another last hash than the table holds), a removed or reset chain head, and a
+    chain that disagrees with a signed checkpoint written outside the database (shorter than
+    it, or another hash at its place).
+    """
+    # The checkpoints first: one written while the walk runs would be newer than the snapshot.
+    saved = checkpoints.read_all()
+    with snapshot():
+        return _verify(saved)
+
+
+def _verify(saved: list[tuple[Path, Checkpoint | None]]) -> list[Problem]:
     problems: list[Problem] = []
-    prev = "0" * 64
+    head = ChainHead.objects.filter(pk=1).first()
+    try:
+        key: bytes | None = audit_key(create=False)
+    except AuditKeyMissing as exc:
+        key = None
+        key_problem = str(exc)
+    prev = GENESIS
     count = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    at_place: dict[int, str] = {}
+    wanted = {c.seq for _, c in saved if c is not None}
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
-        if event.prev_hash != prev:
+        if event.prev_hash != prev or event.seq != count:
             problems.append(Problem(event.pk, "link broken: a row before it was removed or edited"))
         if event.compute_hash() != event.hash:
             problems.append(Problem(event.pk, "content does not match its hash: row edited"))
+        elif event.version >= VERSION:
+            if key is None:
+                problems.append(Problem(event.pk, f"signature not checked: {key_problem}"))
+            elif not secrets.compare_digest(event.mac, event.compute_mac(key)):
+                problems.append(
+                    Problem(event.pk, "signature does not match: row rewritten without the key")
+                )
+        if event.seq in wanted:
+            at_place[event.seq] = event.hash
         prev = event.hash
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.count != count or head.last_hash != prev):
+    if head is None:
+        if count:
+            problems.append(Problem(None, "chain head missing: it was removed"))
+    elif head.count != count or head.last_hash != prev:
         problems.append(Problem(None, "chain head disagrees with the table: rows removed"))
+    problems.extend(_against_checkpoints(saved, key, count, at_place))
     return problems
+
+
+def _against_checkpoints(
+    saved: list[tuple[Path, Checkpoint | None]],
+    key: bytes | None,
+    count: int,
+    at_place: dict[int, str],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, cp in saved:
+        if cp is None:
+            problems.append(Problem(None, f"checkpoint {path.name} is unreadable"))
+            continue
+        if key is not None and not cp.is_signed_by(key):
+            problems.append(Problem(None, f"checkpoint {path.name} is not signed by the audit key"))
+            continue
+        if cp.seq > count:
+            problems.append(
+                Problem(
+                    None,
+                    f"chain shorter than checkpoint {path.name}: {count} events, "
+                    f"it saw {cp.seq}: rows removed",
+                )
+            )
+        elif cp.seq and at_place.get(cp.seq) != cp.last_hash:
+            problems.append(
+                Problem(
+                    None,
+                    f"checkpoint {path.name}: event {cp.seq} no longer has the hash it saw: "
+                    "chain rewritten",
+                )
+            )
+    return problems
+
+
+def write_checkpoint() -> tuple[Checkpoint, Path]:
+    """Write a signed checkpoint of the chain as it is now and hand it to the listeners."""
+    key = audit_key(create=True)
+    with snapshot():
+        head = ChainHead.objects.filter(pk=1).first()
+        seq, last = (head.count, head.last_hash) if head is not None else (0, GENESIS)
+    cp = Checkpoint(seq=seq, last_hash=last, at=timezone.now()).signed(key)
+    path = checkpoints.write(cp)
+    for listener in checkpoints.listeners():
+        listener(cp, path)
+    return cp, path
