@@ -1,6 +1,8 @@
 """Permission-checked getters: the only way views and the API fetch items.
 
-A user who may not see an object gets ``Http404``, never a hint that it exists.
+A user who may not see an object gets ``Http404``, never a hint that it exists. That includes
+an item or an attachment labelled above the user's clearance (``xinbao.lib.labels``): it is
+absent from every list and a 404 on every page, exactly as another unit's item is.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ def visible_items(user: User) -> QuerySet[Item]:
     A reporter sees every item of their own unit, and those of other units that credit
     theirs as a joint unit once submitted (a draft is its unit's own); office readers see
     everything that has been sent (never others' drafts); everyone sees what they wrote.
+    Whatever the role, never an item labelled above the user's clearance.
     """
-    qs = Item.objects.all()
+    qs = Item.objects.filter(sensitivity__lte=user.clearance_level)
     if user.is_reporter and user.unit_id is not None:
         joint = Q(joint_units=user.unit_id) & ~Q(status=ItemStatus.DRAFT)
         return qs.filter(Q(unit_id=user.unit_id) | joint).distinct()
@@ -35,9 +38,14 @@ def access_item(user: User, pk: int) -> Item:
         raise Http404 from None
 
 
+def visible_attachments(user: User, item: Item) -> QuerySet[Attachment]:
+    """The attachments of an item the user may see that are within the user's clearance."""
+    return item.attachments.filter(sensitivity__lte=user.clearance_level)
+
+
 def access_attachment(user: User, item_pk: int, pk: int) -> Attachment:
     item = access_item(user, item_pk)
     try:
-        return item.attachments.get(pk=pk)
+        return visible_attachments(user, item).get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None

@@ -7,6 +7,7 @@ answer: an item another unit's user may not see is a 404, exactly as in the web 
 # No ``from __future__ import annotations``: ninja reads the operations' annotations at
 # import time and cannot resolve ``Query[...]`` written as a string.
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Header, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -42,6 +43,7 @@ from xinbao.items.models import (
     Urgency,
 )
 from xinbao.lib.api import ERROR_RESPONSES, NOT_FOUND, ErrorOut, Pagination, field_errors
+from xinbao.lib.labels import Sensitivity
 from xinbao.lib.validators import Text
 from xinbao.org.models import Unit
 
@@ -86,6 +88,27 @@ def _in_utc_range(value: dt.datetime) -> dt.datetime:
 StorableTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
+class Label(StrEnum):
+    """A sensitivity label (安全标记) as the API spells it: 普通, 内部, 敏感."""
+
+    ORDINARY = "ordinary"
+    INTERNAL = "internal"
+    SENSITIVE = "sensitive"
+
+    @classmethod
+    def of(cls, value: int) -> "Label":
+        return cls(Sensitivity(value).name.lower())
+
+    def level(self) -> Sensitivity:
+        return Sensitivity[self.name]
+
+
+LABEL_DESCRIPTION = (
+    "Sensitivity label: ordinary < internal < sensitive. A user cleared below it never sees "
+    "it; nobody labels anything above their own clearance."
+)
+
+
 # -- answers -------------------------------------------------------------------------------
 
 
@@ -101,11 +124,16 @@ class AttachmentOut(Schema):
     name: str = Field(description="The file name it was uploaded with.")
     content_type: str
     size: int = Field(description="Bytes.")
+    sensitivity: Label = Field(description=LABEL_DESCRIPTION)
     url: str = Field(description="Where a signed-in user of the web app downloads it.")
 
     @staticmethod
     def resolve_name(obj: Attachment) -> str:
         return obj.original_name
+
+    @staticmethod
+    def resolve_sensitivity(obj: Attachment) -> Label:
+        return Label.of(obj.sensitivity)
 
     @staticmethod
     def resolve_url(obj: Attachment, context: dict[str, Any]) -> str:
@@ -121,6 +149,7 @@ class ItemOut(Schema):
     kind: ItemKind
     urgency: Urgency
     status: ItemStatus
+    sensitivity: Label = Field(description=LABEL_DESCRIPTION)
     unit: UnitOut = Field(description="The unit that reports it (and is credited first).")
     joint_units: list[UnitOut] = Field(description="Units that reported it jointly.")
     writer_name: str
@@ -133,11 +162,23 @@ class ItemOut(Schema):
     created_at: LocalTime
     submitted_at: LocalTime | None
     received_at: LocalTime | None
-    attachments: list[AttachmentOut]
+    attachments: list[AttachmentOut] = Field(
+        description="The attachments within the caller's clearance."
+    )
 
     @staticmethod
     def resolve_topics(obj: Item) -> list[str]:
         return [t.name for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_sensitivity(obj: Item) -> Label:
+        return Label.of(obj.sensitivity)
+
+    @staticmethod
+    def resolve_attachments(obj: Item, context: dict[str, Any]) -> list[Attachment]:
+        # Filtered in Python over the prefetched rows: no query per item.
+        clearance = api_user(context["request"]).clearance_level
+        return [a for a in obj.attachments.all() if a.sensitivity <= clearance]
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -156,6 +197,7 @@ class ItemIn(Schema):
     )
     kind: ItemKind
     urgency: Urgency = Urgency.ROUTINE
+    sensitivity: Label = Field(Label.ORDINARY, description=LABEL_DESCRIPTION)
     writer_name: Text = Field(min_length=1, max_length=50)
     writer_phone: Text = Field(
         min_length=1,
@@ -193,6 +235,7 @@ class ItemIn(Schema):
             event_at=self.event_at,
             topics=list(self.topics),
             joint_unit_ids=list(self.joint_unit_ids),
+            sensitivity=self.sensitivity.level(),
         )
 
 
@@ -388,6 +431,13 @@ def add_attachment(
         UploadedFile | None,
         File(description="The file; its name is kept, its content decides its type."),
     ] = None,
+    sensitivity: Annotated[
+        Label | None,
+        Form(
+            description="The file's sensitivity label: the item's when left out. Lower than "
+            "the item's is allowed, above the caller's own clearance is refused (422)."
+        ),
+    ] = None,
 ) -> Status[Attachment]:
     user = api_user(request)
     item = access_item(user, item_id)
@@ -402,7 +452,13 @@ def add_attachment(
             )
         raise _refused_file("missing", _("Send the file in the multipart field “file”."))
     try:
-        attachment = services.attach(user=user, item=item, upload=file, request=request)
+        attachment = services.attach(
+            user=user,
+            item=item,
+            upload=file,
+            sensitivity=None if sensitivity is None else sensitivity.level(),
+            request=request,
+        )
     except UploadRefused as exc:
         raise _refused_file("upload_refused", str(exc)) from None
     return Status(201, attachment)

@@ -10,6 +10,7 @@ from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
 from xinbao.items.models import Channel, ItemKind, ItemStatus, Urgency
 from xinbao.items.services import ItemData, validate_writer_phone
 from xinbao.lib.forms import StyledForm
+from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit
 
 
@@ -50,6 +51,14 @@ class ItemForm(StyledForm):
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE
     )
+    sensitivity = forms.TypedChoiceField(
+        label=_("Sensitivity label"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.ORDINARY,
+        required=False,
+        help_text=_("Who may read it: no one cleared below this label sees it."),
+    )
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     event_at = forms.DateTimeField(
         label=_("Time of the event"),
@@ -81,10 +90,23 @@ class ItemForm(StyledForm):
         ),
     )
 
+    upload_sensitivity = forms.TypedChoiceField(
+        label=_("Label of these files"),
+        choices=[("", _("Same as the item")), *Sensitivity.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("A file may carry a lower label than its item, never one above yours."),
+    )
+
     def __init__(
         self, *args: Any, unit_required: bool = False, own_unit: Unit | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Left out of a post: the label it has (a new item's is ordinary), never a silent change.
+        label = self.fields["sensitivity"]
+        assert isinstance(label, forms.TypedChoiceField)
+        label.empty_value = self.initial.get("sensitivity", Sensitivity.ORDINARY)
         if own_unit is not None:
             # A unit does not report jointly with itself.
             joint = self.fields["joint_units"]
@@ -131,6 +153,7 @@ class ItemForm(StyledForm):
             event_at=d["event_at"],
             topics=[t for t in d["topics"].replace("，", ",").split(",") if t.strip()],
             joint_unit_ids=[u.pk for u in d["joint_units"]],
+            sensitivity=d["sensitivity"],
         )
 
 
@@ -156,4 +179,18 @@ class ItemFilterForm(StyledForm):
         required=False,
         queryset=Unit.objects.filter(is_active=True),
         empty_label=_("All units"),
+    )
+
+
+class LabelForm(StyledForm):
+    """The desk's change of an item's label: a lowering needs a reason."""
+
+    sensitivity = forms.TypedChoiceField(
+        label=_("New label"), choices=Sensitivity.choices, coerce=int
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        help_text=_("Required when the label is lowered; kept in the audit log."),
     )

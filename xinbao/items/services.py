@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
+from xinbao.accounts.permissions import DESK_ROLES
 from xinbao.audit.services import record
-from xinbao.items.attachments import check_upload
+from xinbao.items.attachments import UploadRefused, check_upload
 from xinbao.items.models import (
     Attachment,
     Channel,
@@ -30,6 +31,7 @@ from xinbao.items.models import (
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
 from xinbao.items.workflow import begin as begin_item
 from xinbao.lib.classified import refuse_classified
+from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit
 
 # Re-exported: views and the API catch the error, and check the writer's roles, here.
@@ -55,6 +57,8 @@ class ItemData:
     event_at: dt.datetime | None = None
     topics: Sequence[str] = field(default_factory=list)
     joint_unit_ids: Sequence[int] = field(default_factory=list)
+    #: The item's sensitivity label (``xinbao.lib.labels``), at most the writer's clearance.
+    sensitivity: int = Sensitivity.ORDINARY
 
     def fingerprint(self, unit_id: int, *, submit: bool = False) -> str:
         """A stable hash of the content, to tell a resend from a different request.
@@ -78,6 +82,9 @@ class ItemData:
         }
         if submit:
             payload["submit"] = True
+        if self.sensitivity != Sensitivity.ORDINARY:
+            # Only when set, so that the hashes stored before labels existed stay valid.
+            payload["sensitivity"] = int(self.sensitivity)
         return hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -133,6 +140,20 @@ def _check_content(data: ItemData) -> None:
     refuse_classified(data.title, data.body)
 
 
+def _check_label(user: User, label: int) -> None:
+    """Nobody labels anything above their own clearance: they could not read it back."""
+    if label > user.clearance_level:
+        raise ValidationError(
+            {
+                "sensitivity": ValidationError(
+                    _("You may not label anything above your own clearance (%(clearance)s).")
+                    % {"clearance": user.clearance_level.label},
+                    code="above_clearance",
+                )
+            }
+        )
+
+
 def _writer_unit(user: User, unit: Unit | None) -> Unit:
     if user.role not in WRITER_ROLES:
         raise PermissionDenied(_("Your role may not write items."))
@@ -183,6 +204,7 @@ def create_item(
     """
     unit = _writer_unit(user, unit)
     _check_fields(data)
+    _check_label(user, data.sensitivity)
     _check_content(data)
     if source_id:
         existing = Item.objects.filter(channel=channel, source_id=source_id).first()
@@ -191,6 +213,7 @@ def create_item(
     item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
     begin_item(user=user, item=item, move=Move.CREATE)
     _apply(item, data)
+    item.sensitivity = data.sensitivity
     item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
     try:
         with transaction.atomic():
@@ -208,7 +231,12 @@ def create_item(
         actor=user,
         action="item.create",
         obj=item,
-        summary={"title": item.title, "unit": unit.name, "channel": channel},
+        summary={
+            "title": item.title,
+            "unit": unit.name,
+            "channel": channel,
+            "sensitivity": Sensitivity(item.sensitivity).name.lower(),
+        },
         request=request,
     )
     if submit:
@@ -267,8 +295,20 @@ def update_item(
         )
     _check_fields(data)
     _check_content(data)
-    before = {"title": item.title, "body": item.body}
+    _check_label(user, data.sensitivity)
+    if data.sensitivity < item.sensitivity and item.submitted_at is not None:
+        # Once the office has had it, lowering is the desk's audited decision (change_label).
+        raise ValidationError(
+            {
+                "sensitivity": ValidationError(
+                    _("Once sent, an item's label is lowered only by the editor, with a reason."),
+                    code="lowered",
+                )
+            }
+        )
+    before = {"title": item.title, "body": item.body, "sensitivity": item.sensitivity}
     _apply(item, data)
+    item.sensitivity = data.sensitivity
     item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
     item.save()
     _set_relations(item, data)
@@ -309,10 +349,63 @@ def receive_item(*, user: User, item: Item, request: HttpRequest | None = None) 
 
 
 @transaction.atomic
+def change_label(
+    *,
+    user: User,
+    item: Item,
+    sensitivity: int,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Item:
+    """The desk raises an item's label, or lowers it with a reason; each audited.
+
+    Raises ``PermissionDenied`` for any role but the desk's and ``ValidationError`` for the
+    label it already has, one above the user's own clearance, or a lowering without a reason.
+    """
+    if user.role not in DESK_ROLES:
+        raise PermissionDenied(_("Only editors and section chiefs change an item's label."))
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    old, new = Sensitivity(item.sensitivity), Sensitivity(sensitivity)
+    if new == old:
+        raise ValidationError(_("The item already carries this label."), code="unchanged")
+    _check_label(user, new)
+    reason = reason.strip()
+    if new < old and not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why the label is lowered."), code="required")}
+        )
+    item.sensitivity = new
+    item.save(update_fields=["sensitivity", "updated_at"])
+    record(
+        actor=user,
+        action="item.label_raise" if new > old else "item.label_lower",
+        obj=item,
+        summary={"from": old.name.lower(), "to": new.name.lower(), "reason": reason},
+        request=request,
+    )
+    return item
+
+
+@transaction.atomic
 def add_attachment(
-    *, user: User, item: Item, upload: UploadedFile, request: HttpRequest | None = None
+    *,
+    user: User,
+    item: Item,
+    upload: UploadedFile,
+    sensitivity: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Attachment:
-    """Check, then store an upload. A refused upload raises ``UploadRefused``, storing nothing."""
+    """Check, then store an upload. A refused upload raises ``UploadRefused``, storing nothing.
+
+    The file carries ``sensitivity`` (the item's label when None): lower than the item's is
+    allowed, above the uploader's own clearance is refused.
+    """
+    label = Sensitivity(item.sensitivity if sensitivity is None else sensitivity)
+    if label > user.clearance_level:
+        raise UploadRefused(
+            _("“%(name)s” may not be labelled above your own clearance (%(clearance)s).")
+            % {"name": upload.name or "file", "clearance": user.clearance_level.label}
+        )
     checked = check_upload(upload)
     attachment = Attachment(
         item=item,
@@ -321,6 +414,7 @@ def add_attachment(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        sensitivity=label,
         uploaded_by=user,
     )
     attachment.file.save(checked.sha256, upload, save=False)
@@ -335,6 +429,7 @@ def add_attachment(
             "name": attachment.original_name,
             "type": checked.content_type,
             "size": checked.size,
+            "sensitivity": label.name.lower(),
         },
         request=request,
     )
@@ -347,7 +442,12 @@ def add_attachment(
 
 @transaction.atomic
 def attach(
-    *, user: User, item: Item, upload: UploadedFile, request: HttpRequest | None = None
+    *,
+    user: User,
+    item: Item,
+    upload: UploadedFile,
+    sensitivity: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Attachment:
     """The writer's unit adds a file to an item it may still edit (the API's upload).
 
@@ -364,7 +464,9 @@ def attach(
             )
             % {"status": item.get_status_display()}
         )
-    return add_attachment(user=user, item=item, upload=upload, request=request)
+    return add_attachment(
+        user=user, item=item, upload=upload, sensitivity=sensitivity, request=request
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.item_submit, name="submit"),
     path("<int:pk>/withdraw/", views.item_withdraw, name="withdraw"),
     path("<int:pk>/receive/", views.item_receive, name="receive"),
+    path("<int:pk>/label/", views.item_label, name="label"),
     path("<int:pk>/files/<int:att>/", views.attachment_download, name="attachment"),
     path("<int:pk>/files/<int:att>/view/", views.attachment_inline, name="attachment_inline"),
     path("<int:pk>/files/<int:att>/thumb/", views.attachment_thumb, name="attachment_thumb"),

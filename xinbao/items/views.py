@@ -16,17 +16,23 @@ from django.views.decorators.http import require_POST
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import can_use_desk
 from xinbao.items import services
-from xinbao.items.access import access_attachment, access_item, visible_items
+from xinbao.items.access import (
+    access_attachment,
+    access_item,
+    visible_attachments,
+    visible_items,
+)
 from xinbao.items.attachments import (
     MAX_ATTACHMENT_BYTES,
     UploadRefused,
     download_name,
     human_size,
 )
-from xinbao.items.forms import ItemFilterForm, ItemForm
+from xinbao.items.forms import ItemFilterForm, ItemForm, LabelForm
 from xinbao.items.models import Attachment, Channel, Item
 from xinbao.items.workflow import allowed_moves, is_author
 from xinbao.lib.http import pick_template
+from xinbao.lib.labels import Sensitivity
 
 PAGE_SIZE = 25
 
@@ -64,11 +70,16 @@ def _save_uploads(request: AuthedRequest, item: Item, form: ItemForm) -> bool:
             % {"name": name, "limit": human_size(MAX_ATTACHMENT_BYTES)},
         )
         ok = False
+    label = form.cleaned_data.get("upload_sensitivity")
     for upload in form.cleaned_data.get("uploads") or []:
         try:
             with transaction.atomic():
                 services.add_attachment(
-                    user=request.user, item=item, upload=upload, request=request
+                    user=request.user,
+                    item=item,
+                    upload=upload,
+                    sensitivity=label,
+                    request=request,
                 )
         except UploadRefused as exc:
             messages.error(request, str(exc))
@@ -149,6 +160,7 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "body": item.body,
         "kind": item.kind,
         "urgency": item.urgency,
+        "sensitivity": item.sensitivity,
         "place": item.place,
         "event_at": item.event_at,
         "writer_name": item.writer_name,
@@ -175,14 +187,19 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def item_detail(
+    request: AuthedRequest, pk: int, label_form: LabelForm | None = None
+) -> HttpResponse:
     item = access_item(request.user, pk)
-    attachments = list(item.attachments.all())
+    attachments = list(visible_attachments(request.user, item))
     can_author = is_author(request.user, item)
+    if label_form is None and can_use_desk(request.user):
+        label_form = LabelForm(initial={"sensitivity": item.sensitivity})
     return render(
         request,
         "items/item_detail.html",
         {
+            "label_form": label_form,
             "item": item,
             "attachments": attachments,
             "can_author": can_author,
@@ -198,6 +215,37 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_desk": can_use_desk(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def item_label(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The desk raises an item's label, or lowers it with a reason (items.services)."""
+    item = access_item(request.user, pk)
+    if not can_use_desk(request.user):
+        raise PermissionDenied(_("Only editors and section chiefs change an item's label."))
+    form = LabelForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.change_label(
+                user=request.user,
+                item=item,
+                sensitivity=form.cleaned_data["sensitivity"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The item's label is now %(label)s.")
+                % {"label": Sensitivity(item.sensitivity).label},
+            )
+            return redirect("items:detail", pk=item.pk)
+    response = item_detail(request, pk, label_form=form)
+    response.status_code = 400
+    return response
 
 
 def _transition_view(request: AuthedRequest, pk: int, action: str) -> HttpResponse:

@@ -394,6 +394,7 @@ class ReadTest(ApiTestCase):
                 "name": "现场情况.pdf",
                 "content_type": "application/pdf",
                 "size": 1234,
+                "sensitivity": "ordinary",
                 "url": f"http://testserver/items/{item.pk}/files/{att.pk}/",
             }
         ]
