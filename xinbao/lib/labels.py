@@ -25,6 +25,14 @@ def may_read(clearance: int, label: int) -> bool:
     return label <= clearance
 
 
+#: The label as documents print it (in Chinese whatever the reader's language); an ordinary
+#: document carries no marking, as an unmarked official document is an ordinary one.
+PRINTED = {
+    Sensitivity.ORDINARY: "",
+    Sensitivity.INTERNAL: "内部",
+    Sensitivity.SENSITIVE: "敏感",
+}
+
 #: The Bootstrap badge class of each label, as lists and pages show it.
 BADGE_CLASSES = {
     Sensitivity.ORDINARY: "text-bg-light border",

@@ -8,10 +8,11 @@ user who may not see an object gets ``Http404``, never a hint that it exists.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from xinbao.accounts.models import Role, User
+from xinbao.lib.labels import Sensitivity
 from xinbao.periodicals.models import (
     Instruction,
     Issue,
@@ -67,13 +68,31 @@ def access_periodical(user: User, pk: int) -> Periodical:
         raise Http404 from None
 
 
+def within_clearance(qs: QuerySet[Issue], user: User) -> QuerySet[Issue]:
+    """The issues of ``qs`` whose label (:func:`issue_label`) is within ``user``'s clearance."""
+    level = user.clearance_level
+    return qs.exclude(entries__item__sensitivity__gt=level).exclude(
+        entries__pictures__attachment__sensitivity__gt=level
+    )
+
+
+def issue_label(issue: Issue) -> Sensitivity:
+    """An issue carries the highest label of its items and of the pictures chosen for it."""
+    found = issue.entries.aggregate(
+        item=Max("item__sensitivity"), picture=Max("pictures__attachment__sensitivity")
+    )
+    return Sensitivity(max([v for v in found.values() if v is not None], default=1))
+
+
 def reading_issues(user: User) -> QuerySet[Issue]:
-    """Distributed issues of the periodicals ``user`` reads."""
-    return Issue.objects.filter(periodical__readers=user, state__in=READING_STATES)
+    """Distributed issues of the periodicals ``user`` reads, within their clearance."""
+    qs = Issue.objects.filter(periodical__readers=user, state__in=READING_STATES)
+    return within_clearance(qs, user)
 
 
 def visible_issues(user: User) -> QuerySet[Issue]:
-    qs = Issue.objects.all()
+    """Issues ``user`` may open, never one labelled above their clearance."""
+    qs = within_clearance(Issue.objects.all(), user)
     if is_issue_staff(user):
         return qs
     reads = Q(periodical__readers=user, state__in=READING_STATES)
@@ -100,8 +119,9 @@ def access_signer_issue(user: User, pk: int) -> Issue:
     """An issue on the leaders' phone pages: leaders only, from awaiting signature on."""
     if not is_signer(user):
         raise Http404
+    qs = within_clearance(Issue.objects.filter(state__in=LEADER_STATES), user)
     try:
-        return Issue.objects.filter(state__in=LEADER_STATES).select_related("periodical").get(pk=pk)
+        return qs.select_related("periodical").get(pk=pk)
     except Issue.DoesNotExist:
         raise Http404 from None
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from xinbao.items.models import Attachment
 from xinbao.items.models import Urgency as ItemUrgency
+from xinbao.lib.labels import PRINTED
 from xinbao.lib.officedoc import (
     Block,
     Distribution,
@@ -28,6 +29,7 @@ from xinbao.lib.officedoc import (
     render_pdf,
 )
 from xinbao.lib.officedoc.pictures import figure
+from xinbao.periodicals.access import issue_label
 from xinbao.periodicals.models import Issue, Periodical
 from xinbao.periodicals.services import issue_content
 from xinbao.periodicals.setup import distribution_recipients
@@ -112,6 +114,7 @@ def document(issue: Issue) -> OfficialDocument:
         date=_signed_day(content) if signed else timezone.localdate(),
         title=str(content.get("title", "")),
         signer=str(content.get("signer", "")) if signed else "",
+        marking=PRINTED[issue_label(issue)],
         urgency=_urgency(urgencies),
         blocks=blocks,
         distribution=Distribution(

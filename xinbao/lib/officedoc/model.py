@@ -136,6 +136,8 @@ class OfficialDocument:
     issue_line: str = ""
     title: str = ""
     signer: str = ""
+    #: The sensitivity label (安全标记) printed top left, where GB/T 9704 puts 密级: "内部".
+    marking: str = ""
     urgency: Urgency | None = None
     blocks: Sequence[Block] = ()
     distribution: Distribution | None = None

@@ -168,6 +168,8 @@ def _figure_html(block: Figure) -> str:
 
 def _head_html(doc: OfficialDocument) -> str:
     parts = ['<header class="rule">']
+    if doc.marking:
+        parts.append(_p(doc.marking, "urgency marking"))
     if doc.urgency is not None:
         parts.append(_p(doc.urgency.value, "urgency"))
     size = L.masthead_size_pt(doc.masthead)

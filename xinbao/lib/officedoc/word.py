@@ -274,6 +274,9 @@ def _setup_footers(doc: DocxDocument, section: Section) -> None:
 
 
 def _head(doc: DocxDocument, official: OfficialDocument) -> None:
+    if official.marking:
+        paragraph = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _run(paragraph, official.marking, L.HEITI)
     if official.urgency is not None:
         paragraph = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
         _run(paragraph, official.urgency.value, L.HEITI)
