@@ -81,6 +81,10 @@ def lifted(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses a table with deferred checks pending (the actor's foreign key,
+            # within a test's transaction): run them now, and keep them immediate until the
+            # triggers are back, so that the block's own rows leave none pending either.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in POSTGRESQL_TABLES:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         else:
@@ -90,6 +94,7 @@ def lifted(connection: BaseDatabaseWrapper) -> Iterator[None]:
         if connection.vendor == "postgresql":
             for table in POSTGRESQL_TABLES:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for sql in SQLITE_TRIGGERS.values():
                 cursor.execute(sql)
