@@ -78,6 +78,13 @@ def gate(request: HttpRequest) -> HttpResponse | None:
         return None
     assert isinstance(user, User)
     target = "accounts:second_factor" if has_authenticator(user) else "accounts:second_factor_enrol"
+    if request.headers.get("HX-Request"):
+        # A partial (the bell polls on every page, these included) must not swap the code
+        # page into the page: the whole page goes there instead, unless it is there already.
+        response = HttpResponse(status=204)
+        if PREFIX not in request.headers.get("HX-Current-URL", ""):
+            response["HX-Redirect"] = reverse(target)
+        return response
     query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
     return redirect(reverse(target) + (f"?{query}" if query else ""))
 

@@ -217,3 +217,21 @@ class SecondFactorTest(BaseTestCase):
             assert "Reset the second factor" not in page.content.decode()
             assert reset.status_code == 403
         assert TOTPDevice.objects.filter(user=self.ed).exists()
+
+    def test_it_sends_a_partial_request_to_the_code_page_as_a_whole_page(self) -> None:
+        self.enrol(self.ed)
+        self.client.force_login(self.ed)
+        bell = reverse("notify:bell")
+        # The bell polls on the code page itself: nothing is swapped in, the page stays.
+        on_code_page = self.client.get(
+            bell,
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL="http://testserver" + reverse("accounts:second_factor"),
+        )
+        assert on_code_page.status_code == 204 and "HX-Redirect" not in on_code_page
+        # On a page left open elsewhere, the browser is sent to the code page.
+        elsewhere = self.client.get(
+            bell, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/items/"
+        )
+        assert elsewhere.status_code == 204
+        assert elsewhere["HX-Redirect"] == reverse("accounts:second_factor")
