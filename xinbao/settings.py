@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "xinbao.periodicals",
     "xinbao.scoring",
     "xinbao.help",
+    "xinbao.ops",
     "xinbao.demo",
 ]
 
