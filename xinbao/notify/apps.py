@@ -6,4 +6,10 @@ class NotifyConfig(AppConfig):
     label = "notify"
 
     def ready(self) -> None:
-        from xinbao.notify import chores, home, menu, readiness  # noqa: F401  (registers delivery and escalation; the menu entries; the first-run checks; the home-page sections)
+        from xinbao.notify import (  # noqa: F401  (registers delivery and escalation; the menu entries; the first-run checks; the home-page sections; the audit checkpoints' sender)
+            audit_checkpoints,
+            chores,
+            home,
+            menu,
+            readiness,
+        )

@@ -7,6 +7,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable
+from email.message import EmailMessage
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,12 @@ from xinbao.audit import checkpoints
 from xinbao.audit.checkpoints import Checkpoint
 from xinbao.audit.guard import lifted
 from xinbao.audit.models import AuditError, AuditEvent, ChainHead
-from xinbao.audit.services import record, verify
+from xinbao.audit.services import record, verify, write_checkpoint
 from xinbao.audit.signing import audit_key
 from xinbao.lib.chores import chores
+from xinbao.notify.models import Notification
+from xinbao.notify.services import deliver_due
+from xinbao.notify.tests.peers import SmtpPeer, TransportTestCase
 from xinbao.test import BaseTestCase
 
 
@@ -301,3 +305,29 @@ class FlushTest(TransactionTestCase):
         ):
             call_command("flush", interactive=False, verbosity=0)
         assert AuditEvent.objects.filter(action="test.kept").exists()
+
+
+class CheckpointToAdministratorsTest(TransportTestCase):
+    def test_it_sends_each_checkpoint_to_the_audit_administrators(self) -> None:
+        smtp = SmtpPeer()
+        self.enterContext(smtp.running())
+        self.configure(
+            email={"host": "127.0.0.1", "port": smtp.port, "security": "none", "timeout": 1}
+        )
+        self.auditor.email = "shenji@office.gov.cn"
+        self.auditor.save(update_fields=["email"])
+        record(actor=self.alice, action="test.one")
+        checkpoint, path = write_checkpoint()
+        assert path.exists()
+        deliver_due()
+        [mail] = smtp.received
+        assert mail.rcpt_tos == ["shenji@office.gov.cn"]
+        body = mail.parsed().get_body(("plain",))
+        assert isinstance(body, EmailMessage)
+        text = body.get_content()
+        sent = Checkpoint.from_json(text[text.index("{") :])
+        assert sent == checkpoint
+        assert sent.is_signed_by(audit_key(create=False))
+        [bell] = Notification.objects.filter(user=self.auditor)
+        assert checkpoint.last_hash in bell.body
+        assert not Notification.objects.exclude(user=self.auditor).exists()
