@@ -112,4 +112,9 @@ def test_it_draws_charts_and_loads_htmx_parts_with_no_violation(
     with page.expect_response(lambda r: "/items/?" in r.url and r.ok):
         page.locator("form[hx-get] select").first.select_option(index=1)
     watched.assert_no_violation("items list")
+
+    # The API's interactive documentation (Swagger UI, served from static files).
+    page.goto(base + "/api/v1/docs")
+    expect(page.locator("#swagger-ui .info")).to_be_visible()
+    watched.assert_no_violation("API documentation")
     context.close()
