@@ -102,7 +102,8 @@ class Counted:
     floods: list[tuple[str, LoginFailureWindow]]
 
     def over_address_limit(self) -> bool:
-        return self.address_failures > int(settings.XINBAO_LOGIN_FAILURES_PER_ADDRESS)
+        limit = int(settings.XINBAO_LOGIN_FAILURES_PER_ADDRESS)
+        return 0 < limit < self.address_failures
 
 
 def count_failure(address: str | None, *, now: dt.datetime | None = None) -> Counted:
