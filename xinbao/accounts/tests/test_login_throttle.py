@@ -165,6 +165,13 @@ class DurationsTest(BaseTestCase):
         assert in_words(dt.timedelta(days=2, seconds=5)) == "2 days 5 seconds"
         assert in_words(0.2) == "1 second"
 
+    def test_it_shows_the_scheduled_jobs_intervals_in_words(self) -> None:
+        run_chore("accounts.clear_sessions")
+        self.client.force_login(self.sysadmin)
+        page = self.client.get(reverse("scheduler:chores")).content.decode()
+        assert "<td>1 day</td>" in page
+        assert "0:00:00" not in page
+
 
 @override_settings(XINBAO_LOGIN_FAILURES_PER_ADDRESS=10, XINBAO_LOGIN_FAILURES_GLOBAL=1000)
 class ConcurrentCountTest(TransactionTestCase):
