@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import ApiToken, User, hash_token
 from xinbao.audit.services import record
+from xinbao.lib.labels import Sensitivity
 
 
 @transaction.atomic
@@ -183,3 +186,32 @@ def enable_user(*, actor: User, user: User, request: HttpRequest | None = None) 
         summary={"username": user.username},
         request=request,
     )
+
+
+def _clearance_name(value: int | None) -> str:
+    return "role" if value is None else Sensitivity(value).name.lower()
+
+
+@transaction.atomic
+def set_clearance(
+    *, actor: User, user: User, clearance: int | None, request: HttpRequest | None = None
+) -> User:
+    """The security administrator (三员分立: not the system administrator) sets the highest
+    sensitivity label ``user`` may read; None goes back to the role's default. Audited."""
+    if not actor.is_security_admin:
+        raise PermissionDenied(_("Only the security administrator sets clearances."))
+    before = user.clearance
+    user.clearance = None if clearance is None else Sensitivity(clearance)
+    user.save(update_fields=["clearance"])
+    record(
+        actor=actor,
+        action="user.clearance",
+        obj=user,
+        summary={
+            "username": user.username,
+            "from": _clearance_name(before),
+            "to": _clearance_name(user.clearance),
+        },
+        request=request,
+    )
+    return user

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xinbao.accounts import views, views_otp
+from xinbao.accounts import views, views_clearance, views_otp
 from xinbao.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
+    path("users/clearances/", views_clearance.clearance_list, name="clearance_list"),
+    path("users/<int:pk>/clearance/", views_clearance.clearance_set, name="clearance_set"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/enable/", views.user_enable, name="user_enable"),

@@ -26,6 +26,7 @@ from xinbao.items.models import (
     Channel,
     IdempotencyKey,
     Item,
+    ItemStatus,
     Topic,
 )
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
@@ -296,7 +297,7 @@ def update_item(
     _check_fields(data)
     _check_content(data)
     _check_label(user, data.sensitivity)
-    if data.sensitivity < item.sensitivity and item.submitted_at is not None:
+    if data.sensitivity < item.sensitivity and item.status != ItemStatus.DRAFT:
         # Once the office has had it, lowering is the desk's audited decision (change_label).
         raise ValidationError(
             {
