@@ -255,15 +255,17 @@ def can_reset(actor: User) -> bool:
 
 
 @transaction.atomic
-def reset(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+def reset(*, actor: User | None, user: User, request: HttpRequest | None = None) -> int:
     """Remove the user's authenticator and recovery codes: at the next login the user enrols
-    again. Returns the number of devices removed."""
-    if not can_reset(actor) or actor.pk == user.pk:
+    again. Returns the number of devices removed. ``actor`` None is the operator on the server
+    (``xinbao resetsecondfactor``), the only way for an administrator's own account."""
+    if actor is not None and (not can_reset(actor) or actor.pk == user.pk):
         raise SecondFactorError("not allowed")
     removed: int = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
     record(
         actor=actor,
+        actor_name="" if actor else "system",
         action="second_factor.reset",
         obj=user,
         summary={"username": user.username, "devices_removed": removed},

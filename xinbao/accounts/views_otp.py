@@ -32,7 +32,7 @@ ENROL_KEY = "xinbao_second_factor_key"
 
 class CodeForm(StyledForm):
     code = forms.CharField(
-        label=gettext_lazy("Code"),
+        label=gettext_lazy("Verification code"),
         max_length=40,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -235,3 +237,14 @@ class SecondFactorTest(BaseTestCase):
         )
         assert elsewhere.status_code == 204
         assert elsewhere["HX-Redirect"] == reverse("accounts:second_factor")
+
+    def test_it_resets_an_administrator_from_the_command_line(self) -> None:
+        self.enrol(self.secadmin)
+        out = StringIO()
+        call_command("resetsecondfactor", "secadmin", stdout=out)
+        assert out.getvalue() == "secadmin: 2 second-factor devices removed\n"
+        assert not TOTPDevice.objects.filter(user=self.secadmin).exists()
+        event = AuditEvent.objects.get(action="second_factor.reset")
+        assert (event.actor, event.actor_name) == (None, "system")
+        with pytest.raises(CommandError):
+            call_command("resetsecondfactor", "nobody", stdout=out)

@@ -71,3 +71,12 @@ class Command(BaseCommand):
         rows = [[x.username, x.role, x.unit or "—", x.password] for x in logins]
         self.stdout.write("Demo logins:")
         self.stdout.write(table(["username", "role", "unit", "password"], rows))
+        roles = settings.XINBAO_SECOND_FACTOR_ROLES
+        if roles:
+            self.stdout.write(
+                "Second factor: accounts of the roles "
+                + ", ".join(roles)
+                + " enrol an authenticator app (TOTP) at their first login: scan the QR code "
+                "or type the key shown, enter the app's code, and keep the ten recovery codes. "
+                "XINBAO_SECOND_FACTOR_ROLES= (empty) turns it off."
+            )
