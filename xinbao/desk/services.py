@@ -491,6 +491,8 @@ def merge(
         body=body,
         kind=ItemKind.COMPREHENSIVE,
         urgency=_most_urgent(sources),
+        # It tells what its sources told: it carries the highest of their labels.
+        sensitivity=max(s.sensitivity for s in sources),
         unit=main_unit,
         writer_name=user.full_name or user.username,
         writer_phone=user.phone,

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from xinbao.accounts.services import create_token
 from xinbao.audit.models import AuditEvent
+from xinbao.desk import services as desk_services
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.tests.test_attachments import form, png_bytes
 from xinbao.lib.labels import Sensitivity
@@ -199,6 +200,16 @@ class LabelDecisionTest(SensitivityCase):
         assert "Once sent, an item&#x27;s label is lowered only by the editor" in page
         sent.refresh_from_db()
         assert sent.sensitivity == Sensitivity.INTERNAL
+
+
+class MergeTest(SensitivityCase):
+    def test_it_gives_a_merged_item_the_highest_label_of_its_sources(self) -> None:
+        merged = desk_services.merge(
+            user=self.ed, items=[self.plain, self.secret], title="全县情况汇总", body="汇总。"
+        )
+        assert merged.sensitivity == Sensitivity.SENSITIVE
+        self.client.force_login(self.alice)
+        assert self.client.get(reverse("items:detail", args=[merged.pk])).status_code == 404
 
 
 class ClearanceScreenTest(SensitivityCase):
