@@ -108,7 +108,9 @@ def snapshot() -> Iterator[None]:
         try:
             yield
         finally:
-            cursor.execute("COMMIT")
+            # An error inside may have ended the transaction already.
+            if connection.connection is not None and connection.connection.in_transaction:
+                cursor.execute("COMMIT")
 
 
 def verify() -> list[Problem]:
@@ -130,44 +132,47 @@ def verify() -> list[Problem]:
 def _verify(saved: list[tuple[Path, Checkpoint | None]]) -> list[Problem]:
     problems: list[Problem] = []
     head = ChainHead.objects.filter(pk=1).first()
+    key_problem = ""
     try:
         key: bytes | None = audit_key(create=False)
     except AuditKeyMissing as exc:
-        key = None
-        key_problem = str(exc)
+        key, key_problem = None, str(exc)
     prev = GENESIS
-    count = 0
+    last_seq = count = unchecked = 0
     at_place: dict[int, str] = {}
     wanted = {c.seq for _, c in saved if c is not None}
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
-        if event.prev_hash != prev or event.seq != count:
+        if event.prev_hash != prev or event.seq != last_seq + 1:
             problems.append(Problem(event.pk, "link broken: a row before it was removed or edited"))
         if event.compute_hash() != event.hash:
             problems.append(Problem(event.pk, "content does not match its hash: row edited"))
         elif event.version >= VERSION:
             if key is None:
-                problems.append(Problem(event.pk, f"signature not checked: {key_problem}"))
+                unchecked += 1
             elif not secrets.compare_digest(event.mac, event.compute_mac(key)):
                 problems.append(
                     Problem(event.pk, "signature does not match: row rewritten without the key")
                 )
         if event.seq in wanted:
             at_place[event.seq] = event.hash
-        prev = event.hash
+        prev, last_seq = event.hash, event.seq
+    if unchecked:
+        reason = f"signatures of {unchecked} events not checked: {key_problem}"
+        problems.append(Problem(None, reason))
     if head is None:
         if count:
             problems.append(Problem(None, "chain head missing: it was removed"))
     elif head.count != count or head.last_hash != prev:
         problems.append(Problem(None, "chain head disagrees with the table: rows removed"))
-    problems.extend(_against_checkpoints(saved, key, count, at_place))
+    problems.extend(_against_checkpoints(saved, key, last_seq, at_place))
     return problems
 
 
 def _against_checkpoints(
     saved: list[tuple[Path, Checkpoint | None]],
     key: bytes | None,
-    count: int,
+    last_seq: int,
     at_place: dict[int, str],
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -178,12 +183,12 @@ def _against_checkpoints(
         if key is not None and not cp.is_signed_by(key):
             problems.append(Problem(None, f"checkpoint {path.name} is not signed by the audit key"))
             continue
-        if cp.seq > count:
+        if cp.seq > last_seq:
             problems.append(
                 Problem(
                     None,
-                    f"chain shorter than checkpoint {path.name}: {count} events, "
-                    f"it saw {cp.seq}: rows removed",
+                    f"chain shorter than checkpoint {path.name}: it ends at event {last_seq}, "
+                    f"the checkpoint saw {cp.seq}: rows removed",
                 )
             )
         elif cp.seq and at_place.get(cp.seq) != cp.last_hash:
