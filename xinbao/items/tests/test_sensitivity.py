@@ -139,6 +139,7 @@ class IssueTest(SensitivityCase):
         self.client.force_login(self.principal)
         page = self.client.get(reverse("periodicals:reading_issue", args=[issue.pk]))
         assert page.status_code == 200 and SECRET in page.content.decode()
+        assert 'id="issue-label" data-label="3">Sensitive<' in page.content.decode()
         response = self.client.get(reverse("periodicals:issue_docx", args=[issue.pk]))
         word = docx.Document(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]  # a FileResponse streams
         assert word.paragraphs[0].text == "敏感"
