@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
     ValidationError,
 )
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -174,6 +175,46 @@ def _input_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         for e in exc.errors
     ]
     return api.create_response(request, {"detail": errors}, status=422)
+
+
+#: Where the API is mounted (xinbao/urls.py); answers under it are JSON, errors included.
+API_PATH = "/api/"
+
+
+class JsonErrorsMiddleware:
+    """Refusals under /api/ made outside the operations come back in the API's JSON shape.
+
+    Django and ninja answer some requests before any operation runs: an unknown path (404),
+    a method the path does not take (405, its ``Allow`` header kept), a request refused by
+    the middleware (400), a crash (500). Their HTML pages become ``{"detail": "…"}`` with
+    the same status and headers, so that API clients read every refusal the same way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(API_PATH)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 404:
+            message = _("Not found.")
+        elif response.status_code == 405:
+            message = _("This path does not take the method %(method)s.") % {
+                "method": request.method
+            }
+        else:
+            message = response.reason_phrase
+        answer = _detail(request, message, response.status_code)
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        answer.cookies = response.cookies
+        return answer
 
 
 def openapi_document() -> dict[str, Any]:

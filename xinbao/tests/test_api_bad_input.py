@@ -149,3 +149,31 @@ class BodyTest(ApiTestCase):
             ]
         }
         assert not item.attachments.exists()
+
+
+class OutsideOperationsTest(ApiTestCase):
+    def test_it_answers_an_unknown_path_with_a_json_404(self) -> None:
+        for path in ("/api/v1/nothing", f"{URL}/", f"{URL}/1/nothing", "/api/v2/items"):
+            with self.subTest(path):
+                r = self.call("GET", path)
+                assert r.status_code == 404, r.content
+                assert r["Content-Type"] == "application/json; charset=utf-8"
+                assert r.data == {"detail": "Not found."}
+
+    def test_it_answers_a_method_a_path_does_not_take_with_a_json_405(self) -> None:
+        item = self.make_item(self.alice)
+        for method, path, allowed in (
+            ("PUT", URL, {"GET", "POST"}),
+            ("DELETE", f"{URL}/{item.pk}", {"GET"}),
+            ("GET", f"{URL}/{item.pk}/submit", {"POST"}),
+        ):
+            with self.subTest(method=method, path=path):
+                r = self.call(method, path)
+                assert r.status_code == 405, r.content
+                assert r["Content-Type"] == "application/json; charset=utf-8"
+                assert {m.strip() for m in r["Allow"].split(",")} == allowed
+                assert r.data == {"detail": f"This path does not take the method {method}."}
+        # Pages outside the API keep their HTML answers.
+        r = self.client.get("/no-such-page/")
+        assert r.status_code == 404
+        assert r["Content-Type"].startswith("text/html")
