@@ -16,8 +16,10 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from xinbao.audit import checkpoints
 from xinbao.audit.checkpoints import Checkpoint
@@ -342,3 +344,38 @@ class CheckpointToAdministratorsTest(TransportTestCase):
         [bell] = Notification.objects.filter(user=self.auditor)
         assert checkpoint.last_hash in bell.body
         assert not Notification.objects.exclude(user=self.auditor).exists()
+
+
+class MigrationTest(TransactionTestCase):
+    def test_it_keeps_events_written_before_the_migration_verifying(self) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("audit", "0001_initial")])
+        try:
+            old = executor.loader.project_state([("audit", "0001_initial")]).apps
+            OldEvent = old.get_model("audit", "AuditEvent")
+            prev = "0" * 64
+            for n in range(3):
+                # As the first version's record() wrote them: insert, then hash with the id.
+                row = OldEvent.objects.create(
+                    at=timezone.now(), actor_name="system", action=f"test.old{n}", prev_hash=prev
+                )
+                as_hashed = AuditEvent(
+                    pk=row.pk, at=row.at, actor_name="system", action=row.action, version=1
+                )
+                as_hashed.prev_hash = prev
+                prev = as_hashed.compute_hash()
+                OldEvent.objects.filter(pk=row.pk).update(hash=prev)
+            old.get_model("audit", "ChainHead").objects.create(pk=1, count=3, last_hash=prev)
+        finally:
+            executor = MigrationExecutor(connection)
+            executor.migrate(executor.loader.graph.leaf_nodes())
+        assert list(AuditEvent.objects.order_by("seq").values_list("seq", "version")) == [
+            (1, 1),
+            (2, 1),
+            (3, 1),
+        ]
+        assert verify() == []
+        event = record(actor=None, actor_name="system", action="test.new")
+        assert (event.seq, event.version, event.prev_hash) == (4, 2, prev)
+        assert verify() == []
+        assert "append-only" in _refused("DELETE FROM audit_auditevent")
