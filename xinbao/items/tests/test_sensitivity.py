@@ -29,11 +29,13 @@ SECRET = "东城县某领导干部涉嫌违纪线索"
 PLAIN = "东城县召开防汛工作会议"
 
 
-def stored_attachment(item: Item, *, label: int, name: str = "现场照片.png") -> Attachment:
-    """A real stored picture on ``item`` with ``label``."""
+def stored_attachment(
+    item: Item, *, label: int, name: str = "现场照片.png", kind: str = "picture"
+) -> Attachment:
+    """A real stored file (a picture's bytes) on ``item`` with ``label``."""
     attachment = Attachment(
         item=item,
-        kind="picture",
+        kind=kind,
         original_name=name,
         content_type="image/png",
         size=len(png_bytes()),
@@ -143,6 +145,17 @@ class IssueTest(SensitivityCase):
         response = self.client.get(reverse("periodicals:issue_docx", args=[issue.pk]))
         word = docx.Document(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]  # a FileResponse streams
         assert word.paragraphs[0].text == "敏感"
+
+    def test_it_lists_only_the_files_within_the_readers_clearance(self) -> None:
+        self.periodical.readers.add(self.liaison)
+        item = self.adopted(PLAIN)
+        stored_attachment(item, label=Sensitivity.ORDINARY, name="通知.pdf", kind="document")
+        stored_attachment(item, label=Sensitivity.SENSITIVE, name="名单.pdf", kind="document")
+        issue = self.distributed(item)
+        self.client.force_login(self.liaison)
+        page = self.client.get(reverse("periodicals:reading_issue", args=[issue.pk]))
+        assert page.status_code == 200
+        assert "通知.pdf" in page.content.decode() and "名单.pdf" not in page.content.decode()
 
     @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
     def test_it_prints_the_label_on_the_pdf(self) -> None:

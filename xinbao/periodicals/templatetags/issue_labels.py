@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from xinbao.accounts.models import User
+from xinbao.items.models import Attachment
 from xinbao.lib.labels import BADGE_CLASSES
 from xinbao.periodicals.access import issue_label
 from xinbao.periodicals.models import Issue
@@ -23,3 +27,9 @@ def issue_label_badge(issue: Issue) -> SafeString:
         label.value,
         label.label,
     )
+
+
+@register.filter
+def readable_by(attachments: Iterable[Attachment], user: User) -> list[Attachment]:
+    """``media|readable_by:user``: the files of an issue's items within the user's clearance."""
+    return [a for a in attachments if a.sensitivity <= user.clearance_level]
