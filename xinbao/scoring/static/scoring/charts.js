@@ -52,6 +52,9 @@
     document.querySelectorAll(".xb-chart").forEach(function (el) {
       var option = options[el.dataset.chart];
       if (!option) return;
+      // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which
+      // the Content-Security-Policy refuses.
+      option.tooltip.renderMode = "richText";
       var chart = window.echarts.init(el);
       chart.setOption(option);
       charts.push(chart);
