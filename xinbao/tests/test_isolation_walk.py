@@ -99,6 +99,7 @@ EVERYONE = frozenset(
     }
 )
 OWNER = frozenset({"alice"})
+REPORTERS = frozenset({"alice", "bob", "carol"})
 SECTION = frozenset({"ed", "chief"})
 SIGNERS = frozenset({"leader", "principal"})
 #: The office's readers of every submitted item (``OFFICE_READER_ROLES``).
@@ -182,8 +183,9 @@ WALK: dict[str, Walk] = {
     "org:office": Walk(allowed=frozenset({"sysadmin"})),
     "org:setup": Walk(allowed=frozenset({"sysadmin"})),
     # --- intake ------------------------------------------------------------------------------
+    # Everyone lists what they may see; an administrator's list is empty (they write nothing).
     "items:list": Walk(allowed=ITEM, open=EVERYONE, query="q=东城县"),
-    "items:create": Walk(allowed=NOBODY, open=EVERYONE),
+    "items:create": Walk(allowed=NOBODY, open=REPORTERS | OFFICE | {"liaison"}),
     "items:detail": W(ITEM, pk="item"),
     "items:edit": W(ITEM, pk="item"),
     "items:submit": W(ITEM, pk="item"),
@@ -257,7 +259,7 @@ WALK: dict[str, Walk] = {
     },
     "periodicals:sign_revise": W(SIGNERS, pk="issue", entry="entry"),
     "periodicals:instructions": Walk(allowed=HANDLERS | SIGNERS),
-    "periodicals:instructions_to_answer": Walk(allowed=OWNER, open=EVERYONE),
+    "periodicals:instructions_to_answer": Walk(allowed=OWNER, open=REPORTERS),
     "periodicals:instruction": W(OWNER | HANDLERS | SIGNERS, pk="instruction"),
     "periodicals:instruction_feedback": W(OWNER | HANDLERS | SIGNERS, pk="instruction"),
     "periodicals:instruction_close": W(OWNER | HANDLERS | SIGNERS, pk="instruction"),
@@ -295,7 +297,7 @@ WALK: dict[str, Walk] = {
     "incidents:chase_docx": W(OWNER | OFFICE, pk="chase_notice"),
     "incidents:chase_pdf": W(OWNER | OFFICE, pk="chase_notice"),
     "incidents:request_list": Walk(
-        allowed=OWNER | OFFICE, open=EVERYONE, query="unit={county_a}&show=all"
+        allowed=OWNER | OFFICE, open=REPORTERS, query="unit={county_a}&show=all"
     ),
     "incidents:request_detail": W(OWNER | OFFICE, pk="demand"),
     "incidents:request_confirm": W(OWNER | OFFICE, pk="demand"),
@@ -317,7 +319,8 @@ WALK: dict[str, Walk] = {
     "notify:call_record": W(HANDLERS, pk="call"),
     "notify:template_preview": Walk(allowed=frozenset({"sysadmin"})),
     # --- scores ------------------------------------------------------------------------------
-    "scoring:dashboard": Walk(allowed=SCORE_VIEWERS, open=EVERYONE),
+    # A reporter is sent on to their own unit's scores.
+    "scoring:dashboard": Walk(allowed=SCORE_VIEWERS, open=REPORTERS),
     "scoring:export": Walk(allowed=SCORE_VIEWERS),
     "scoring:unit": W(OWNER | SCORE_VIEWERS, pk="county_a"),
     "scoring:reports": Walk(allowed=SCORE_VIEWERS),
