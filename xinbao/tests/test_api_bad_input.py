@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from django.test import Client
+from django.urls import reverse
 
 from xinbao.items.models import Item
 from xinbao.items.tests.test_api import URL, ApiTestCase, new_item
@@ -54,6 +55,22 @@ class TextTest(ApiTestCase):
         r = self.call("POST", URL, raw=with_raw("topics", '["\\ud83c\\udf0a防汛"]'))
         assert r.status_code == 201, r.data
         assert r.data["topics"] == ["\U0001f30a防汛"]
+
+    def test_it_stores_undecodable_form_bytes_as_replacement_characters(self) -> None:
+        # The web form never sees a lone surrogate: Django decodes the UTF-8 of one (ED A0 80,
+        # which no valid UTF-8 holds) as replacement characters, so the item is stored.
+        self.client.force_login(self.alice)
+        raw = (
+            "title=A%ED%A0%80B&body=x&kind=dynamic&urgency=routine&writer_name=W"
+            "&writer_phone=13800000001&topics=t%ED%A0%80"
+        )
+        r = self.client.post(
+            reverse("items:create"), raw, content_type="application/x-www-form-urlencoded"
+        )
+        assert r.status_code == 302, r.content
+        item = Item.objects.get()
+        assert item.title == "A\ufffd\ufffd\ufffdB"
+        assert [t.name for t in item.topics.all()] == ["t\ufffd\ufffd\ufffd"]
 
     def test_it_refuses_a_nul_in_the_idempotency_key(self) -> None:
         r = self.call("POST", URL, body=new_item(), **{"Idempotency-Key": "k\x00"})
