@@ -166,7 +166,8 @@ AXES_VERBOSE = False
 # Throttles of failed logins (xinbao/accounts/throttle.py): past this many failures in a minute
 # from one address, or from all addresses together, each further attempt waits (1, 2, 4 ...
 # seconds, at most XINBAO_LOGIN_MAX_WAIT_SECONDS) and is answered 429 "try again in N seconds"
-# meanwhile; nobody is locked out by address, since a county shares one NAT address.
+# meanwhile; nobody is locked out by address, since a county shares one NAT address. A limit
+# of 0 turns its throttle off.
 XINBAO_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("XINBAO_LOGIN_FAILURES_PER_ADDRESS", "10"))
 XINBAO_LOGIN_FAILURES_GLOBAL = int(os.environ.get("XINBAO_LOGIN_FAILURES_GLOBAL", "100"))
 XINBAO_LOGIN_MAX_WAIT_SECONDS = int(os.environ.get("XINBAO_LOGIN_MAX_WAIT_SECONDS", "5"))
