@@ -286,8 +286,9 @@ def adoptable_items(periodical: Periodical) -> QuerySet[Item]:
 def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
     """What ``user`` may place in an issue of ``periodical``: the adopted items; for the duty
     officer also the major emergency items submitted and not yet decided at the desk (the
-    desk's decision waits for the editors in the morning; the direct route does not)."""
-    adopted = adoptable_items(periodical)
+    desk's decision waits for the editors in the morning; the direct route does not).
+    Never an item labelled above ``user``'s clearance."""
+    adopted = adoptable_items(periodical).filter(sensitivity__lte=user.clearance_level)
     if user.role != Role.DUTY_OFFICER:
         return adopted
     placed = IssueItem.objects.filter(issue__periodical=periodical).values("item_id")
@@ -299,6 +300,7 @@ def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
                 urgency=Urgency.MAJOR_EMERGENCY,
             )
         )
+        .filter(sensitivity__lte=user.clearance_level)
         .exclude(pk__in=placed)
         .select_related("unit")
     )

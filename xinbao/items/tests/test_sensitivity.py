@@ -146,6 +146,16 @@ class IssueTest(SensitivityCase):
         word = docx.Document(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]  # a FileResponse streams
         assert word.paragraphs[0].text == "敏感"
 
+    def test_it_offers_a_compiler_only_items_within_their_clearance(self) -> None:
+        self.ed.clearance = Sensitivity.INTERNAL
+        self.ed.save(update_fields=["clearance"])
+        self.adopted(SECRET, sensitivity=Sensitivity.SENSITIVE)
+        self.adopted(PLAIN)
+        issue = periodical_services.create_issue(user=self.ed, periodical=self.periodical)
+        self.client.force_login(self.ed)
+        page = self.client.get(reverse("periodicals:issue_add_items", args=[issue.pk]))
+        assert PLAIN in page.content.decode() and SECRET not in page.content.decode()
+
     def test_it_lists_only_the_files_within_the_readers_clearance(self) -> None:
         self.periodical.readers.add(self.liaison)
         item = self.adopted(PLAIN)
