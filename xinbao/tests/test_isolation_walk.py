@@ -29,9 +29,13 @@ duty (duty officer)           submitted items, incidents, issues (the direct rou
                               not the desk, scores or settings
 liaison (partner department)  only what they wrote themselves: refused every item of A
 sysadmin, secadmin, auditor   no item, incident, issue or score (三员分立): sysadmin keeps
-(三员分立)                     units, users, calendar, chores and the outbox; secadmin users
-                              and the outbox; auditor the audit log
+(三员分立)                     units, users, calendar, chores and the outbox; secadmin users,
+                              clearances and the outbox; auditor the audit log. Their own
+                              pages quote no item either, but for ``ADMIN_QUOTES``
 ============================  =============================================================
+
+Who may open a list, a dashboard or an export never sees A's draft there, the office included.
+The API is walked twice: with the session and with county B's token.
 """
 
 from __future__ import annotations
@@ -348,6 +352,15 @@ ALSO: list[tuple[str, Walk]] = [
     *[(name, W(OWNER, item_id="draft")) for name in ("api:get_item", "api:submit_item")],
     ("scoring:unit", Walk(allowed=SCORE_VIEWERS, args={"pk": "county_b"}, open=frozenset({"bob"}))),
 ]
+
+#: The administrators' own pages that quote A's titles, although none of them reads items
+#: (三员分立): each with why. Every other page an administrator opens must not quote them.
+ADMIN_QUOTES: dict[str, str] = {
+    "notify:deliveries": "the outbox lists each message's subject, which names the item",
+    "notify:delivery_detail": "a delivery shows its message's subject and text",
+    "audit:list": "an event's change summary names its object (item.create: the title)",
+}
+ADMINS = frozenset({"sysadmin", "secadmin", "auditor"})
 
 #: Routes that need no login, each with why it shows nothing of a unit to a stranger.
 PUBLIC: dict[str, str] = {
@@ -735,6 +748,15 @@ class IsolationWalkTest(BaseTestCase):
         assert list(self.periodical.readers.all()) == [self.leader]
         assert User.objects.get(pk=self.alice.pk).unit == self.county_a
         assert not Item.objects.exclude(created_by=self.alice).exists()
+
+    def test_it_keeps_items_off_the_administrators_own_pages(self) -> None:
+        quoting = set()
+        for persona in sorted(ADMINS):
+            self.client.force_login(getattr(self, persona))
+            for name, walk in WALK.items():
+                if persona in walk.allowed and SECRET in text_of(self.request("get", name, walk)):
+                    quoting.add(name)
+        assert quoting == set(ADMIN_QUOTES)
 
     def test_it_refuses_another_units_api_token(self) -> None:
         """The API walked with county B's token instead of a session."""
