@@ -9,7 +9,8 @@ input refused; the token required.
 Not checked: that every schema-valid request is accepted ("positive data acceptance"). The
 schema cannot say which unit ids exist or which a reporter may name, nor every rule of the
 services (a phone number's digits, classified markings), and those refusals are documented
-422s. Examples are bounded and seeded, so a run is repeatable and takes seconds per operation.
+422s. Examples are bounded (50 per operation in the fuzzing phase) and seeded, so a run is
+repeatable: about 20 s for all operations on 2 cores, the test database aside.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ SNAPSHOT = Path(settings.BASE_DIR) / "docs" / "openapi.json"
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 20261207,
-        "generation": {"max-examples": 25, "database": "none"},
+        "generation": {"max-examples": 50, "database": "none"},
         "checks": {"positive_data_acceptance": {"enabled": False}},
     }
 )
