@@ -9,7 +9,6 @@ and types the codes that key gives.
 """
 
 # django-otp ships no type information (pyproject.toml lists no stubs for it).
-# mypy: disable-error-code="import-untyped"
 from __future__ import annotations
 
 import re

@@ -163,6 +163,13 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Our own reverse proxies (nginx in front of gunicorn), as addresses or networks: behind them the
+# client's address is read from X-Forwarded-For (xinbao.audit.services.client_address), for the
+# audit log, the login throttles and the lockout. Empty: the peer's address is the client's.
+XINBAO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("XINBAO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+AXES_CLIENT_IP_CALLABLE = "xinbao.audit.services.client_address"
 # Throttles of failed logins (xinbao/accounts/throttle.py): past this many failures in a minute
 # from one address, or from all addresses together, each further attempt waits (1, 2, 4 ...
 # seconds, at most XINBAO_LOGIN_MAX_WAIT_SECONDS) and is answered 429 "try again in N seconds"
@@ -189,7 +196,6 @@ XINBAO_SECOND_FACTOR_ROLES = [
 ]
 # The name an authenticator app shows next to the account.
 OTP_TOTP_ISSUER = "Xinbao"
-
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,7 +30,7 @@ PASSWORD = "Xb-test-2026!"  # noqa: S105  (a fixture, not a secret)
 
 def totp_code(device: Any) -> str:
     """The code an authenticator app holding ``device``'s key shows now (a TOTPDevice)."""
-    from django_otp.oath import totp  # type: ignore[import-untyped]  # django-otp has no types
+    from django_otp.oath import totp
 
     return f"{totp(device.bin_key, device.step, device.t0, device.digits):0{device.digits}d}"
 

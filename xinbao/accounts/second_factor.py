@@ -13,7 +13,6 @@ count as failed logins of the account in django-axes, so the account locks after
 """
 
 # django-otp ships no type information (pyproject.toml lists no stubs for it).
-# mypy: disable-error-code="import-untyped"
 from __future__ import annotations
 
 import datetime as dt

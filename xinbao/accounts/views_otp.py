@@ -2,7 +2,6 @@
 administrator's reset (services in ``second_factor.py``)."""
 
 # django-otp ships no type information (pyproject.toml lists no stubs for it).
-# mypy: disable-error-code="import-untyped"
 from __future__ import annotations
 
 from typing import Any

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -24,10 +26,42 @@ VERSION = 2
 GENESIS = "0" * 64
 
 
+def _networks(spec: Sequence[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry.strip(), strict=False) for entry in spec if entry.strip()]
+
+
+def _trusted(
+    address: str, networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_address(request: HttpRequest | None) -> str | None:
+    """The address a request came from: the peer, or, when the peer is one of our own
+    reverse proxies (``XINBAO_TRUSTED_PROXIES``), the last address in ``X-Forwarded-For`` that
+    is not one of them. Addresses further left were written by the client and are not
+    believed. Audit, the login throttles and the per-account lockout (django-axes, through
+    ``AXES_CLIENT_IP_CALLABLE``) all count by this address.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer: str | None = request.META.get("REMOTE_ADDR") or None
+    proxies = _networks(settings.XINBAO_TRUSTED_PROXIES)
+    if peer is None or not proxies or not _trusted(peer, proxies):
+        return peer
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if _trusted(address, proxies):
+            continue
+        try:
+            return str(ipaddress.ip_address(address))
+        except ValueError:
+            return peer
+    return peer
 
 
 def record(

@@ -4,7 +4,6 @@ security administrator resets a lost one. The clock is held still and moved by h
 codes are a function of the time."""
 
 # django-otp ships no type information (pyproject.toml lists no stubs for it).
-# mypy: disable-error-code="import-untyped"
 from __future__ import annotations
 
 import datetime as dt

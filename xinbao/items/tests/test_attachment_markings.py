@@ -46,8 +46,7 @@ def workbook(cell: str) -> bytes:
 
 
 def pdf(text: str, password: str = "") -> bytes:
-    rendered = HTML(string=f"<html><body><p>{text}</p></body></html>").write_pdf()
-    assert rendered is not None
+    rendered: bytes = HTML(string=f"<html><body><p>{text}</p></body></html>").write_pdf()
     if not password:
         return rendered
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
