@@ -67,6 +67,10 @@ def save_user(
         user.set_password(password)
         user.must_change_password = True
         user.password_changed_at = timezone.now()
+    if not created and "is_active" in changed and user.is_active:
+        # Enabled again on the form: as with the Enable button, the inactivity rule counts
+        # from now, or the next daily run would disable the account before its owner is back.
+        user.last_login = timezone.now()
     user.save()
     record(
         actor=actor,

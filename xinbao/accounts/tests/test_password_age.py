@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
+from xinbao.accounts.services import save_user
 from xinbao.audit.models import AuditEvent
 from xinbao.scheduler.services import run_chore
 from xinbao.test import PASSWORD, BaseTestCase, make_user
@@ -122,6 +123,17 @@ class InactiveAccountsTest(BaseTestCase):
         )
         assert response.status_code == 302
         # The next daily run leaves the account alone: its owner has just come back.
+        with time_machine.travel(timezone.now() + dt.timedelta(days=1), tick=False):
+            run_chore("accounts.disable_inactive")
+        self.alice.refresh_from_db()
+        assert self.alice.is_active
+
+    def test_an_account_ticked_active_on_its_form_is_not_disabled_again_at_once(self) -> None:
+        with time_machine.travel(T0, tick=False):
+            run_chore("accounts.disable_inactive")
+        self.alice.refresh_from_db()
+        self.alice.is_active = True
+        save_user(actor=self.secadmin, user=self.alice, password=None, changed={"is_active": 1})
         with time_machine.travel(timezone.now() + dt.timedelta(days=1), tick=False):
             run_chore("accounts.disable_inactive")
         self.alice.refresh_from_db()
