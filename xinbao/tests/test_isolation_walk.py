@@ -59,6 +59,7 @@ from django.utils import timezone
 from xinbao.accounts.models import ApiToken, User
 from xinbao.accounts.services import create_token
 from xinbao.calendar.models import CalendarDay
+from xinbao.desk import services as desk
 from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.incidents.models import (
     AccountabilityRecord,
@@ -514,6 +515,9 @@ class IsolationWalkTest(BaseTestCase):
             event="item_received",
             context={"title": SECRET, "unit": "东城县"},
         )
+        # The desk's decision on another of A's items tells A's reporters, and only them.
+        rejected = cls.make_item(cls.alice, title=SECRET)
+        desk.reject(user=cls.ed, item=rejected, reason=SECRET)
         deliver_due()
         cls.notification = Notification.objects.get(message=cls.message)
         cls.call = PhoneCall.objects.create(message=cls.message)
