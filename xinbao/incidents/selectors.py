@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.accounts.models import User
 from xinbao.incidents.models import (
     OPEN_REQUEST_STATUSES,
     AccountabilityRecord,
@@ -172,13 +173,16 @@ def reports_by_unit(incident: Incident) -> list[tuple[Unit, list[ReportView]]]:
     return list(grouped.values())
 
 
-def fileable_items(incident: Incident, unit_id: int | None = None) -> QuerySet[Item]:
-    """Items that may become a report: sent, not yet a report, of a unit concerned.
+def fileable_items(user: User, incident: Incident, unit_id: int | None = None) -> QuerySet[Item]:
+    """Items that may become a report: sent, not yet a report, of a unit concerned, and
+    within ``user``'s clearance (the choice names them).
 
     With ``unit_id`` only that unit's items; else those of every unit the incident concerns.
     """
     qs = Item.objects.filter(
-        status__in=[ItemStatus.SUBMITTED, ItemStatus.RECEIVED], report__isnull=True
+        status__in=[ItemStatus.SUBMITTED, ItemStatus.RECEIVED],
+        report__isnull=True,
+        sensitivity__lte=user.clearance_level,
     ).select_related("unit")
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)

@@ -225,7 +225,7 @@ def _detail(
             requests=incident.requests.all()
         )
         context["file_form"] = bound.get("file") or FileReportForm(
-            items=selectors.fileable_items(incident)
+            items=selectors.fileable_items(user, incident)
         )
         context["follow_form"] = bound.get("follow") or FollowUpForm(
             initial={"follow_up_hours": incident.follow_up_hours}
@@ -303,7 +303,7 @@ def incident_phone(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_file(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = _open_for_action(request, pk)
-    form = FileReportForm(request.POST, items=selectors.fileable_items(incident))
+    form = FileReportForm(request.POST, items=selectors.fileable_items(request.user, incident))
     if not form.is_valid():
         return _detail(request, incident, {"file": form}, status=400)
     try:
@@ -462,7 +462,7 @@ def _request_page(
     }
     if can_file:
         context["file_form"] = file_form or FileReportForm(
-            items=selectors.fileable_items(incident, demand.unit_id)
+            items=selectors.fileable_items(user, incident, demand.unit_id)
         )
     return render(request, "incidents/request_detail.html", context, status=status)
 
@@ -498,7 +498,9 @@ def request_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_file(request: AuthedRequest, pk: int) -> HttpResponse:
     demand = _own_request(request, pk)
     incident = demand.incident
-    form = FileReportForm(request.POST, items=selectors.fileable_items(incident, demand.unit_id))
+    form = FileReportForm(
+        request.POST, items=selectors.fileable_items(request.user, incident, demand.unit_id)
+    )
     if not form.is_valid():
         return _request_page(request, demand, form, status=400)
     try:

@@ -17,6 +17,8 @@ from django.urls import reverse
 from xinbao.accounts.services import create_token
 from xinbao.audit.models import AuditEvent
 from xinbao.desk import services as desk_services
+from xinbao.incidents.models import Report
+from xinbao.incidents.tests.cases import IncidentCase
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.tests.test_attachments import form, png_bytes
 from xinbao.lib.labels import Sensitivity
@@ -352,3 +354,19 @@ class AttachmentLabelTest(SensitivityCase):
             HTTP_AUTHORIZATION=f"Bearer {self.tokens['alice']}",
         )
         assert lower.status_code == 201 and lower.json()["sensitivity"] == "ordinary"
+
+
+class IncidentReportTest(IncidentCase):
+    def test_it_never_offers_a_reporter_their_units_sensitive_item_to_file(self) -> None:
+        [demand] = self.demand(self.open_incident())
+        url = reverse("incidents:request_detail", args=[demand.pk])
+        self.make_item(self.alice, title=PLAIN)
+        secret = self.make_item(self.alice, title=SECRET, sensitivity=Sensitivity.SENSITIVE)
+        body = self.page(self.alice, url)
+        assert PLAIN in body and SECRET not in body
+        self.client.force_login(self.alice)
+        refused = self.client.post(
+            reverse("incidents:request_file", args=[demand.pk]), {"item": secret.pk}
+        )
+        assert refused.status_code == 400
+        assert not Report.objects.filter(item=secret).exists()
