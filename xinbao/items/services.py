@@ -111,7 +111,7 @@ def validate_writer_phone(value: str) -> str:
     """
     phone = value.strip()
     digits = phone.replace("-", "").replace(" ", "").removeprefix("+86")
-    if not digits.isdigit() or not 7 <= len(digits) <= 12:
+    if not (digits.isascii() and digits.isdigit()) or not 7 <= len(digits) <= 12:
         raise ValidationError(_("Enter a phone number of 7 to 12 digits."), code="invalid_phone")
     return phone
 
