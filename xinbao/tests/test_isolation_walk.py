@@ -351,6 +351,7 @@ ALSO: list[tuple[str, Walk]] = [
         for name in ("items:detail", "items:edit", "items:submit", "items:withdraw")
     ],
     *[(name, W(OWNER, item_id="draft")) for name in ("api:get_item", "api:submit_item")],
+    *[(name, W(OWNER, pk="draft")) for name in ("desk:item", "desk:edit", "desk:adopt")],
     ("scoring:unit", Walk(allowed=SCORE_VIEWERS, args={"pk": "county_b"}, open=frozenset({"bob"}))),
 ]
 
