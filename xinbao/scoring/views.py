@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xinbao.accounts.http import AuthedRequest
-from xinbao.accounts.models import Role
+from xinbao.accounts.models import Role, User
 from xinbao.accounts.permissions import require
+from xinbao.desk.models import Adoption
 from xinbao.items.models import ItemKind
 from xinbao.scoring import statistics
 from xinbao.scoring.export import workbook_bytes
 from xinbao.scoring.forms import Period, PeriodForm
-from xinbao.scoring.models import ScoreEntry
+from xinbao.scoring.models import Cause, ScoreEntry
 from xinbao.scoring.statistics import MonthPoint, UnitStats, access_unit, can_view_scores
 
 LEDGER_LINES = 200
@@ -119,9 +120,11 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     (stats,) = statistics.unit_statistics(period.start, period.end, unit=unit)
     mix = statistics.kind_mix(period.start, period.end, unit=unit)
     months = statistics.trend(unit, 12, until=period.last_day)
-    entries = ScoreEntry.objects.filter(
-        unit=unit, on__gte=period.start, on__lt=period.end
-    ).select_related("via")[:LEDGER_LINES]
+    entries = list(
+        ScoreEntry.objects.filter(
+            unit=unit, on__gte=period.start, on__lt=period.end
+        ).select_related("via")[:LEDGER_LINES]
+    )
     context = {
         "unit": unit,
         "form": form,
@@ -130,11 +133,26 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "mix_rows": _mix_rows(mix),
         "months": months,
         "entries": entries,
+        "withheld": _withheld(entries, request.user),
         "ledger_limit": LEDGER_LINES,
         "charts": {"trend": _trend_data(months), "mix": _mix_data(mix), "labels": _labels()},
         "back": can_view_scores(request.user),
     }
     return render(request, "scoring/unit_detail.html", context)
+
+
+def _withheld(entries: list[ScoreEntry], user: User) -> set[int]:
+    """The entries whose explanation names an item above ``user``'s clearance (an adoption's
+    explanation starts with the item's title): the page shows their points, not the title."""
+    adoptions = [e.cause_id for e in entries if e.cause == Cause.ADOPTION]
+    if not adoptions:
+        return set()
+    above = set(
+        Adoption.objects.filter(
+            pk__in=adoptions, item__sensitivity__gt=user.clearance_level
+        ).values_list("pk", flat=True)
+    )
+    return {e.pk for e in entries if e.cause == Cause.ADOPTION and e.cause_id in above}
 
 
 def _title(period: Period) -> str:

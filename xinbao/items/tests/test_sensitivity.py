@@ -3,6 +3,7 @@ issues; a clearance on users; nothing above a reader's clearance reaches them an
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from typing import Any
 
 import docx
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -25,6 +27,8 @@ from xinbao.lib.labels import Sensitivity
 from xinbao.periodicals import services as periodical_services
 from xinbao.periodicals.models import Issue
 from xinbao.periodicals.tests.factories import PeriodicalCase
+from xinbao.scoring import services as scoring_services
+from xinbao.scoring.tests.factories import ScoringCase, noon
 
 API = "/api/v1/items"
 SECRET = "东城县某领导干部涉嫌违纪线索"
@@ -370,3 +374,19 @@ class IncidentReportTest(IncidentCase):
         )
         assert refused.status_code == 400
         assert not Report.objects.filter(item=secret).exists()
+
+
+class ScoringLedgerTest(ScoringCase):
+    def test_it_withholds_the_title_of_an_adopted_item_above_the_readers_clearance(self) -> None:
+        day = dt.date(2026, 4, 3)
+        self.enterContext(time_machine.travel(noon(dt.date(2026, 4, 20)), tick=False))
+        scoring_services.post_adoption(adoption=self.adopt(self.item(self.alice, title=PLAIN), day))
+        secret = self.item(self.alice, title=SECRET, sensitivity=Sensitivity.SENSITIVE)
+        scoring_services.post_adoption(adoption=self.adopt(secret, day))
+        url = reverse("scoring:unit", args=[self.county_a.pk])
+        self.client.force_login(self.alice)
+        page = self.client.get(url).content.decode()
+        assert PLAIN in page and SECRET not in page
+        assert "An item above your clearance" in page
+        self.client.force_login(self.chief)
+        assert SECRET in self.client.get(url).content.decode()
