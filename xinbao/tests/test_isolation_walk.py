@@ -58,6 +58,7 @@ from django.utils import timezone
 
 from xinbao.accounts.models import ApiToken, User
 from xinbao.accounts.services import create_token
+from xinbao.api import openapi_document
 from xinbao.calendar.models import CalendarDay
 from xinbao.desk import services as desk
 from xinbao.desk.models import Adoption, AdoptionLevel
@@ -728,6 +729,17 @@ class IsolationWalkTest(BaseTestCase):
             if set(found[name]) - set(walk.args)
         ]
         assert not unfilled, f"parameters without a value: {unfilled}"
+
+    def test_it_walks_every_api_operation_with_its_method(self) -> None:
+        """The schema's operations, each a walked route; the walk sends GET and POST only."""
+        operations = [
+            (method, op["operationId"].rsplit("_api_", 1)[-1])
+            for ops in openapi_document()["paths"].values()
+            for method, op in ops.items()
+        ]
+        assert len(operations) >= 6
+        assert {f"api:{name}" for _, name in operations} <= set(WALK)
+        assert {method for method, _ in operations} <= {"get", "post"}
 
     def test_it_refuses_every_persona_outside_a_routes_allowed_set(self) -> None:
         wrong: list[str] = []
