@@ -38,6 +38,7 @@ from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import normalise_body
 from xinbao.items.workflow import Move, TransitionError
 from xinbao.lib.classified import classified_marking, classified_message
+from xinbao.lib.labels import Sensitivity
 from xinbao.notify import notify, resolve
 from xinbao.org.models import Position
 
@@ -115,6 +116,15 @@ def _drop_lock(item: Item) -> None:
     EditLock.objects.filter(item_id=item.pk).delete()
 
 
+def _title_for_unit(item: Item) -> str:
+    """The item's title as messages to its unit name it. They go out by SMS and mail, past any
+    clearance check: a title above what a reporter reads by default (内部) is not sent, its
+    label is; the link leads to the item for whoever may read it."""
+    if item.sensitivity > Sensitivity.INTERNAL:
+        return _("(an item labelled %(label)s)") % {"label": Sensitivity(item.sensitivity).label}
+    return item.title
+
+
 def _open(user: User, item: Item, kind: str) -> Item:
     """The item locked and re-read, once the table and the edit lock let ``kind`` be decided."""
     item = workflow.lock(item)
@@ -167,7 +177,7 @@ def _decide(
         # The reporters of the item's unit and of its joint units, each told once.
         to=resolve(units=[item.unit, *item.joint_units.all()], positions=[Position.REPORTER]),
         event=_KINDS[kind].event,
-        context={"title": item.title, "comment": comment, **context},
+        context={"title": _title_for_unit(item), "comment": comment, **context},
         ladder="normal",
         link=reverse("items:detail", args=[item.pk]),
         key=f"desk-decision-{decision.pk}",

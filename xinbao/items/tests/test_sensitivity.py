@@ -24,6 +24,7 @@ from xinbao.incidents.tests.cases import IncidentCase
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.tests.test_attachments import form, png_bytes
 from xinbao.lib.labels import Sensitivity
+from xinbao.notify.models import Message
 from xinbao.periodicals import services as periodical_services
 from xinbao.periodicals.models import Issue
 from xinbao.periodicals.tests.factories import PeriodicalCase
@@ -390,3 +391,14 @@ class ScoringLedgerTest(ScoringCase):
         assert "An item above your clearance" in page
         self.client.force_login(self.chief)
         assert SECRET in self.client.get(url).content.decode()
+
+
+class DeskMessageTest(SensitivityCase):
+    def test_it_leaves_a_sensitive_title_out_of_the_units_messages(self) -> None:
+        desk_services.return_for_revision(user=self.ed, item=self.secret, comment="请补充")
+        desk_services.return_for_revision(user=self.ed, item=self.plain, comment="请补充")
+        bodies = [m.body for m in Message.objects.filter(event="desk_returned", user=self.alice)]
+        assert len(bodies) == 2
+        assert any(PLAIN in b for b in bodies)
+        assert not any(SECRET in b for b in bodies)
+        assert any("(an item labelled Sensitive)" in b for b in bodies)
