@@ -187,6 +187,18 @@ def _set_relations(item: Item, data: ItemData) -> None:
     item.joint_units.set(Unit.objects.filter(pk__in=joint, is_active=True))
 
 
+def _resent(channel: str, source_id: str, unit: Unit) -> Item | None:
+    """The item a resend of ``source_id`` on ``channel`` already made, when it is the unit's.
+
+    Source ids are unique per channel, not per unit: another unit's item under the same id is
+    refused, never handed back (it would show that unit's item to this writer).
+    """
+    existing = Item.objects.filter(channel=channel, source_id=source_id).first()
+    if existing is not None and existing.unit_id != unit.pk:
+        raise PermissionDenied(_("This message was already filed by another unit."))
+    return existing
+
+
 @transaction.atomic
 def create_item(
     *,
@@ -207,10 +219,8 @@ def create_item(
     _check_fields(data)
     _check_label(user, data.sensitivity)
     _check_content(data)
-    if source_id:
-        existing = Item.objects.filter(channel=channel, source_id=source_id).first()
-        if existing is not None:
-            return existing
+    if source_id and (existing := _resent(channel, source_id, unit)) is not None:
+        return existing
     item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
     begin_item(user=user, item=item, move=Move.CREATE)
     _apply(item, data)
@@ -221,8 +231,7 @@ def create_item(
             item.save()
     except IntegrityError:
         # A concurrent resend with the same source id won the race: that item is ours.
-        existing = Item.objects.filter(channel=channel, source_id=source_id).first()
-        if source_id and existing is not None:
+        if source_id and (existing := _resent(channel, source_id, unit)) is not None:
             return existing
         raise
     _set_relations(item, data)

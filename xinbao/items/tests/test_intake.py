@@ -135,6 +135,23 @@ class IntakeTest(BaseTestCase):
         )
         assert other.pk != first.pk
 
+    def test_it_never_hands_back_another_units_item_for_a_reused_source_id(self) -> None:
+        create_item(
+            user=self.duty,
+            unit=self.county_b,
+            data=data(title="乙县内部情况"),
+            channel=Channel.SMS,
+            source_id="sms-20260701-0002",
+        )
+        with pytest.raises(PermissionDenied):
+            create_item(
+                user=self.alice,
+                data=data(),
+                channel=Channel.SMS,
+                source_id="sms-20260701-0002",
+            )
+        assert Item.objects.count() == 1
+
     def test_it_lets_a_reporter_write_only_for_their_unit(self) -> None:
         with pytest.raises(PermissionDenied):
             create_item(user=self.alice, unit=self.county_b, data=data())
