@@ -359,8 +359,6 @@ ALSO: list[tuple[str, Walk]] = [
 #: The administrators' own pages that quote A's titles, although none of them reads items
 #: (三员分立): each with why. Every other page an administrator opens must not quote them.
 ADMIN_QUOTES: dict[str, str] = {
-    "notify:deliveries": "the outbox lists each message's subject, which names the item",
-    "notify:delivery_detail": "a delivery shows its message's subject and text",
     "audit:list": "an event's change summary names its object (item.create: the title)",
 }
 ADMINS = frozenset({"sysadmin", "secadmin", "auditor"})

@@ -51,9 +51,20 @@ class DeliveriesTest(PagesCase):
         self.login(self.sysadmin)
         url = reverse("notify:deliveries")
 
+        # The list names no subject (administrators do not read the business): each message
+        # is known by the link to its page.
+        titles = {
+            t: Message.objects.get(body__contains=t).pk
+            for t in ("短信甲", "邮件乙", "约稿丙", "旧消息丁")
+        }
+
         def shown(query: str) -> set[str]:
             body = self.client.get(url + "?" + query).content.decode()
-            return {t for t in ("短信甲", "邮件乙", "约稿丙", "旧消息丁") if t in body}
+            return {
+                t
+                for t in ("短信甲", "邮件乙", "约稿丙", "旧消息丁")
+                if reverse("notify:delivery_detail", args=[titles[t]]) in body
+            }
 
         assert shown("channel=email") == {"邮件乙"}
         assert shown("state=failed") == {"邮件乙"}
@@ -66,13 +77,26 @@ class DeliveriesTest(PagesCase):
         assert shown("channel=sms&state=queued&recipient=王建国") == {"短信甲", "旧消息丁"}
 
     def test_it_answers_the_htmx_filter_with_the_table_only(self) -> None:
-        self.message(title="短信甲")
+        message = self.message(title="短信甲")
         self.login(self.secadmin)
         response = self.client.get(
             reverse("notify:deliveries") + "?channel=sms", HTTP_HX_REQUEST="true"
         )
         body = response.content.decode()
-        assert "短信甲" in body and "<nav class" not in body
+        assert reverse("notify:delivery_detail", args=[message.pk]) in body
+        assert "<nav class" not in body
+
+    def test_it_shows_administrators_no_subject_or_text(self) -> None:
+        message = self.message(title="东城县化工园区爆炸事故")
+        self.login(self.sysadmin)
+        for url in (
+            reverse("notify:deliveries"),
+            reverse("notify:delivery_detail", args=[message.pk]),
+        ):
+            body = self.client.get(url).content.decode()
+            assert "东城县化工园区爆炸事故" not in body, url
+            assert message.body not in body, url
+        assert "Only its recipient reads the text" in body
 
     def test_it_shows_every_attempt_and_the_delivery_report(self) -> None:
         message = self.message(state=MessageState.SENT)
