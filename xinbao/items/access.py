@@ -7,10 +7,12 @@ absent from every list and a 404 on every page, exactly as another unit's item i
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from xinbao.accounts.models import User
+from xinbao.accounts.models import ADMIN_ROLES, User
 from xinbao.items.models import Attachment, Item, ItemStatus
 
 
@@ -29,6 +31,13 @@ def visible_items(user: User) -> QuerySet[Item]:
     if user.is_office_reader:
         return qs.filter(~Q(status=ItemStatus.DRAFT) | Q(created_by=user))
     return qs.filter(created_by=user)
+
+
+def refuse_administrators(user: User) -> None:
+    """The three administrators read no items (三员分立): their lists answer 403, not an empty
+    page that looks like an office without reports."""
+    if user.role in ADMIN_ROLES:
+        raise PermissionDenied(_("Administrators do not read items."))
 
 
 def access_item(user: User, pk: int) -> Item:

@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from xinbao.accounts.http import api_user
 from xinbao.items import services
-from xinbao.items.access import access_item, visible_items
+from xinbao.items.access import access_item, refuse_administrators, visible_items
 from xinbao.items.attachments import (
     MAX_ATTACHMENT_BYTES,
     SIZE_LIMITS,
@@ -357,7 +357,9 @@ def _create_idempotent(
 )
 @paginate(Pagination)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> QuerySet[Item]:
-    qs = visible_items(api_user(request))
+    user = api_user(request)
+    refuse_administrators(user)
+    qs = visible_items(user)
     for name in ("status", "urgency", "kind"):
         value = getattr(filters, name)
         if value is not None:

@@ -19,6 +19,7 @@ from xinbao.items import services
 from xinbao.items.access import (
     access_attachment,
     access_item,
+    refuse_administrators,
     visible_attachments,
     visible_items,
 )
@@ -54,6 +55,7 @@ def _filtered(request: AuthedRequest) -> tuple[QuerySet[Item], ItemFilterForm]:
 
 @login_required
 def item_list(request: AuthedRequest) -> HttpResponse:
+    refuse_administrators(request.user)
     qs, form = _filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     template = pick_template(request, "items/item_list.html", "items/partials/_item_table.html")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from xinbao.accounts.models import ApiToken
@@ -197,6 +198,14 @@ class CreateTest(ApiTestCase):
         r = self.call("POST", URL, "sysadmin", body=new_item(unit_id=self.county_a.pk))
         assert r.status_code == 403, r.data
         assert not Item.objects.exists()
+
+    def test_it_refuses_the_list_to_administrators(self) -> None:
+        # 三员分立: an empty list would look like an office without reports.
+        r = self.call("GET", URL, "sysadmin")
+        assert r.status_code == 403, r.data
+        assert r.data["detail"] == "Administrators do not read items."
+        self.client.force_login(self.sysadmin)
+        assert self.client.get(reverse("items:list")).status_code == 403
 
 
 class MalformedInputTest(ApiTestCase):
