@@ -353,7 +353,8 @@ def _create_idempotent(
     response={200: list[ItemOut], **ERROR_RESPONSES},
     summary="List items",
     description="Items the caller may see, newest submission first: a reporter sees their "
-    "unit's items, office staff every unit's submitted items (never others' drafts).",
+    "unit's items, office staff every unit's submitted items (never others' drafts). "
+    "The three administrators read no items: 403.",
 )
 @paginate(Pagination)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> QuerySet[Item]:
