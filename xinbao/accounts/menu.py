@@ -17,6 +17,10 @@ def entries(user: User) -> Iterator[MenuEntry]:
     yield MenuEntry(_("Home"), reverse("home"), order=0)
     if can_manage_users(user):
         yield MenuEntry(_("Users"), reverse("accounts:user_list"), order=320, group=SETTINGS)
+    if user.is_security_admin:
+        yield MenuEntry(
+            _("Clearances"), reverse("accounts:clearance_list"), order=325, group=SETTINGS
+        )
     yield MenuEntry(_("API tokens"), reverse("accounts:token_list"), order=920, group=PERSONAL)
     yield MenuEntry(
         _("Change password"), reverse("accounts:password_change"), order=930, group=PERSONAL

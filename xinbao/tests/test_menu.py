@@ -46,6 +46,12 @@ class MenuTest(BaseTestCase):
         assert {"New item", "Our items", "Our demands", "Our scores"} <= labels
         assert not labels & {"Desk", "Units", "Users", "Incidents", "Audit log"}
 
+    def test_it_gives_clearances_to_the_security_administrator_only(self) -> None:
+        for user, shown in ((self.secadmin, True), (self.sysadmin, False), (self.chief, False)):
+            self.client.force_login(user)
+            labels = {label for label, _ in self.client.get("/").context["nav_all"]}
+            assert ("Clearances" in labels) is shown, user.role
+
     def test_it_refuses_an_entry_in_an_unknown_group(self) -> None:
         def broken(user: object) -> list[MenuEntry]:
             return [MenuEntry("Broken", "/broken/", group="sidebar")]
