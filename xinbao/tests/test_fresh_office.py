@@ -712,6 +712,10 @@ def replay_data_migrations() -> None:
         # schema, which an empty database does not have.
         if not apps.get_app_config(migration.app_label).name.startswith("xinbao."):
             continue
+        # The audit log's migrations number old events and install its triggers: no seed
+        # rows, and the flush put the triggers back already.
+        if migration.app_label == "audit":
+            continue
         steps = [op for op in migration.operations if isinstance(op, RunPython)]
         if not steps:
             continue
