@@ -220,3 +220,34 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ItemSignature(models.Model):
+    """An item's MinHash signature and the facts that tell one event from another
+    (``xinbao.items.similarity``), written whenever its text is written."""
+
+    item = models.OneToOneField(
+        Item, on_delete=models.CASCADE, primary_key=True, related_name="signature"
+    )
+    # 128 unsigned 32-bit minima, big-endian.
+    minhash = models.BinaryField()
+    # The place and event time the item gives (its fields, else read from its text).
+    place = models.CharField(max_length=100, blank=True)
+    event_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"signature of item {self.item_id}"
+
+
+class ItemBand(models.Model):
+    """One LSH band of an item's signature: items sharing a (band, hash) are candidates."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="bands")
+    band = models.PositiveSmallIntegerField()
+    hash = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "hash"], name="item_band_lookup")]
+
+    def __str__(self) -> str:
+        return f"band {self.band} of item {self.item_id}"
