@@ -26,7 +26,16 @@ from typing import Literal
 
 Bound = Literal["exact", "at_least", "about"]
 CountKind = Literal[
-    "deaths", "injuries", "serious_injuries", "light_injuries", "missing", "trapped", "evacuated"
+    "deaths",
+    "injuries",
+    "serious_injuries",
+    "light_injuries",
+    "missing",
+    "trapped",
+    "evacuated",
+    "relocated",
+    "poisoned",
+    "affected",
 ]
 
 
@@ -80,10 +89,19 @@ class When:
 
 @dataclass(frozen=True)
 class Place:
-    """The place as the report words it (no gazetteer: "四川省凉山彝族自治州会理县")."""
+    """The place as the report words it (no gazetteer: "四川省凉山彝族自治州会理县").
+
+    ``normalised`` is the same place without the words around it that are no part of its name
+    ("…庄头峪村附近路段上" is "…庄头峪村"; "京珠高速韶关段境内" is "京珠高速韶关段"), in half-width
+    characters and without spaces, so that two reports of one place compare equal.
+    """
 
     text: str
     span: Span
+
+    @property
+    def normalised(self) -> str:
+        return normalise_place(self.text)
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,12 @@ class Facts:
     missing: Count | None = None
     trapped: Count | None = None
     evacuated: Count | None = None
+    #: Resettled, housed elsewhere (安置, 搬迁): often the same people as the evacuated.
+    relocated: Count | None = None
+    #: Poisoned or taken ill (中毒, 出现呕吐腹泻等症状, 身体不适, 发病).
+    poisoned: Count | None = None
+    #: Affected by the event (受灾群众, 受影响人口, 波及…人).
+    affected: Count | None = None
     direct_loss: Amount | None = None
     event_time: When | None = None
     place: Place | None = None
@@ -125,7 +149,8 @@ _GAP = rf"(?:(?!{_PEOPLE_START})(?:\d+岁|[（(][^（）()]{{1,16}}[）)]|{_GAP_
 _GAP_SHORT = rf"{_GAP}{{0,14}}?"
 # The words between a verb and the count that follows it ("转移受灾群众9496人", "死亡人数已达").
 _FILL = r"[^\d，。；;,！？!?、：:\s（）()\n]{0,10}?"
-_FROM = rf"(?:由{_NUM}(?:余|多)?{_CLS}?)?"
+# "由12人上升至26人", "已由12人…": the earlier figure of an update is read past, not taken.
+_FROM = rf"(?:[^\d，。；;,！？!?、：:\s]{{0,4}}?由{_NUM}(?:余|多)?{_CLS}?)?"
 
 # "死亡或失踪" is a combined figure, not a death count.
 _DEATH_V = (
@@ -139,6 +164,13 @@ _LIGHT_V = r"(?:受轻伤|轻伤|轻微伤|受轻微伤)"
 _INJURY_V = (
     rf"(?P<serious>{_SERIOUS_V})|(?P<light>{_LIGHT_V})|(?:不同程度)?(?:受伤|负伤|受了伤|[烧灼砸撞摔]伤)"
     r"|伤(?![亡害心及势情痕口残员者])"
+)
+
+# Taken ill: poisoned, or a symptom from a general lexicon ("出现呕吐、腹泻等症状", "感到头晕").
+_SYMPTOM = r"(?:呕吐|腹泻|腹痛|头晕|头痛|恶心|发热|发烧|胸闷|呼吸困难|乏力|皮疹|咳嗽)"
+_ILL_V = (
+    rf"(?:(?:集体|食物|一氧化碳|煤气|燃气|气体|农药)?中毒|发病|患病|感染|身体不适|不适"
+    rf"|(?:出现|有|感到|伴有){_SYMPTOM})"
 )
 
 _RAW_PATTERNS: tuple[tuple[CountKind, str], ...] = (
@@ -156,6 +188,22 @@ _RAW_PATTERNS: tuple[tuple[CountKind, str], ...] = (
     ("trapped", rf"(?:被困|受困|被埋)(?:者|人数|人员|群众)?{_FILL}{_PEOPLE}"),
     ("evacuated", rf"{_PEOPLE}{_GAP_SHORT}(?:疏散|转移|撤离|避险)"),
     ("evacuated", rf"(?:疏散|转移|撤离|安置)(?:安置)?{_FILL}{_PEOPLE}"),
+    ("relocated", rf"{_PEOPLE}{_GAP_SHORT}(?:得到|获得|被|已)?(?:安置|搬迁)"),
+    (
+        "relocated",
+        rf"(?:安置|搬迁)(?:受灾|转移|疏散)?(?:群众|人员|居民|村民|人口)?{_FILL}{_PEOPLE}",
+    ),
+    ("poisoned", rf"{_PEOPLE}{_GAP_SHORT}{_ILL_V}"),
+    (
+        "poisoned",
+        rf"(?:中毒|发病|不适|患病)(?:者|人数|人员|患者|病例)?{_FILL}{_FROM}{_FILL}{_PEOPLE}",
+    ),
+    ("affected", rf"{_PEOPLE}{_GAP_SHORT}(?:受灾|受到影响|受影响|受波及)"),
+    (
+        "affected",
+        rf"(?:受灾|受影响|受到影响|波及|影响)(?:群众|人口|人数|人员|居民|村民|学生|住户)?"
+        rf"{_FILL}{_PEOPLE}",
+    ),
 )
 _PATTERNS = tuple((kind, re.compile(pattern)) for kind, pattern in _RAW_PATTERNS)
 # A count joined to the next one by 和/及/、 ("5名研究人员及1名司机受伤" is 6 people).
@@ -396,14 +444,18 @@ def _loss(text: str) -> Amount | None:
 
 
 # Event time. A date ("2026年7月3日", "7月3日", "3日", "昨天") with an optional day part and clock.
-_DAY_PART = (
-    r"(?P<part>凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|夜间|夜里|深夜|午夜|半夜|当晚|晚)"
+_DAY_PART_WORDS = (
+    r"凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|晚间|夜间|夜里|深夜|午夜|半夜|当晚|晚"
 )
+_DAY_PART = rf"(?P<part>{_DAY_PART_WORDS})"
 _TIME = re.compile(
     r"(?:(?:(?P<year>\d{4})年)?(?:(?P<month>\d{1,2})月)?(?P<day>\d{1,2})[日号]"
-    r"|(?P<rel>今天|今日|昨天|昨日|前天|前日|当天|当日|今晨|昨晚|昨夜|今天凌晨))"
+    r"|(?P<rel>今天|今日|昨天|昨日|前天|前日|当天|当日|今晨|今早|今晚|昨晨|昨晚|昨夜|今天凌晨)"
+    # No date: a day part and a clock ("上午10时许"), read on the day of the report.
+    rf"|(?=(?:{_DAY_PART_WORDS})(?:\d{{1,2}}|[零一二两三四五六七八九十]{{1,3}})[时点]))"
     rf"(?:{_DAY_PART})?"
-    r"(?:(?P<hour>\d{1,2}|[零一二两三四五六七八九十]{1,3})[时点](?:(?P<minute>\d{1,2})分|(?P<half>半))?)?"
+    r"(?:(?P<hour>\d{1,2}|[零一二两三四五六七八九十]{1,3})[时点]"
+    r"(?:(?P<minute>\d{1,2})分|(?P<half>半)|(?P<about>许|多|左右))?)?"
 )
 _PART_HOUR = {
     "凌晨": 3, "清晨": 6, "早上": 7, "早晨": 7, "上午": 9, "中午": 12, "下午": 15, "傍晚": 18,
@@ -412,8 +464,13 @@ _PART_HOUR = {
 }  # fmt: skip
 _AFTERNOON = {"下午", "傍晚", "晚上", "晚间", "夜间", "夜里", "深夜", "当晚", "晚"}
 _REL_DAYS = {
-    "今天": 0, "今日": 0, "当天": 0, "当日": 0, "今晨": 0, "今天凌晨": 0, "昨天": -1, "昨日": -1,
-    "昨晚": -1, "昨夜": -1, "前天": -2, "前日": -2,
+    "今天": 0, "今日": 0, "当天": 0, "当日": 0, "今晨": 0, "今早": 0, "今晚": 0, "今天凌晨": 0,
+    "昨天": -1, "昨日": -1, "昨晨": -1, "昨晚": -1, "昨夜": -1, "前天": -2, "前日": -2,
+}  # fmt: skip
+# The day part a relative day word implies when none follows it ("今晨" is early morning).
+_REL_PART = {
+    "今晨": "清晨", "今早": "早上", "昨晨": "清晨", "今晚": "晚上", "昨晚": "晚上", "昨夜": "夜间",
+    "今天凌晨": "凌晨",
 }  # fmt: skip
 
 
@@ -444,13 +501,15 @@ def _resolve_time(m: re.Match[str], reference: datetime) -> When | None:
     if m["rel"]:
         day = base + timedelta(days=_REL_DAYS[m["rel"]])
         year, month, date = day.year, day.month, day.day
+    elif not m["day"]:
+        if not m["hour"]:
+            return None
+        year, month, date = base.year, base.month, base.day
     else:
         year = int(m["year"]) if m["year"] else base.year
         month = int(m["month"]) if m["month"] else base.month
         date = int(m["day"])
-    part = m["part"] or ("凌晨" if m["rel"] == "今天凌晨" else None)
-    if m["rel"] in ("昨晚", "昨夜") and not part:
-        part = "晚上"
+    part = m["part"] or _REL_PART.get(m["rel"] or "")
     hour: int | None = None
     if m["hour"]:
         hour = parse_number(m["hour"])
@@ -469,6 +528,11 @@ def _resolve_time(m: re.Match[str], reference: datetime) -> When | None:
     except ValueError:
         return None  # "32日", "13月": not a date
     value = value.replace(second=0, microsecond=0)
+    if not m["day"] and not m["rel"]:
+        # A clock alone is the latest such time not after the report ("晚8时" read at 07:00).
+        if value > reference + timedelta(hours=1):
+            value -= timedelta(days=1)
+        return When(value, Span(m.start(), m.end(), m[0]), has_clock)
     # A date without a year or month is the latest such date not after the report.
     if value > reference + timedelta(days=1):
         if not m["month"] and not m["year"] and not m["rel"]:
@@ -495,6 +559,18 @@ _AT = re.compile(
 )
 _NOT_PLACE = re.compile(r"[时分日月年前后]$|事故|当时|现场|目前")
 _LEAD_WORDS = re.compile(r"^(?:位于|在|于|到|从|至|据|的)")
+
+
+# Words around a place that are no part of its name: "附近路段上", "境内", "一带", "交界处".
+_PLACE_TAIL = re.compile(r"(?:附近|一带|周边|境内|辖区内?|路段|地段|交界处|处|内|上|旁|边|里)+$")
+
+
+def normalise_place(text: str) -> str:
+    """A place without the vicinity words around its name, half-width, without spaces."""
+    text = re.sub(r"\s+", "", text.translate(_WIDE))
+    text = _LEAD_WORDS.sub("", text)
+    stripped = _PLACE_TAIL.sub("", text)
+    return stripped if len(stripped) >= 2 else text
 
 
 def _place(text: str) -> Place | None:
@@ -540,6 +616,9 @@ def extract_facts(text: str, *, reference_time: datetime | None = None) -> Facts
         missing=largest("missing"),
         trapped=largest("trapped"),
         evacuated=largest("evacuated"),
+        relocated=largest("relocated"),
+        poisoned=largest("poisoned"),
+        affected=largest("affected"),
         direct_loss=_loss(text),
         event_time=_event_time(text, reference_time),
         place=_place(text),
