@@ -182,6 +182,8 @@ XINBAO_LOGIN_MAX_WAIT_SECONDS = int(os.environ.get("XINBAO_LOGIN_MAX_WAIT_SECOND
 XINBAO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("XINBAO_PASSWORD_MAX_AGE_DAYS", "90"))
 # An account without a login for this many days is disabled by a daily chore (0: never).
 XINBAO_INACTIVE_DAYS = int(os.environ.get("XINBAO_INACTIVE_DAYS", "90"))
+# Items sent within this many days of each other may form a same-event group on the desk.
+XINBAO_SIMILAR_WINDOW_DAYS = int(os.environ.get("XINBAO_SIMILAR_WINDOW_DAYS", "3"))
 
 # The second factor (TOTP with recovery codes) for these roles, comma-separated role values;
 # an empty value turns it off. Default: the office's roles and the three administrators.

@@ -29,6 +29,7 @@ from xinbao.items.models import (
     ItemStatus,
     Topic,
 )
+from xinbao.items.similarity import index_item
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
 from xinbao.items.workflow import begin as begin_item
 from xinbao.lib.classified import refuse_classified
@@ -235,6 +236,7 @@ def create_item(
             return existing
         raise
     _set_relations(item, data)
+    index_item(item)
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
     record(
@@ -322,6 +324,7 @@ def update_item(
     item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
     item.save()
     _set_relations(item, data)
+    index_item(item)
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
     changed = [k for k, v in before.items() if getattr(item, k) != v]

@@ -1,0 +1,336 @@
+"""Same-event groups: items that tell of the same event, found by an indexed query.
+
+Each item's text (title and body, segmented into words by ``xinbao.lib.text``) is cut into
+word pairs within sentences, so that reordered sentences keep their shingles. Its MinHash
+signature is taken by one-permutation hashing with optimal densification (Shrivastava 2017):
+one 64-bit hash per shingle, its low bits pick one of 128 bins and its high 32 bits compete for
+that bin's minimum; an empty bin borrows from the next non-empty bin of a fixed probe order.
+That is one hash per shingle instead of 128, with the same estimator (the share of equal
+bins). numpy is no dependency of the project, hence hashlib rather than datasketch.
+
+The signature is cut into 32 bands of 4 values; each band's hash is a row of ``ItemBand``
+indexed on (band, hash), so the candidates of an item are one indexed query in SQLite and
+PostgreSQL alike, with nothing held in memory between requests. A pair of items with Jaccard
+similarity 0.7 shares a band with probability 0.9998; one at 0.1 with 0.003.
+
+A candidate is in the item's group when the estimated Jaccard similarity reaches
+``THRESHOLD``, it was sent within the window (``XINBAO_SIMILAR_WINDOW_DAYS``) and the facts
+both state agree: the same place at every administrative level both name, event days at most
+one day apart. Two floods in different counties share most of their words; their places
+keep them apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import itertools
+import re
+import struct
+import unicodedata
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinbao.accounts.models import User
+from xinbao.items.access import visible_items
+from xinbao.items.models import Item, ItemBand, ItemSignature
+from xinbao.lib.facts import extract_facts
+from xinbao.lib.text import words
+
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+#: The least estimated Jaccard similarity of two items on the same event.
+THRESHOLD = 0.5
+_EMPTY = 0xFFFFFFFF + 1
+_FORMAT = f">{NUM_PERM}I"
+_BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+_SENTENCE = re.compile(r"[。！？!?；;\n]+")
+# Punctuation and symbols are no words of an event.
+_WORDLIKE = re.compile(r"\w")
+
+
+def _hash64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _probe_order(i: int) -> tuple[int, ...]:
+    return tuple(
+        sorted((j for j in range(NUM_PERM) if j != i), key=lambda j: _hash64(f"{i}:{j}".encode()))
+    )
+
+
+@functools.cache
+def _probes() -> tuple[tuple[int, ...], ...]:
+    """For each bin, the other bins in a fixed pseudo-random order (the densification)."""
+    return tuple(_probe_order(i) for i in range(NUM_PERM))
+
+
+def normalise(text: str) -> str:
+    """Full-width letters and digits to half width (NFKC), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def shingles(title: str, body: str) -> set[str]:
+    """Word pairs within each sentence of the title and body (a one-word sentence: the word)."""
+    out: set[str] = set()
+    for sentence in sentences(normalise(f"{title}\n{body}")):
+        ws = [w for w in words(sentence) if _WORDLIKE.search(w)]
+        if len(ws) == 1:
+            out.add(ws[0])
+        out.update(f"{a} {b}" for a, b in itertools.pairwise(ws))
+    return out
+
+
+def signature(items: Iterable[str]) -> tuple[int, ...] | None:
+    """The MinHash signature of a set of shingles; ``None`` for an empty set."""
+    bins = [_EMPTY] * NUM_PERM
+    for shingle in items:
+        h = _hash64(shingle.encode())
+        b = h % NUM_PERM
+        v = h >> 32
+        if v < bins[b]:
+            bins[b] = v
+    if all(v == _EMPTY for v in bins):
+        return None
+    probes = _probes()
+    return tuple(
+        v if v != _EMPTY else next(bins[j] for j in probes[i] if bins[j] != _EMPTY)
+        for i, v in enumerate(bins)
+    )
+
+
+def pack(sig: Sequence[int]) -> bytes:
+    return struct.pack(_FORMAT, *sig)
+
+
+def unpack(data: bytes | memoryview) -> tuple[int, ...]:
+    return struct.unpack(_FORMAT, bytes(data))
+
+
+def band_hashes(sig: Sequence[int]) -> list[tuple[int, int]]:
+    """(band, hash) of each band: a signed 64-bit hash of the band's number and values."""
+    out = []
+    for band in range(BANDS):
+        chunk = struct.pack(f">H{ROWS}I", band, *sig[band * ROWS : (band + 1) * ROWS])
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        out.append((band, int.from_bytes(digest, "big", signed=True)))
+    return out
+
+
+def jaccard(a: Sequence[int], b: Sequence[int]) -> float:
+    """The estimated Jaccard similarity of the two signatures' texts."""
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / NUM_PERM
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+_ADMIN = re.compile(
+    r"(?P<name>[^省市县区旗镇乡村州盟]{1,12}?"
+    r"(?P<level>省|自治区|自治州|市|州|盟|县|区|旗|镇|乡|街道|村|社区))"
+)
+_LEVEL = {
+    "省": 0,
+    "自治区": 0,
+    "自治州": 1,
+    "市": 1,
+    "州": 1,
+    "盟": 1,
+    "县": 2,
+    "区": 2,
+    "旗": 2,
+    "镇": 3,
+    "乡": 3,
+    "街道": 3,
+    "村": 4,
+    "社区": 4,
+}
+_LEAD = re.compile(r"^(?:位于|在|于|到|从|至|据)")
+
+
+def _levels(place: str) -> dict[int, str]:
+    return {_LEVEL[m["level"]]: m["name"] for m in _ADMIN.finditer(_LEAD.sub("", place))}
+
+
+def places_agree(a: str, b: str) -> bool:
+    """Whether two places may be the same: no level of administration named differently.
+
+    Where neither names an administrative unit, one must contain the other.
+    """
+    if not a or not b:
+        return True
+    la, lb = _levels(a), _levels(b)
+    if not la and not lb:
+        return a in b or b in a
+    if not la or not lb:
+        return True
+    return all(la[k] == lb[k] for k in la.keys() & lb.keys())
+
+
+def times_agree(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """Whether two event times may be the same event: at most one Beijing day apart."""
+    if a is None or b is None:
+        return True
+    return abs((a.astimezone(_BEIJING).date() - b.astimezone(_BEIJING).date()).days) <= 1
+
+
+def _facts_of(item: Item) -> tuple[str, dt.datetime | None]:
+    place, event_at = item.place.strip(), item.event_at
+    if not place or event_at is None:
+        facts = extract_facts(
+            # The body first: a title names the place shortly ("东城县强降雨").
+            f"{item.body}\n{item.title}",
+            reference_time=item.submitted_at or item.created_at or timezone.now(),
+        )
+        if not place and facts.place is not None:
+            place = facts.place.text[:100]
+        if event_at is None and facts.event_time is not None:
+            event_at = facts.event_time.value
+    return place, event_at
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _rows(item: Item) -> tuple[ItemSignature, list[ItemBand]] | None:
+    sig = signature(shingles(item.title, item.body))
+    if sig is None:
+        return None
+    place, event_at = _facts_of(item)
+    stored = ItemSignature(item=item, minhash=pack(sig), place=place, event_at=event_at)
+    return stored, [ItemBand(item=item, band=band, hash=h) for band, h in band_hashes(sig)]
+
+
+def index_items(items: Sequence[Item], *, new: bool = False) -> None:
+    """Write (or rewrite) the items' signatures and bands; call it wherever a text is saved.
+
+    With ``new`` (items just created, with no rows yet) it costs two queries however many
+    items. An item without words has neither, and is in no group.
+    """
+    if not items:
+        return
+    if not new:
+        pks = [i.pk for i in items]
+        ItemBand.objects.filter(item_id__in=pks).delete()
+        ItemSignature.objects.filter(item_id__in=pks).delete()
+    rows = [r for r in map(_rows, items) if r is not None]
+    ItemSignature.objects.bulk_create([s for s, _ in rows], batch_size=500)
+    ItemBand.objects.bulk_create([b for _, bands in rows for b in bands], batch_size=2000)
+
+
+def index_item(item: Item) -> None:
+    """``index_items`` for one item whose text changed."""
+    index_items([item])
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Similar:
+    item: Item
+    score: float
+
+
+def window() -> dt.timedelta:
+    return dt.timedelta(days=settings.XINBAO_SIMILAR_WINDOW_DAYS)
+
+
+def _sent_at(item: Item) -> dt.datetime:
+    return item.submitted_at or item.created_at
+
+
+def candidates(
+    user: User, sig: Sequence[int], *, around: dt.datetime, exclude: int | None = None
+) -> QuerySet[Item]:
+    """Items the user may see that share a band with ``sig``, sent within the window of
+    ``around``: one indexed query, with their signatures and units."""
+    keys = Q()
+    for band, h in band_hashes(sig):
+        keys |= Q(band=band, hash=h)
+    ids = ItemBand.objects.filter(keys).values("item_id")
+    span = (around - window(), around + window())
+    sent = Q(submitted_at__range=span) | Q(submitted_at__isnull=True, created_at__range=span)
+    qs = visible_items(user).filter(sent, pk__in=ids, signature__isnull=False)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.select_related("unit", "signature")
+
+
+def similar_items(item: Item, user: User) -> list[Similar]:
+    """Items on the same event as ``item`` that ``user`` may see, most similar first.
+
+    ``item`` itself is not among them. A constant number of queries, whatever the corpus.
+    """
+    stored = ItemSignature.objects.filter(item=item).first()
+    if stored is None:
+        return []
+    sig = unpack(stored.minhash)
+    found = []
+    for other in candidates(user, sig, around=_sent_at(item), exclude=item.pk):
+        theirs = other.signature
+        score = jaccard(sig, unpack(theirs.minhash))
+        if (
+            score >= THRESHOLD
+            and places_agree(stored.place, theirs.place)
+            and times_agree(stored.event_at, theirs.event_at)
+        ):
+            found.append(Similar(other, score))
+    found.sort(key=lambda s: (-s.score, _sent_at(s.item)))
+    return found
+
+
+@dataclass(frozen=True)
+class UnitReports:
+    unit_name: str
+    unit_pk: int
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class Group:
+    """An item and the items on the same event, with who reported them and when."""
+
+    item: Item
+    similar: list[Similar]
+
+    @property
+    def items(self) -> list[Item]:
+        return sorted([self.item, *(s.item for s in self.similar)], key=_sent_at)
+
+    @property
+    def units(self) -> list[UnitReports]:
+        """Each reporting unit with its items, the unit with the most reports first."""
+        by_unit: dict[int, list[Item]] = {}
+        for i in self.items:
+            by_unit.setdefault(i.unit_id, []).append(i)
+        counts = Counter({pk: len(v) for pk, v in by_unit.items()})
+        return [
+            UnitReports(by_unit[pk][0].unit.short_name or by_unit[pk][0].unit.name, pk, by_unit[pk])
+            for pk, _ in counts.most_common()
+        ]
+
+    @property
+    def first(self) -> Item:
+        return self.items[0]
+
+    @property
+    def latest(self) -> Item:
+        return self.items[-1]
+
+
+def group_of(item: Item, user: User) -> Group:
+    """The same-event group of ``item`` as ``user`` may see it (``item`` included)."""
+    return Group(item, similar_items(item, user))
