@@ -6,4 +6,6 @@ class OrgConfig(AppConfig):
     label = "org"
 
     def ready(self) -> None:
-        from xinbao.org import home, menu, readiness  # noqa: F401  (registers the menu entries; the first-run checks; the home-page sections)
+        from xinbao.org import home, menu, readiness, terms  # noqa: F401  (registers the menu entries; the first-run checks; the home-page sections)
+
+        terms.register()  # unit names and the dictionary's terms for the segmenter

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from xinbao.accounts.models import Role, User
 from xinbao.accounts.permissions import can_manage_org
 from xinbao.lib.menu import SETTINGS, MenuEntry, register
+from xinbao.org.terms import can_edit_terms
 
 
 @register
@@ -22,3 +23,5 @@ def entries(user: User) -> Iterator[MenuEntry]:
         yield MenuEntry(_("Unit classes"), reverse("org:class_list"), order=301, group=SETTINGS)
         yield MenuEntry(_("People"), reverse("org:person_list"), order=302, group=SETTINGS)
         yield MenuEntry(_("Import"), reverse("org:import"), order=303, group=SETTINGS)
+    if can_edit_terms(user):
+        yield MenuEntry(_("Dictionary"), reverse("org:term_list"), order=304, group=SETTINGS)

@@ -213,3 +213,39 @@ class RosterEntry(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None or self.ended_on > timezone.localdate()
+
+
+class TermKind(models.TextChoices):
+    POLICY = "policy", _("Policy term")
+    PLACE = "place", _("Place name")
+    OTHER = "other", _("Other")
+
+
+class Term(models.Model):
+    """A word of the office's dictionary (词库): segmentation keeps it whole."""
+
+    text = models.CharField(_("word"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=TermKind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TermsVersion(models.Model):
+    """One row: a counter the term services bump, so that every process sees, with one cheap
+    query, that the dictionary changed and reloads its segmenter."""
+
+    SINGLETON_PK = 1
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)

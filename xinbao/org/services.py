@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,6 +30,9 @@ from xinbao.org.models import (
     Person,
     Position,
     RosterEntry,
+    Term,
+    TermKind,
+    TermsVersion,
     Unit,
     UnitClass,
     UnitKind,
@@ -622,3 +625,64 @@ def create_office_user(
     )
     save_user(actor=actor, user=user, password=password, changed={"role": True}, request=request)
     return user, password
+
+
+# --- The office's dictionary (词库) ---------------------------------------------------------
+
+
+def _bump_terms_version() -> None:
+    version, _created = TermsVersion.objects.get_or_create(pk=TermsVersion.SINGLETON_PK)
+    TermsVersion.objects.filter(pk=version.pk).update(version=F("version") + 1)
+
+
+def term_problems(*, text: str, kind: str, term_pk: int | None = None) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    if not text:
+        problems["text"] = [_("Enter the word.")]
+    elif any(ch.isspace() for ch in text):
+        problems["text"] = [_("A word has no spaces; add each word on its own.")]
+    elif Term.objects.filter(text=text).exclude(pk=term_pk or 0).exists():
+        problems["text"] = [_("This word is already in the dictionary.")]
+    if kind not in TermKind.values:
+        problems["kind"] = [_("Choose a kind.")]
+    return problems
+
+
+@transaction.atomic
+def save_term(
+    *,
+    user: User,
+    text: str,
+    kind: str,
+    note: str = "",
+    term: Term | None = None,
+    request: HttpRequest | None = None,
+) -> Term:
+    """Add a word to the dictionary (or change ``term``); segmenters pick it up without a
+    restart (the version counter moves)."""
+    text = text.strip()
+    problems = term_problems(text=text, kind=kind, term_pk=term.pk if term else None)
+    if problems:
+        raise ValidationError(problems)
+    fields_ = {"text": text, "kind": kind, "note": note.strip()}
+    summary: dict[str, Any]
+    if term is None:
+        term = Term.objects.create(**fields_)
+        action, summary = "term.create", fields_
+    else:
+        summary = apply_changes(term, fields_)
+        action = "term.update"
+        if not summary:
+            return term
+        term.save()
+    _bump_terms_version()
+    record(actor=user, action=action, obj=term, summary=summary, request=request)
+    return term
+
+
+@transaction.atomic
+def delete_term(*, user: User, term: Term, request: HttpRequest | None = None) -> None:
+    summary = {"text": term.text, "kind": term.kind}
+    record(actor=user, action="term.delete", obj=term, summary=summary, request=request)
+    term.delete()
+    _bump_terms_version()

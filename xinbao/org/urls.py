@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinbao.org import views
+from xinbao.org import terms, views
 
 app_name = "org"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("classes/<int:pk>/delete/", views.class_delete, name="class_delete"),
     path("office/", views.office, name="office"),
     path("setup/", views.setup, name="setup"),
+    path("dictionary/", terms.term_list, name="term_list"),
+    path("dictionary/<int:pk>/edit/", terms.term_edit, name="term_edit"),
+    path("dictionary/<int:pk>/delete/", terms.term_delete, name="term_delete"),
 ]
