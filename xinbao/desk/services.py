@@ -36,6 +36,7 @@ from xinbao.desk.models import (
 from xinbao.items import workflow
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import normalise_body
+from xinbao.items.similarity import index_item
 from xinbao.items.workflow import Move, TransitionError
 from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.lib.labels import Sensitivity
@@ -361,6 +362,7 @@ def edit_item(
     ]
     item.title, item.body = title, body
     item.save(update_fields=["title", "body", "updated_at"])
+    index_item(item)
     lock.expires_at = timezone.now() + LOCK_TIMEOUT
     lock.save(update_fields=["expires_at"])
     record(

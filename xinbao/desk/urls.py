@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/forward/", views.forward, name="forward"),
     path("<int:pk>/higher-adoption/", views.higher_adoption, name="higher_adoption"),
     path("<int:pk>/archive/", views.archive, name="archive"),
+    path("<int:pk>/group/", views.group, name="group"),
+    path("<int:pk>/group/draft/", views.group_draft, name="group_draft"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
-from xinbao.desk import selectors, services
+from xinbao.desk import groups, selectors, services
 from xinbao.desk.access import access_desk_item, desk_items, require_desk
 from xinbao.desk.forms import (
     AdoptForm,
@@ -384,3 +384,52 @@ def merge(request: AuthedRequest) -> HttpResponse:
         {"form": form, "sources": sources, "unit_counts": selectors.unit_counts(sources)},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+# --- same-event groups -------------------------------------------------------------------
+
+
+@login_required
+def group(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The item's same-event group (an htmx partial on the item's page)."""
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    return render(
+        request,
+        "desk/partials/_group.html",
+        {"item": item, "panel": groups.panel(request.user, item)},
+    )
+
+
+@login_required
+@require_POST
+def group_draft(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Merge the group's open items into a comprehensive item drafted from them."""
+    require_desk(request.user)
+    item = access_desk_item(request.user, pk)
+    panel = groups.panel(request.user, item)
+    if len(panel.mergeable) < 2:
+        messages.error(
+            request, _("This item's group has fewer than two items that may still be merged.")
+        )
+        return redirect("desk:item", pk=item.pk)
+    draft = groups.comprehensive_draft(panel.mergeable)
+    try:
+        merged = services.merge(
+            user=request.user,
+            items=panel.mergeable,
+            title=draft.title,
+            body=draft.body,
+            request=request,
+        )
+    except (TransitionError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect("desk:item", pk=item.pk)
+    messages.success(
+        request,
+        _(
+            "A comprehensive item was drafted from the group; every unit has been told. Check it "
+            "and edit it before adopting it."
+        ),
+    )
+    return redirect("desk:item", pk=merged.pk)
