@@ -175,6 +175,10 @@ LENGTHS: dict[str, tuple[int, int]] = {
 }
 
 
+def _list(parts: list[str]) -> str:
+    return str(_(", ")).join(parts)
+
+
 def _chars(text: str) -> int:
     return len(re.sub(r"\s+", "", text))
 
@@ -213,7 +217,7 @@ def missing_elements(draft: Draft) -> list[Advice]:
     return [
         Advice(
             code="missing_elements",
-            message=_("Say %(elements)s.") % {"elements": "、".join(missing)},
+            message=_("Say %(elements)s.") % {"elements": _list(missing)},
             reason=str(
                 _(
                     "An urgent report states the time, the place, what happened, the casualties "
@@ -242,7 +246,7 @@ def structure(draft: Draft) -> list[Advice]:
     return [
         Advice(
             code="structure",
-            message=_("Add %(parts)s.") % {"parts": "、".join(absent)},
+            message=_("Add %(parts)s.") % {"parts": _list(absent)},
             reason=str(
                 _(
                     "An analysis or a proposal sets out the situation, analyses its causes and "

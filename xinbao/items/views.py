@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import can_use_desk
-from xinbao.items import services
+from xinbao.items import search, services
 from xinbao.items.access import (
     access_attachment,
     access_item,
@@ -31,6 +31,7 @@ from xinbao.items.attachments import (
 )
 from xinbao.items.forms import ItemFilterForm, ItemForm, LabelForm
 from xinbao.items.models import Attachment, Channel, Item
+from xinbao.items.quality import Draft, check_item, run_checks
 from xinbao.items.workflow import allowed_moves, is_author
 from xinbao.lib.http import pick_template
 from xinbao.lib.labels import Sensitivity
@@ -44,7 +45,7 @@ def _filtered(request: AuthedRequest) -> tuple[QuerySet[Item], ItemFilterForm]:
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
-            qs = qs.filter(Q(title__icontains=d["q"]) | Q(body__icontains=d["q"]))
+            qs = search.filter_by_text(request.user, qs, d["q"])
         for name in ("status", "urgency", "kind"):
             if d[name]:
                 qs = qs.filter(**{name: d[name]})
@@ -144,11 +145,71 @@ def _after_save(request: AuthedRequest, item: Item, form: ItemForm) -> HttpRespo
                 request, _("The draft was saved but not submitted: see the file that was refused.")
             )
             return redirect("items:edit", pk=item.pk)
+        # The web form asks for the quality check (its hidden "quality" field); advice stops
+        # nothing: the draft is kept and the next page offers "submit anyway".
+        if request.POST.get("quality") == "check" and check_item(item, user=request.user):
+            messages.info(request, _("Saved as a draft. Look at the advice before submitting."))
+            return redirect("items:quality", pk=item.pk)
         services.submit_item(user=request.user, item=item, request=request)
         messages.success(request, _("Submitted. The office has received it in its inbox."))
         return redirect("items:detail", pk=item.pk)
     messages.success(request, _("Draft saved."))
     return redirect("items:edit" if not files_ok else "items:detail", pk=item.pk)
+
+
+def _typed_draft(request: AuthedRequest) -> Draft:
+    """What the writer has typed so far, read leniently: advice needs no valid form."""
+    post = request.POST
+    event_field = ItemForm.base_fields["event_at"]
+    try:
+        event_at = event_field.clean(post.get("event_at", "")) if post.get("event_at") else None
+    except ValidationError:
+        event_at = None
+    item: Item | None = None
+    if post.get("item", "").isdigit():
+        try:
+            item = access_item(request.user, int(post["item"]))
+        except Http404:
+            item = None
+    return Draft(
+        title=post.get("title", ""),
+        body=post.get("body", ""),
+        kind=post.get("kind", "") or (item.kind if item else ""),
+        urgency=post.get("urgency", "") or (item.urgency if item else ""),
+        place=post.get("place", ""),
+        event_at=event_at,
+        unit=item.unit if item else request.user.unit,
+        item=item,
+        user=request.user,
+    )
+
+
+@login_required
+@require_POST
+def item_quality_check(request: AuthedRequest) -> HttpResponse:
+    """The advice on what is typed in the item form (htmx, as the writer types or on a button)."""
+    if request.user.role not in services.WRITER_ROLES:
+        raise PermissionDenied(_("Your role may not write items."))
+    advice = run_checks(_typed_draft(request))
+    return render(request, "items/partials/_quality.html", {"advice": advice, "checked": True})
+
+
+@login_required
+def item_quality(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The advice on a saved draft before it is submitted, with "submit anyway"."""
+    item = access_item(request.user, pk)
+    if not is_author(request.user, item):
+        raise PermissionDenied(_("Only the writer's unit submits this item."))
+    return render(
+        request,
+        "items/item_quality.html",
+        {
+            "item": item,
+            "advice": check_item(item, user=request.user),
+            "moves": allowed_moves(request.user, item),
+            "checked": True,
+        },
+    )
 
 
 @login_required
