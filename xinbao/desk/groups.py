@@ -20,9 +20,9 @@ from django.utils.translation import pgettext
 from xinbao.accounts.models import User
 from xinbao.desk.selectors import merge_sources
 from xinbao.items.models import Item
-from xinbao.items.similarity import Group, group_of, sentences
+from xinbao.items.similarity import Group, group_of
 from xinbao.lib.facts import Count, Facts, extract_facts
-from xinbao.lib.text import words
+from xinbao.lib.text import sentences, words
 
 TITLE_MAX = 200
 

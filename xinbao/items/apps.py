@@ -6,4 +6,6 @@ class ItemsConfig(AppConfig):
     label = "items"
 
     def ready(self) -> None:
-        from xinbao.items import chores, home, menu  # noqa: F401  (registers the orphan sweep; the menu entries; the home-page sections)
+        # Imported for what they register: the orphan sweep; the menu entries; the home-page
+        # sections; the quality check for similar reports of other units.
+        from xinbao.items import chores, home, menu, similar_check  # noqa: F401

@@ -28,7 +28,6 @@ import hashlib
 import itertools
 import re
 import struct
-import unicodedata
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -42,7 +41,7 @@ from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemBand, ItemSignature
 from xinbao.lib.facts import extract_facts
-from xinbao.lib.text import words
+from xinbao.lib.text import segment, sentences
 
 NUM_PERM = 128
 BANDS = 32
@@ -52,10 +51,6 @@ THRESHOLD = 0.5
 _EMPTY = 0xFFFFFFFF + 1
 _FORMAT = f">{NUM_PERM}I"
 _BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-_SENTENCE = re.compile(r"[。！？!?；;\n]+")
-# Punctuation and symbols are no words of an event.
-_WORDLIKE = re.compile(r"\w")
 
 
 def _hash64(data: bytes) -> int:
@@ -74,20 +69,14 @@ def _probes() -> tuple[tuple[int, ...], ...]:
     return tuple(_probe_order(i) for i in range(NUM_PERM))
 
 
-def normalise(text: str) -> str:
-    """Full-width letters and digits to half width (NFKC), lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
-
-
 def shingles(title: str, body: str) -> set[str]:
-    """Word pairs within each sentence of the title and body (a one-word sentence: the word)."""
+    """Word pairs within each sentence of the title and body (a one-word sentence: the word).
+
+    Words are ``lib.text.segment``'s: normalised, with the office's dictionary, no punctuation.
+    """
     out: set[str] = set()
-    for sentence in sentences(normalise(f"{title}\n{body}")):
-        ws = [w for w in words(sentence) if _WORDLIKE.search(w)]
+    for sentence in sentences(f"{title}\n{body}"):
+        ws = segment(sentence)
         if len(ws) == 1:
             out.add(ws[0])
         out.update(f"{a} {b}" for a, b in itertools.pairwise(ws))
@@ -252,21 +241,42 @@ def _sent_at(item: Item) -> dt.datetime:
     return item.submitted_at or item.created_at
 
 
-def candidates(
-    user: User, sig: Sequence[int], *, around: dt.datetime, exclude: int | None = None
-) -> QuerySet[Item]:
-    """Items the user may see that share a band with ``sig``, sent within the window of
-    ``around``: one indexed query, with their signatures and units."""
+def matching(
+    base: QuerySet[Item],
+    sig: Sequence[int],
+    *,
+    place: str,
+    event_at: dt.datetime | None,
+    around: dt.datetime,
+    exclude: int | None = None,
+) -> list[Similar]:
+    """The items of ``base`` on the same event as ``sig``, most similar first.
+
+    Candidates share a band with ``sig`` and were sent within the window of ``around``: one
+    indexed query, with their signatures and units; they are then confirmed by similarity,
+    place and event day. ``base`` says who may see what (``visible_items``).
+    """
     keys = Q()
     for band, h in band_hashes(sig):
         keys |= Q(band=band, hash=h)
     ids = ItemBand.objects.filter(keys).values("item_id")
     span = (around - window(), around + window())
     sent = Q(submitted_at__range=span) | Q(submitted_at__isnull=True, created_at__range=span)
-    qs = visible_items(user).filter(sent, pk__in=ids, signature__isnull=False)
+    qs = base.filter(sent, pk__in=ids, signature__isnull=False)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
-    return qs.select_related("unit", "signature")
+    found = []
+    for other in qs.select_related("unit", "signature"):
+        theirs = other.signature
+        score = jaccard(sig, unpack(theirs.minhash))
+        if (
+            score >= THRESHOLD
+            and places_agree(place, theirs.place)
+            and times_agree(event_at, theirs.event_at)
+        ):
+            found.append(Similar(other, score))
+    found.sort(key=lambda s: (-s.score, _sent_at(s.item)))
+    return found
 
 
 def similar_items(item: Item, user: User) -> list[Similar]:
@@ -277,19 +287,34 @@ def similar_items(item: Item, user: User) -> list[Similar]:
     stored = ItemSignature.objects.filter(item=item).first()
     if stored is None:
         return []
-    sig = unpack(stored.minhash)
-    found = []
-    for other in candidates(user, sig, around=_sent_at(item), exclude=item.pk):
-        theirs = other.signature
-        score = jaccard(sig, unpack(theirs.minhash))
-        if (
-            score >= THRESHOLD
-            and places_agree(stored.place, theirs.place)
-            and times_agree(stored.event_at, theirs.event_at)
-        ):
-            found.append(Similar(other, score))
-    found.sort(key=lambda s: (-s.score, _sent_at(s.item)))
-    return found
+    return matching(
+        visible_items(user),
+        unpack(stored.minhash),
+        place=stored.place,
+        event_at=stored.event_at,
+        around=_sent_at(item),
+        exclude=item.pk,
+    )
+
+
+def similar_to_text(
+    base: QuerySet[Item],
+    *,
+    title: str,
+    body: str,
+    place: str = "",
+    event_at: dt.datetime | None = None,
+    written_at: dt.datetime | None = None,
+    exclude: int | None = None,
+) -> list[Similar]:
+    """Items of ``base`` on the same event as a text not yet stored (a draft being written)."""
+    sig = signature(shingles(title, body))
+    if sig is None:
+        return []
+    around = written_at or timezone.now()
+    probe = Item(title=title, body=body, place=place, event_at=event_at, submitted_at=around)
+    place, event_at = _facts_of(probe)
+    return matching(base, sig, place=place, event_at=event_at, around=around, exclude=exclude)
 
 
 @dataclass(frozen=True)
