@@ -152,7 +152,20 @@ class ReportView:
     facts: list[tuple[str, Any]]
 
 
-_FACT_ORDER = ("deaths", "serious_injuries", "injuries", "missing", "loss_yuan", "time", "place")
+_FACT_ORDER = (
+    "deaths",
+    "serious_injuries",
+    "injuries",
+    "missing",
+    "trapped",
+    "poisoned",
+    "evacuated",
+    "relocated",
+    "affected",
+    "loss_yuan",
+    "time",
+    "place",
+)
 
 
 def _fact_rows(facts: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -417,7 +417,8 @@ def missing_elements(text: str, facts: Facts) -> list[str]:
         missing.append("place")
     if len(text.strip()) < _WHAT_MIN_CHARS:
         missing.append("what")
-    if facts.deaths is None and facts.injuries is None and facts.missing is None:
+    casualties = (facts.deaths, facts.injuries, facts.missing, facts.trapped, facts.poisoned)
+    if all(count is None for count in casualties):
         missing.append("casualties")
     if not any(word in text for word in _MEASURE_WORDS):
         missing.append("measures")
@@ -430,9 +431,16 @@ def facts_summary(facts: Facts) -> dict[str, Any]:
         "injuries": _count(facts.injuries),
         "serious_injuries": _count(facts.serious_injuries),
         "missing": _count(facts.missing),
+        "trapped": _count(facts.trapped),
+        "poisoned": _count(facts.poisoned),
+        "evacuated": _count(facts.evacuated),
+        "relocated": _count(facts.relocated),
+        "affected": _count(facts.affected),
         "loss_yuan": str(facts.direct_loss_yuan) if facts.direct_loss_yuan is not None else None,
         "time": facts.event_time.value.isoformat() if facts.event_time else None,
         "place": facts.place.text if facts.place else None,
+        # The place without "附近", "境内"…: what two reports of one place compare on.
+        "place_normalised": facts.place.normalised if facts.place else None,
         "evidence": [
             {"kind": m.kind, "value": m.count.value, "text": m.count.span.text}
             for m in facts.mentions
@@ -462,7 +470,8 @@ def file_report(*, user: User, incident: Incident, item: Item, stage: str = "") 
     if any(r.stage == ReportStage.FINAL for r in earlier):
         raise IncidentError(_("%(unit)s has already sent its final report.") % {"unit": unit})
     now = timezone.now()
-    facts = extract_facts(f"{item.title}。{item.body}", reference_time=now)
+    # Relative dates ("昨日", "今晨") are read against when the unit sent the report.
+    facts = extract_facts(f"{item.title}。{item.body}", reference_time=item.submitted_at or now)
     still_missing = missing_elements(item.body, facts)
     if earlier:
         # A follow-up supplies what earlier reports lacked: only what is still missing stays.

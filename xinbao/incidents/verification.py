@@ -22,11 +22,25 @@ from xinbao.incidents.models import (
 )
 
 #: Fact → its name in a discrepancy, and the settings key of its threshold.
-COUNTED = {"deaths": "verify_deaths", "injuries": "verify_injuries", "missing": "verify_missing"}
+COUNTED = {
+    "deaths": "verify_deaths",
+    "injuries": "verify_injuries",
+    "missing": "verify_missing",
+    # People trapped or taken ill are counted one by one, as the missing are.
+    "trapped": "verify_missing",
+    "poisoned": "verify_missing",
+}
+#: Large, rounded counts ("转移群众2300余人") compared as the loss is, by their ratio.
+RATIOED = ("evacuated", "affected")
 LABELS = {
     "deaths": "死亡",
     "injuries": "受伤",
     "missing": "失踪",
+    "trapped": "被困",
+    "poisoned": "中毒或发病",
+    "evacuated": "疏散转移",
+    "relocated": "安置",
+    "affected": "受灾",
     "loss_yuan": "直接经济损失",
     "time": "发生时间",
     "place": "地点",
@@ -41,6 +55,11 @@ def compare(mine: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]
         a, b = mine.get(fact), other.get(fact)
         if a is not None and b is not None and abs(a - b) >= conf[key]:
             found.append({"fact": fact, "unit_says": a, "other_says": b})
+    ratio = Decimal(str(conf["verify_loss_ratio"]))
+    for fact in RATIOED:
+        a, b = mine.get(fact), other.get(fact)
+        if a and b and Decimal(abs(a - b)) / max(a, b) >= ratio:
+            found.append({"fact": fact, "unit_says": a, "other_says": b})
     a_loss, b_loss = mine.get("loss_yuan"), other.get("loss_yuan")
     if a_loss and b_loss:
         x, y = Decimal(a_loss), Decimal(b_loss)
@@ -51,7 +70,9 @@ def compare(mine: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]
         gap = abs(dt.datetime.fromisoformat(a_time) - dt.datetime.fromisoformat(b_time))
         if gap >= dt.timedelta(hours=conf["verify_hours"]):
             found.append({"fact": "time", "unit_says": a_time, "other_says": b_time})
-    a_place, b_place = mine.get("place"), other.get("place")
+    # Reports filed before places were normalised carry only the place as worded.
+    a_place = mine.get("place_normalised") or mine.get("place")
+    b_place = other.get("place_normalised") or other.get("place")
     if a_place and b_place and a_place not in b_place and b_place not in a_place:
         found.append({"fact": "place", "unit_says": a_place, "other_says": b_place})
     return found

@@ -111,6 +111,11 @@ def suggestion_for(data: QueryDict) -> Suggestion | None:
         (_("Seriously injured"), serious),
         (_("Injured"), count(facts.injuries)),
         (_("Missing"), count(facts.missing)),
+        (_("Trapped"), count(facts.trapped)),
+        (_("Poisoned or taken ill"), count(facts.poisoned)),
+        (_("Evacuated"), count(facts.evacuated)),
+        (_("Relocated"), count(facts.relocated)),
+        (_("Affected"), count(facts.affected)),
         (_("Direct loss (yuan)"), _yuan(facts.direct_loss_yuan)),
     ]
     return Suggestion(
