@@ -40,6 +40,7 @@ from xinbao.accounts.models import User
 from xinbao.accounts.services import authenticate_token
 from xinbao.items.api import router as items_router
 from xinbao.items.attachments import human_size
+from xinbao.items.search_api import router as search_router
 from xinbao.items.services import TransitionError
 from xinbao.lib.api import field_errors
 
@@ -81,6 +82,7 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 api.add_router("/items", items_router, tags=["items"])
+api.add_router("/search", search_router, tags=["search"])
 
 
 def _detail(request: HttpRequest, message: str, status: int) -> HttpResponse:

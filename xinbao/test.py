@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from xinbao.accounts.models import Role, User
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
+from xinbao.items.search import index_item
 from xinbao.org.models import (
     DirectPointType,
     Person,
@@ -156,7 +157,7 @@ class Personas:
         """An item straight in the database, for tests that are not about creating items."""
         unit = unit or user.unit
         assert unit is not None
-        return Item.objects.create(
+        item = Item.objects.create(
             title=title,
             body=extra.pop("body", "7月3日，县委召开防汛工作会议，部署全县防汛工作。"),
             kind=extra.pop("kind", ItemKind.DYNAMIC),
@@ -168,6 +169,8 @@ class Personas:
             created_by=user,
             **extra,
         )
+        index_item(item)  # found by search, as the services would have it
+        return item
 
 
 class BaseTestCase(Personas, TestCase):

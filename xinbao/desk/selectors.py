@@ -14,6 +14,7 @@ from xinbao.accounts.models import Role, User
 from xinbao.desk.access import desk_items
 from xinbao.desk.models import Adoption, Decision, ItemVersion
 from xinbao.items.models import Item, ItemStatus, Topic, urgency_rank
+from xinbao.items.search import filter_by_text
 from xinbao.lib.text import diff_html
 from xinbao.org.models import Unit
 
@@ -49,7 +50,7 @@ def inbox(user: User, f: InboxFilter | None = None) -> QuerySet[Item]:
     f = f or InboxFilter()
     qs = desk_items(user).select_related("unit")
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(body__icontains=f.q))
+        qs = filter_by_text(user, qs, f.q)
     if f.unit is not None:
         qs = qs.filter(Q(unit=f.unit) | Q(joint_units=f.unit)).distinct()
     if f.kind:

@@ -33,7 +33,7 @@ from xinbao.desk.models import (
     EditLock,
     ItemVersion,
 )
-from xinbao.items import workflow
+from xinbao.items import search, workflow
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import normalise_body
 from xinbao.items.similarity import index_item
@@ -363,6 +363,7 @@ def edit_item(
     item.title, item.body = title, body
     item.save(update_fields=["title", "body", "updated_at"])
     index_item(item)
+    search.index_item(item)
     lock.expires_at = timezone.now() + LOCK_TIMEOUT
     lock.save(update_fields=["expires_at"])
     record(
@@ -520,6 +521,8 @@ def merge(
     merged.joint_units.set(credited)
     topics = {t.pk for s in sources for t in s.topics.all()}
     merged.topics.set(topics)
+    search.index_item(merged)
+    search.forget_items(sources)
     record(
         actor=user,
         action="desk.merge.create",

@@ -79,6 +79,18 @@ def marking_in_file(file: IO[bytes], content_type: str) -> str | None:
     return None
 
 
+def document_text(file: IO[bytes], content_type: str) -> str:
+    """The text of a DOCX, XLSX, OFD, PDF or plain-text file (bounded as for markings), for
+    the search index; "" for other types and for a file that cannot be read."""
+    file.seek(0)
+    try:
+        return "\n".join(_texts(file, content_type))
+    except UnreadableDocument:
+        return ""
+    finally:
+        file.seek(0)
+
+
 def _texts(file: IO[bytes], content_type: str) -> Iterator[str]:
     if content_type == TEXT:
         yield from _plain_texts(file)

@@ -251,3 +251,29 @@ class ItemBand(models.Model):
 
     def __str__(self) -> str:
         return f"band {self.band} of item {self.item_id}"
+
+
+class SearchEntry(models.Model):
+    """The words of an item (its title and body, ``attachment`` None) or of one attachment's
+    text, space-joined for the full-text index (``xinbao.items.search``).
+
+    The index itself is vendor-specific and made by migration 0005: an FTS5 table kept by
+    triggers on SQLite, a generated ``tsvector`` column with a GIN index on PostgreSQL.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    #: The attachment's label (0 for the item's own text: ``visible_items`` checks that one).
+    label = models.PositiveSmallIntegerField(default=0)
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    #: An attachment's text as read, for its snippet (the item's own text is on the item).
+    source = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["item"], name="items_search_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.attachment_id or '-'}"

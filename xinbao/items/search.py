@@ -1,0 +1,319 @@
+"""Full-text search over items: title, body and the text of attached documents.
+
+One interface, two engines: SQLite FTS5 (the default) and PostgreSQL full text in production.
+Both index the same thing, ``SearchEntry`` rows of space-joined words cut by
+``xinbao.lib.text.index_words`` (search mode, the office's dictionary), so that FTS5's
+``unicode61`` tokenizer and PostgreSQL's ``simple`` configuration see one Chinese word per
+token. A query is cut the same way (``query_words``) and every word must match.
+
+Kept in step in the caller's transaction: ``index_items`` when an item is created or its text
+changes (items.services, the desk's edit and merge), ``index_attachment`` when a file is
+added; ``forget_items`` when an item is merged away; deleting an item or an attachment
+deletes its rows (cascade), and on SQLite the FTS5 table follows by trigger.
+
+Ranking blends relevance (BM25 on SQLite, ``ts_rank`` on PostgreSQL; a title counts more)
+with recency. Ranking every match of a very common word is what makes bare FTS5 slow, so the
+engines rank only the most recent ``WINDOW`` matching entries (newest rows first: an edited
+item is re-indexed as a new row); an older match beyond that window is not found by a word
+that common, and a narrower query finds it.
+
+Isolation: matches become item ids, which go through ``visible_items(user)`` (unit AND
+clearance) like every list; an attachment's words count only for a user cleared for the
+attachment's own label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from xinbao.accounts.models import User
+from xinbao.items.access import visible_items
+from xinbao.items.markings import document_text
+from xinbao.items.models import Attachment, Item, SearchEntry
+from xinbao.lib.text import index_words, normalise, query_words
+
+#: How many of the newest matching entries the engine ranks.
+WINDOW = 2000
+#: Relevance against recency in the blended score (relevance's share).
+RELEVANCE_WEIGHT = 0.7
+#: Age (days) at which recency counts half.
+HALF_LIFE_DAYS = 30.0
+#: Characters of a snippet, and of context before the first match.
+SNIPPET_CHARS = 120
+SNIPPET_LEAD = 30
+
+
+# --- Keeping the index -----------------------------------------------------------------------
+
+
+def _joined(text: str) -> str:
+    return " ".join(index_words(text))
+
+
+def index_items(items: Iterable[Item]) -> None:
+    """(Re-)index the title and body of each item, replacing its previous words."""
+    items = list(items)
+    if not items:
+        return
+    SearchEntry.objects.filter(item__in=items, attachment__isnull=True).delete()
+    SearchEntry.objects.bulk_create(
+        SearchEntry(item=item, title=_joined(item.title), body=_joined(item.body)) for item in items
+    )
+
+
+def index_item(item: Item) -> None:
+    index_items([item])
+
+
+def index_attachment(attachment: Attachment) -> None:
+    """Index the text of a DOCX, XLSX, OFD, PDF or plain-text attachment (others have none)."""
+    with attachment.file.open("rb") as file:
+        text = document_text(file, attachment.content_type)
+    if not text.strip():
+        return
+    SearchEntry.objects.filter(attachment=attachment).delete()
+    SearchEntry.objects.create(
+        item_id=attachment.item_id,
+        attachment=attachment,
+        label=attachment.sensitivity,
+        title=_joined(attachment.original_name),
+        body=_joined(text),
+        source=text,
+    )
+
+
+def forget_items(items: Iterable[Item]) -> None:
+    """Take items out of the index (merged into another: the new item is what is found)."""
+    SearchEntry.objects.filter(item__in=list(items)).delete()
+
+
+# --- The engines ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    item_id: int
+    attachment_id: int | None
+    relevance: float
+
+
+def _fts5_query(words: Sequence[str]) -> str:
+    # Each word a quoted string (a double quote doubled), all of them required.
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _matches(words: Sequence[str], clearance: int, window: int) -> list[Match]:
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT item_id, attachment_id, ts_rank(document, q) FROM items_searchentry, "
+            "plainto_tsquery('simple', %s) q WHERE document @@ q AND label <= %s "
+            "ORDER BY id DESC LIMIT %s"
+        )
+        params: list[str | int] = [" ".join(words), clearance, window]
+    else:
+        # bm25 is lower for a better match; the title counts three times the body.
+        sql = (
+            "SELECT e.item_id, e.attachment_id, -f.score FROM ("
+            "SELECT rowid AS id, bm25(items_search_fts, 3.0, 1.0) AS score "
+            "FROM items_search_fts WHERE items_search_fts MATCH %s "
+            "ORDER BY rowid DESC LIMIT %s) f "
+            "JOIN items_searchentry e ON e.id = f.id WHERE e.label <= %s"
+        )
+        params = [_fts5_query(words), window, clearance]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Match(int(i), a, float(r)) for i, a, r in cursor.fetchall()]
+
+
+# --- Searching ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    unit: int | None = None
+    unit_class: int | None = None
+    kind: str = ""
+    urgency: str = ""
+    status: str = ""
+    topic: int | None = None
+    #: Submission days (Asia/Shanghai), both ends included.
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def apply(self, qs: QuerySet[Item]) -> QuerySet[Item]:
+        if self.unit is not None:
+            qs = qs.filter(Q(unit=self.unit) | Q(joint_units=self.unit))
+        if self.unit_class is not None:
+            qs = qs.filter(unit__unit_class=self.unit_class)
+        for name in ("kind", "urgency", "status"):
+            if value := getattr(self, name):
+                qs = qs.filter(**{name: value})
+        if self.topic is not None:
+            qs = qs.filter(topics=self.topic)
+        if self.date_from:
+            qs = qs.filter(submitted_at__date__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(submitted_at__date__lte=self.date_to)
+        return qs
+
+
+@dataclass
+class Hit:
+    item: Item
+    score: float
+    #: The title with the query's words in ``<mark>``, escaped.
+    title_html: SafeString
+    #: Some text around the first match (body, else the attachment that matched), escaped.
+    snippet: SafeString
+    #: The name of the attachment the words were found in, when not in the item itself.
+    found_in: str = ""
+
+
+@dataclass
+class Results:
+    query: str
+    words: list[str]
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+def matching_ids(user: User, query: str, *, window: int = WINDOW) -> dict[int, float]:
+    """Item id → best relevance, for the items whose words match the whole ``query``.
+
+    Not yet filtered by ``visible_items``: callers filter a queryset of it with these ids
+    (``search`` and ``filter_by_text`` do).
+    """
+    words = query_words(query)
+    if not words:
+        return {}
+    best: dict[int, float] = {}
+    for match in _matches(words, int(user.clearance_level), window):
+        if match.relevance > best.get(match.item_id, float("-inf")):
+            best[match.item_id] = match.relevance
+    return best
+
+
+def filter_by_text(user: User, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
+    """``qs`` narrowed to the items matching ``query`` (the lists' search box)."""
+    return qs.filter(pk__in=list(matching_ids(user, query)))
+
+
+def _blend(
+    relevance: dict[int, float], when: dict[int, dt.datetime], now: dt.datetime
+) -> dict[int, float]:
+    top = max(relevance.values(), default=0.0) or 1.0
+    scores: dict[int, float] = {}
+    for pk, rel in relevance.items():
+        age_days = max((now - when[pk]).total_seconds() / 86400, 0.0)
+        recency = HALF_LIFE_DAYS / (HALF_LIFE_DAYS + age_days)
+        scores[pk] = RELEVANCE_WEIGHT * (rel / top) + (1 - RELEVANCE_WEIGHT) * recency
+    return scores
+
+
+def search(
+    user: User,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Results:
+    """The items ``user`` may see that match ``query``, best first, with snippets."""
+    words = query_words(query)
+    relevance = matching_ids(user, query)
+    results = Results(query=query, words=words, total=0)
+    if not relevance:
+        return results
+    qs = visible_items(user).filter(pk__in=list(relevance))
+    qs = (filters or SearchFilters()).apply(qs)
+    when = {
+        pk: submitted or created
+        for pk, submitted, created in qs.values_list("pk", "submitted_at", "created_at")
+    }
+    scores = _blend({pk: relevance[pk] for pk in when}, when, timezone.now())
+    ranked = sorted(scores, key=lambda pk: (-scores[pk], -pk))
+    results.total = len(ranked)
+    page = ranked[offset : offset + limit]
+    items = Item.objects.select_related("unit").in_bulk(page)
+    texts = _attachment_texts(user, page)
+    for pk in page:
+        item = items[pk]
+        snippet, found_in = snippet_for(item.body, words), ""
+        if not _has_mark(snippet) and pk in texts:
+            found_in, text = texts[pk]
+            snippet = snippet_for(text, words)
+        results.hits.append(
+            Hit(
+                item=item,
+                score=round(scores[pk], 4),
+                title_html=highlight(item.title, words),
+                snippet=snippet,
+                found_in=found_in,
+            )
+        )
+    return results
+
+
+def _attachment_texts(user: User, item_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    found: dict[int, tuple[str, str]] = {}
+    rows = (
+        SearchEntry.objects.filter(
+            item_id__in=item_ids,
+            attachment__isnull=False,
+            label__lte=user.clearance_level,
+        )
+        .order_by("id")
+        .values_list("item_id", "attachment__original_name", "source")
+    )
+    for item_id, name, source in rows:
+        found.setdefault(item_id, (name, source))
+    return found
+
+
+# --- Snippets -------------------------------------------------------------------------------
+
+
+def _has_mark(html: str) -> bool:
+    return "<mark>" in html
+
+
+def _spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the words occur in ``text`` (matched on its normalised form), longest first."""
+    if not words or not text:
+        return []
+    folded = normalise(text).lower()
+    if len(folded) != len(text):  # a conversion changed the length: match the text as is
+        folded = text.lower()
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return [m.span() for m in pattern.finditer(folded)]
+
+
+def highlight(text: str, words: Sequence[str]) -> SafeString:
+    """``text`` escaped, each occurrence of a word in ``<mark>``."""
+    out: list[str] = []
+    at = 0
+    for start, end in _spans(text, words):
+        out.append(escape(text[at:start]))
+        out.append("<mark>" + escape(text[start:end]) + "</mark>")
+        at = end
+    out.append(escape(text[at:]))
+    return mark_safe("".join(out))  # noqa: S308  (every piece escaped above)
+
+
+def snippet_for(text: str, words: Sequence[str]) -> SafeString:
+    """About ``SNIPPET_CHARS`` characters of ``text`` around its first match, highlighted."""
+    spans = _spans(text, words)
+    start = max(spans[0][0] - SNIPPET_LEAD, 0) if spans else 0
+    piece = text[start : start + SNIPPET_CHARS]
+    lead = "…" if start > 0 else ""
+    tail = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return mark_safe(lead + highlight(piece, words) + escape(tail))  # noqa: S308  (escaped)
