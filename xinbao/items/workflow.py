@@ -96,6 +96,8 @@ _DESK = "xinbao.desk.services."
 TABLE: tuple[Step, ...] = (
     # The writer's unit.
     Step(None, Move.CREATE, S.DRAFT, Who.WRITER, _ITEMS + "create_item"),
+    # Written and submitted in one request: saved once, submitted (both audited) at once.
+    Step(None, Move.SUBMIT, S.SUBMITTED, Who.WRITER, _ITEMS + "create_item"),
     Step(S.DRAFT, Move.SUBMIT, S.SUBMITTED, Who.AUTHOR, _ITEMS + "submit_item"),
     Step(S.WITHDRAWN, Move.SUBMIT, S.SUBMITTED, Who.AUTHOR, _ITEMS + "submit_item"),
     # A returned item comes back to the desk when its unit resubmits it.
