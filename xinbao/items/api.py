@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from xinbao.accounts.http import api_user
-from xinbao.items import services
+from xinbao.items import batch, services
 from xinbao.items.access import access_item, refuse_administrators, visible_items
 from xinbao.items.attachments import (
     MAX_ATTACHMENT_BYTES,
@@ -328,8 +328,11 @@ def create_item(
                 }
             ]
         ) from None
-    # Read back what was stored (normalised text, final status) as any later read shows it.
-    return Status(201 if created else 200, access_item(user, item.pk))
+    if not created:
+        return Status(200, access_item(user, item.pk))
+    # The item just stored, as saved (normalised text, final status); its relations read back.
+    prefetch_related_objects([item], "joint_units", "topics", "attachments")
+    return Status(201, item)
 
 
 def _create_idempotent(
@@ -346,6 +349,77 @@ def _create_idempotent(
         # Two requests with the same key raced and the other stored it first; asked again,
         # the service finds that key and answers as for any resend.
         return attempt()
+
+
+class BatchItemIn(ItemIn):
+    """One item of a batch: a new item with its own idempotency key."""
+
+    key: Text = Field(
+        min_length=1,
+        max_length=200,
+        description="This item's idempotency key (the same keys as the single create's "
+        "Idempotency-Key): resent with the same content it hands back the item made the "
+        "first time; with other content the batch is refused.",
+    )
+
+
+class BatchIn(Schema):
+    """Up to 500 new items, stored together or not at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BatchItemIn] = Field(min_length=1, max_length=batch.MAX_BATCH)
+
+
+class BatchItemOut(Schema):
+    index: int = Field(description="The item's place in the request, from 0.")
+    id: int
+    status: ItemStatus
+    created: bool = Field(description="False: its key had already made this item.")
+
+
+class BatchOut(Schema):
+    created: int = Field(description="How many items this request created.")
+    items: list[BatchItemOut]
+
+
+@router.post(
+    "/batch",
+    response={200: BatchOut, 201: BatchOut, **ERROR_RESPONSES},
+    summary="Create up to 500 items at once",
+    description="All or nothing, in one transaction: if any item is invalid the answer is a "
+    "422 listing every problem with the item's index in its loc (body, payload, items, "
+    "index, field) and nothing is stored; an item the caller may not write (a reporter "
+    "naming another unit) is a 403 and nothing is stored. Each item's key makes it "
+    "idempotent: a resent batch creates nothing twice.",
+    openapi_extra={
+        "responses": {
+            200: {"description": "Every item's key had already made its item."},
+            201: {"description": "Created (some items may have been made before)."},
+        }
+    },
+)
+def create_batch(request: HttpRequest, payload: BatchIn) -> Status[BatchOut]:
+    user = api_user(request)
+    entries = [
+        batch.Entry(key=i.key, data=i.to_data(), unit_id=i.unit_id, submit=i.submit)
+        for i in payload.items
+    ]
+    try:
+        outcomes = batch.create_items(user=user, entries=entries, request=request)
+    except batch.BatchRefused as exc:
+        errors: list[dict[str, Any]] = []
+        for index, error in exc.errors:
+            errors += field_errors(error, (*BODY, "items", index), API_NAMES)
+        raise NinjaValidationError(errors) from exc
+    answer = BatchOut(
+        created=sum(o.created for o in outcomes),
+        items=[
+            BatchItemOut(index=n, id=o.item.pk, status=ItemStatus(o.item.status), created=o.created)
+            for n, o in enumerate(outcomes)
+        ],
+    )
+    return Status(201 if answer.created else 200, answer)
 
 
 @router.get(
