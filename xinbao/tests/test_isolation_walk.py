@@ -76,7 +76,7 @@ from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
 from xinbao.notify.models import Channel, Message, Notification, PhoneCall
 from xinbao.notify.services import Recipient, deliver_due, queue
-from xinbao.org.models import Person, RosterEntry
+from xinbao.org.models import Person, RosterEntry, Term, TermKind
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import DistributionEntry, Instruction, Issue, IssueItem, Periodical
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
@@ -189,6 +189,9 @@ WALK: dict[str, Walk] = {
     "org:class_delete": W(ORG_MANAGERS, pk="class_one"),
     "org:office": Walk(allowed=frozenset({"sysadmin"})),
     "org:setup": Walk(allowed=frozenset({"sysadmin"})),
+    "org:term_list": Walk(allowed=SETUP),
+    "org:term_edit": W(SETUP, pk="term"),
+    "org:term_delete": W(SETUP, pk="term"),
     # --- intake ------------------------------------------------------------------------------
     # Everyone lists what they may see; an administrator's list is empty (they write nothing).
     "items:list": Walk(allowed=ITEM, open=EVERYONE - ADMINS, query="q=东城县"),
@@ -212,6 +215,7 @@ WALK: dict[str, Walk] = {
     "api:submit_item": W(ITEM, item_id="item"),
     "api:withdraw_item": W(ITEM, item_id="item"),
     "api:add_attachment": W(ITEM, item_id="item"),
+    "api:search_items": Walk(allowed=ITEM, open=EVERYONE - ADMINS, query="q=东城县"),
     "api:openapi-json": Walk(allowed=NOBODY, open=EVERYONE),
     "api:openapi-view": Walk(allowed=NOBODY, open=EVERYONE),
     "api:api-root": Walk(allowed=NOBODY, open=EVERYONE),
@@ -498,6 +502,7 @@ class IsolationWalkTest(BaseTestCase):
     picture: Attachment
     instruction: Instruction
     report: ScoreReport
+    term: Term
     letter: Reminder
     ruleset: RuleSet
     score_entry: ScoreEntry
@@ -507,6 +512,7 @@ class IsolationWalkTest(BaseTestCase):
         super().setUpTestData()
         cls.item = cls.make_item(cls.alice, title=SECRET)
         cls.draft = cls.make_item(cls.alice, title=DRAFT, status=ItemStatus.DRAFT)
+        cls.term = Term.objects.create(text="东城县防汛", kind=TermKind.PLACE)
         cls.attachment = add_attachment(
             user=cls.alice, item=cls.item, upload=SimpleUploadedFile("p.png", png_bytes())
         )
