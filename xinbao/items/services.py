@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.accounts.permissions import DESK_ROLES
-from xinbao.audit.services import record
+from xinbao.audit.services import Event, record, record_many
 from xinbao.items import search
 from xinbao.items.attachments import UploadRefused, check_upload
 from xinbao.items.models import (
@@ -30,7 +30,7 @@ from xinbao.items.models import (
     ItemStatus,
     Topic,
 )
-from xinbao.items.similarity import index_item
+from xinbao.items.similarity import index_item, index_items
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
 from xinbao.items.workflow import begin as begin_item
 from xinbao.lib.classified import refuse_classified
@@ -201,6 +201,118 @@ def _resent(channel: str, source_id: str, unit: Unit) -> Item | None:
     return existing
 
 
+def build_item(
+    *,
+    user: User,
+    data: ItemData,
+    unit: Unit,
+    channel: str,
+    source_id: str = "",
+    submit: bool = False,
+) -> Item:
+    """The new item, checked and unsaved, in the state its creation starts it in.
+
+    Costs no query: ``unit`` is the writer's unit (``writer_unit``). Raises what the form and
+    the API answer (``ValidationError``, ``PermissionDenied``, ``ClassifiedContent``…).
+    """
+    _check_fields(data)
+    _check_label(user, data.sensitivity)
+    _check_content(data)
+    item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
+    begin_item(user=user, item=item, move=Move.SUBMIT if submit else Move.CREATE)
+    if submit:
+        item.submitted_at = timezone.now()
+    _apply(item, data)
+    item.sensitivity = data.sensitivity
+    # The one constraint, a unique (channel, source id), is the database's to enforce:
+    # create_item looks for a resend first and catches a concurrent one's IntegrityError.
+    item.full_clean(
+        exclude=["unit", "created_by", "topics", "joint_units"], validate_constraints=False
+    )
+    return item
+
+
+def writer_unit(user: User, unit: Unit | None) -> Unit:
+    """The unit ``user`` writes for: their own for a reporter, ``unit`` for office staff."""
+    return _writer_unit(user, unit)
+
+
+def topics_named(names: Iterable[str]) -> dict[str, Topic]:
+    """The topics of these names, the missing ones created: two queries, three at most."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        return {}
+    found = {t.name: t for t in Topic.objects.filter(name__in=wanted)}
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        # A concurrent writer may create the same topic: ignored here, read back below.
+        Topic.objects.bulk_create([Topic(name=n) for n in missing], ignore_conflicts=True)
+        found.update((t.name, t) for t in Topic.objects.filter(name__in=missing))
+    return found
+
+
+def add_relations(pairs: Sequence[tuple[Item, ItemData]]) -> None:
+    """Topics and joint units of new, saved items, in a few queries however many items."""
+    topics = topics_named(n for _, data in pairs for n in data.topics)
+    wanted_units = {pk for item, data in pairs for pk in data.joint_unit_ids if pk != item.unit_id}
+    active = (
+        set(Unit.objects.filter(pk__in=wanted_units, is_active=True).values_list("pk", flat=True))
+        if wanted_units
+        else set()
+    )
+    topic_rows, unit_rows = [], []
+    TopicLink, UnitLink = Item.topics.through, Item.joint_units.through
+    for item, data in pairs:
+        names = dict.fromkeys(n.strip() for n in data.topics if n.strip())
+        topic_rows += [TopicLink(item_id=item.pk, topic_id=topics[n].pk) for n in names]
+        joint = dict.fromkeys(pk for pk in data.joint_unit_ids if pk in active)
+        unit_rows += [UnitLink(item_id=item.pk, unit_id=pk) for pk in joint if pk != item.unit_id]
+    if topic_rows:
+        TopicLink.objects.bulk_create(topic_rows, batch_size=500)
+    if unit_rows:
+        UnitLink.objects.bulk_create(unit_rows, batch_size=500)
+
+
+def creation_events(*, user: User, item: Item, request: HttpRequest | None = None) -> list[Event]:
+    """The audit events of a new item: its creation and, when it was submitted at once, its
+    submission (as ``transition`` records one), to be written in one append."""
+    events = [
+        Event(
+            actor=user,
+            action="item.create",
+            obj=item,
+            summary={
+                "title": item.title,
+                "unit": item.unit.name,
+                "channel": item.channel,
+                "sensitivity": Sensitivity(item.sensitivity).name.lower(),
+            },
+            request=request,
+        )
+    ]
+    if item.status == ItemStatus.SUBMITTED:
+        events.append(
+            Event(
+                actor=user,
+                action=f"item.{ItemStatus.SUBMITTED}",
+                obj=item,
+                summary={
+                    "status": [str(ItemStatus.DRAFT), str(ItemStatus.SUBMITTED)],
+                    "move": str(Move.SUBMIT),
+                },
+                request=request,
+            )
+        )
+    return events
+
+
+def after_create(items: Sequence[Item]) -> None:
+    """What every new item goes through once stored, whichever path made it (``create_item``,
+    the batch in ``items.batch``): add a hook here, never to one path only."""
+    index_items(items, new=True)
+    search.index_items(items)
+
+
 @transaction.atomic
 def create_item(
     *,
@@ -218,43 +330,27 @@ def create_item(
     With a ``source_id``, a resend from the same channel returns the existing item.
     """
     unit = _writer_unit(user, unit)
-    _check_fields(data)
-    _check_label(user, data.sensitivity)
-    _check_content(data)
+    item = build_item(
+        user=user, data=data, unit=unit, channel=channel, source_id=source_id, submit=submit
+    )
     if source_id and (existing := _resent(channel, source_id, unit)) is not None:
         return existing
-    item = Item(unit=unit, channel=channel, source_id=source_id, created_by=user)
-    begin_item(user=user, item=item, move=Move.CREATE)
-    _apply(item, data)
-    item.sensitivity = data.sensitivity
-    item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
-    try:
-        with transaction.atomic():
-            item.save()
-    except IntegrityError:
-        # A concurrent resend with the same source id won the race: that item is ours.
-        if source_id and (existing := _resent(channel, source_id, unit)) is not None:
-            return existing
-        raise
-    _set_relations(item, data)
-    index_item(item)
-    search.index_item(item)
+    if source_id:
+        try:
+            with transaction.atomic():
+                item.save(force_insert=True)
+        except IntegrityError:
+            # A concurrent resend with the same source id won the race: that item is ours.
+            if (existing := _resent(channel, source_id, unit)) is not None:
+                return existing
+            raise
+    else:
+        item.save(force_insert=True)
+    add_relations([(item, data)])
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
-    record(
-        actor=user,
-        action="item.create",
-        obj=item,
-        summary={
-            "title": item.title,
-            "unit": unit.name,
-            "channel": channel,
-            "sensitivity": Sensitivity(item.sensitivity).name.lower(),
-        },
-        request=request,
-    )
-    if submit:
-        item = submit_item(user=user, item=item, request=request)
+    record_many(creation_events(user=user, item=item, request=request))
+    after_create([item])
     return item
 
 
