@@ -449,7 +449,8 @@ _DAY_PART_WORDS = (
 )
 _DAY_PART = rf"(?P<part>{_DAY_PART_WORDS})"
 _TIME = re.compile(
-    r"(?:(?:(?P<year>\d{4})年)?(?:(?P<month>\d{1,2})月)?(?P<day>\d{1,2})[日号]"
+    r"(?:(?:(?P<year>\d{4})年)?(?:(?P<month>\d{1,2}|十[一二]?|[一二三四五六七八九])月)?"
+    r"(?P<day>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|前日|当天|当日|今晨|今早|今晚|昨晨|昨晚|昨夜|今天凌晨)"
     # No date: a day part and a clock ("上午10时许"), read on the day of the report.
     rf"|(?=(?:{_DAY_PART_WORDS})(?:\d{{1,2}}|[零一二两三四五六七八九十]{{1,3}})[时点]))"
@@ -506,9 +507,11 @@ def _resolve_time(m: re.Match[str], reference: datetime) -> When | None:
             return None
         year, month, date = base.year, base.month, base.day
     else:
+        if not m["day"].isdigit() and not m["month"]:
+            return None  # "三日" alone is as often three days as the third
         year = int(m["year"]) if m["year"] else base.year
-        month = int(m["month"]) if m["month"] else base.month
-        date = int(m["day"])
+        month = (parse_number(m["month"]) or 0) if m["month"] else base.month
+        date = parse_number(m["day"]) or 0
     part = m["part"] or _REL_PART.get(m["rel"] or "")
     hour: int | None = None
     if m["hour"]:
@@ -549,7 +552,12 @@ def _resolve_time(m: re.Match[str], reference: datetime) -> When | None:
 # Place: an administrative chain ("四川省凉山彝族自治州会理县", "密云县庄头峪村") or the words after
 # 在/于 up to the verb ("在京珠高速韶关段发生").
 _ADMIN = r"(?:省|自治区|市|自治州|州|地区|盟|县|自治县|旗|区|镇|乡|街道|村|社区|屯)"
-_NAME_CH = r"[\u4e00-\u9fff]"
+# A character of a place name: any Han character but the function words and time words that
+# stand before names in a sentence ("记者从合肥市获悉", "一辆从贵州开来", "昨天在京珠高速").
+_NOT_NAME = (
+    "在于从到至往向驶车的了时许与及并将被把对为是由据称辆个日月年点分午晚晨昨今记者发生经沿其该这那"
+)
+_NAME_CH = rf"[^\x00-\u4dff\ua000-\uffff{_NOT_NAME}]"
 _ADMIN_CHAIN = re.compile(
     rf"(?:{_NAME_CH}{{1,7}}?{_ADMIN}(?![\u4e00-\u9fff]{{0,1}}(?:长|委|民|政府|领导|局|部门|医院|人)))+"
 )
@@ -573,6 +581,14 @@ def normalise_place(text: str) -> str:
     return stripped if len(stripped) >= 2 else text
 
 
+# A road: "京珠高速韶关段", "312国道锡沪段", "沪杭高速公路", "北六环…公里处".
+_ROAD = re.compile(
+    rf"(?:{_NAME_CH}{{0,4}}[A-Z]?\d{{1,4}}|{_NAME_CH}{{1,8}}?)"
+    r"(?:高速公路|高速|国道|省道|快速路|环线|环路|公路|大道)"
+    rf"(?:{_NAME_CH}{{1,8}}?段)?(?:\d+(?:\.\d+)?公里处)?"
+)
+
+
 def _place(text: str) -> Place | None:
     candidates: list[Place] = []
     for m in _AT.finditer(text):
@@ -586,6 +602,10 @@ def _place(text: str) -> Place | None:
         chain = text[start : m.end()]
         if len(chain) >= 3 and not _NOT_PLACE.search(chain):
             candidates.append(Place(chain, Span(start, m.end(), chain)))
+            break
+    for m in _ROAD.finditer(text):
+        if len(m[0]) >= 4:
+            candidates.append(Place(m[0], Span(m.start(), m.end(), m[0])))
             break
     if not candidates:
         return None

@@ -137,3 +137,20 @@ def test_it_normalises_a_place_without_the_words_around_its_name() -> None:
     assert normalise_place("101国道密云县庄头峪村附近路段上") == "101国道密云县庄头峪村"
     assert normalise_place("位于 京珠高速韶关段境内") == "京珠高速韶关段"
     assert normalise_place("两县交界处") == "两县"
+
+
+def test_it_reads_dates_written_in_chinese_numerals() -> None:
+    found = facts("六月三十日晚八时许，某水库下游发生溃坝险情。")
+    assert found.event_time is not None
+    assert found.event_time.value == datetime(2026, 6, 30, 20, 0, tzinfo=SHANGHAI)
+    # "三日内" is a span of days, not the third.
+    assert facts("三日内连续发生两次余震。").event_time is None
+
+
+def test_it_reads_a_road_as_the_place_and_not_the_words_before_a_name() -> None:
+    found = facts("昨天下午，一辆从贵州开来的货车行至沪昆高速贵阳段时与客车相撞。")
+    assert found.place is not None
+    assert found.place.text == "沪昆高速贵阳段"
+    found = facts("记者从安徽省合肥市获悉，一化工厂发生火灾。")
+    assert found.place is not None
+    assert found.place.text == "安徽省合肥市"
