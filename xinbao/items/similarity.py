@@ -15,9 +15,9 @@ similarity 0.7 shares a band with probability 0.9998; one at 0.1 with 0.003.
 
 A candidate is in the item's group when the estimated Jaccard similarity reaches
 ``THRESHOLD``, it was sent within the window (``XINBAO_SIMILAR_WINDOW_DAYS``) and the facts
-both state agree: the same place at every administrative level both name, event days at most
-one day apart. Two floods in different counties share most of their words; their places
-keep them apart.
+both state agree: at the city, county or township level, a unit both name (when both name
+any), and event times (with a clock) at most two days apart. Two floods in different counties
+share most of their words; their places keep them apart.
 """
 
 from __future__ import annotations
@@ -126,10 +126,7 @@ def jaccard(a: Sequence[int], b: Sequence[int]) -> float:
 
 # --- facts ---------------------------------------------------------------------------------
 
-_ADMIN = re.compile(
-    r"(?P<name>[^省市县区旗镇乡村州盟]{1,12}?"
-    r"(?P<level>省|自治区|自治州|市|州|盟|县|区|旗|镇|乡|街道|村|社区))"
-)
+_SUFFIXES = ("自治区", "自治州", "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡", "村")
 _LEVEL = {
     "省": 0,
     "自治区": 0,
@@ -142,52 +139,112 @@ _LEVEL = {
     "旗": 2,
     "镇": 3,
     "乡": 3,
-    "街道": 3,
     "村": 4,
-    "社区": 4,
 }
-_LEAD = re.compile(r"^(?:位于|在|于|到|从|至|据)")
+#: The levels compared: city, county, township. A province is too wide to tell events apart,
+#: a village too often left out.
+_COMPARED = (1, 2, 3)
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+# Two-character words that end like a place but name none: 全市, 城市, 社区, 灾区, 家乡...
+_NOT_A_NAME = frozenset(
+    "全本该各此邻外城地小社灾景辖园山郊矿牧林库新老片街校厂分省市县区乡镇村家故他下等"
+)
+_MAX_PLACES = 100
+# Names are read clause by clause: "…有震感，市民…" gives no 震感市.
+_CLAUSE = re.compile(r"[。！？!?；;，,、：:\s]+")
 
 
-def _levels(place: str) -> dict[int, str]:
-    return {_LEVEL[m["level"]]: m["name"] for m in _ADMIN.finditer(_LEAD.sub("", place))}
+def _suffix(word: str) -> str | None:
+    return next((s for s in _SUFFIXES if word.endswith(s) and len(word) > len(s)), None)
+
+
+def place_names(text: str) -> list[str]:
+    """The names of administrative units in ``text`` (东城县, 青石镇, 合肥市), in order, once.
+
+    Read from the segmenter's words: a word ending in 省, 市, 县, 镇… or an unknown name
+    followed by the suffix alone (东城 + 县). Generic words (全市, 城区) are no names.
+    """
+    found: list[str] = []
+    for clause in _CLAUSE.split(text):
+        for name in _names_in(segment(clause)):
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _names_in(ws: list[str]) -> list[str]:
+    """Names in one clause's words: 东城县; 东城 + 县; and 鹿泉 + 区旧 (an unknown name whose
+    suffix the segmenter glued to the next word, as in 东城 + 县委)."""
+    found: list[str] = []
+    for i, w in enumerate(ws):
+        name = None
+        prev = ws[i - 1] if i > 0 else ""
+        after_name = len(prev) >= 2 and len(prev) <= 6 and _CJK.match(prev)
+        if len(w) == 1 and w in _LEVEL and i > 0 and _CJK.match(prev) and len(prev) <= 6:
+            name = prev + w
+        elif _CJK.match(w) and _suffix(w) is not None:
+            name = w
+        elif len(w) == 2 and w[0] in "市县区镇乡旗" and after_name and _suffix(prev) is None:
+            name = prev + w[0]
+        if name is None or (len(name) == 2 and name[0] in _NOT_A_NAME):
+            continue
+        found.append(name)
+    return found
+
+
+def _levels(places: str) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for name in places.split():
+        suffix = _suffix(name)
+        if suffix is not None:
+            out.setdefault(_LEVEL[suffix], set()).add(name)
+    return out
 
 
 def places_agree(a: str, b: str) -> bool:
-    """Whether two places may be the same: no level of administration named differently.
+    """Whether two items' places (``place_names``, space-separated) may be one event's.
 
-    Where neither names an administrative unit, one must contain the other.
+    They disagree when, at the city, county or township level, both name units and none is
+    the same: two floods in different counties. A name both give, or a level only one of them
+    names, leaves them agreeing.
     """
-    if not a or not b:
-        return True
     la, lb = _levels(a), _levels(b)
-    if not la and not lb:
-        return a in b or b in a
-    if not la or not lb:
-        return True
-    return all(la[k] == lb[k] for k in la.keys() & lb.keys())
+    return not any(
+        la.get(level) and lb.get(level) and not la[level] & lb[level] for level in _COMPARED
+    )
 
 
 def times_agree(a: dt.datetime | None, b: dt.datetime | None) -> bool:
-    """Whether two event times may be the same event: at most one Beijing day apart."""
+    """Whether two event times may be the same event: at most two Beijing days apart.
+
+    Two days, not one: a unit that reports a day later writes "昨天" for what the first wrote
+    "今天", and the extractor reads the first time a report names, which a reordered copy may
+    not name first.
+    """
     if a is None or b is None:
         return True
-    return abs((a.astimezone(_BEIJING).date() - b.astimezone(_BEIJING).date()).days) <= 1
+    return abs((a.astimezone(_BEIJING).date() - b.astimezone(_BEIJING).date()).days) <= 2
 
 
 def _facts_of(item: Item) -> tuple[str, dt.datetime | None]:
-    place, event_at = item.place.strip(), item.event_at
-    if not place or event_at is None:
+    """The item's place names (its place field's first) and its event time."""
+    names = place_names(f"{item.place}\n{item.title}\n{item.body}")
+    places = ""
+    for name in names:
+        if len(places) + len(name) + 1 > _MAX_PLACES:
+            break
+        places = f"{places} {name}".strip()
+    event_at = item.event_at
+    if event_at is None:
         facts = extract_facts(
-            # The body first: a title names the place shortly ("东城县强降雨").
             f"{item.body}\n{item.title}",
             reference_time=item.submitted_at or item.created_at or timezone.now(),
         )
-        if not place and facts.place is not None:
-            place = facts.place.text[:100]
-        if event_at is None and facts.event_time is not None:
+        # A day without a clock is too often a misread ("17日" read against the wrong month,
+        # the first of several dates): only a time with its clock tells events apart.
+        if facts.event_time is not None and facts.event_time.has_clock:
             event_at = facts.event_time.value
-    return place, event_at
+    return places, event_at
 
 
 # --- writing -------------------------------------------------------------------------------

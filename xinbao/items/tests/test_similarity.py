@@ -4,7 +4,12 @@ apart, nothing shown that the reader may not see, and a lookup of constant cost.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +22,7 @@ from xinbao.items.similarity import (
     THRESHOLD,
     group_of,
     jaccard,
+    place_names,
     places_agree,
     shingles,
     signature,
@@ -27,6 +33,8 @@ from xinbao.org.models import Unit
 from xinbao.test import BaseTestCase
 
 T0 = dt.datetime(2026, 7, 3, 2, 0, tzinfo=dt.UTC)
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT.parent / "shared" / "data"
 
 FLOOD_A = (
     "7月3日凌晨，东城县青石镇遭遇强降雨，最大小时降雨量达80毫米。"
@@ -68,7 +76,7 @@ class SimilarityTest(BaseTestCase):
         with time_machine.travel(T0, tick=False):
             item = create_item(user=self.alice, data=data("东城县强降雨", FLOOD_A))
         stored = ItemSignature.objects.get(item=item)
-        assert stored.place == "东城县青石镇"
+        assert stored.place == "东城县 青石镇"
         assert ItemBand.objects.filter(item=item).count() == BANDS
         before = {b.hash for b in ItemBand.objects.filter(item=item)}
         update_item(user=self.alice, item=item, data=data("东城县召开会议", "县委召开常委会议。"))
@@ -102,8 +110,10 @@ class SimilarityTest(BaseTestCase):
 
     def test_it_keeps_apart_the_same_place_on_days_far_apart(self) -> None:
         with time_machine.travel(T0, tick=False):
-            a = self.report(self.alice, "青石镇遭遇强降雨", FLOOD_A)
-            later = self.report(self.bob, "青石镇再遭强降雨", FLOOD_A.replace("7月3日", "7月5日"))
+            first = FLOOD_A.replace("7月3日凌晨", "7月3日凌晨4时")
+            again = FLOOD_A.replace("7月3日凌晨", "7月6日凌晨4时")
+            a = self.report(self.alice, "青石镇遭遇强降雨", first)
+            later = self.report(self.bob, "青石镇再遭强降雨", again)
         assert similar_items(a, self.ed) == []
         assert similar_items(later, self.ed) == []
 
@@ -159,7 +169,35 @@ class SimilarityTest(BaseTestCase):
         assert queries() == few <= 3
 
     def test_it_compares_places_level_by_level(self) -> None:
-        assert places_agree("河北省石家庄市", "石家庄市鹿泉区")
-        assert not places_agree("东城县青石镇", "西山县白沙镇")
-        assert not places_agree("石家庄市长安区", "石家庄市鹿泉区")
-        assert places_agree("", "西山县")
+        def agree(a: str, b: str) -> bool:
+            return places_agree(" ".join(place_names(a)), " ".join(place_names(b)))
+
+        assert agree("河北省石家庄市发生", "石家庄市鹿泉区发生")
+        assert not agree("东城县青石镇遭遇强降雨", "西山县白沙镇遭遇强降雨")
+        assert not agree("石家庄市长安区", "石家庄市鹿泉区")
+        assert agree("西山县委办公室报：东城县青石镇", "东城县青石镇")  # the sender's own county
+        assert agree("全市城区", "西山县")  # 全市 and 城区 name no unit
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("similar_bench", ROOT / "bench" / "similar.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["similar_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(
+    not (DATA / "cec" / "text").is_dir() or not (DATA / "gov-reports").is_dir(),
+    reason=f"no gov-reports and CEC texts at {DATA}",
+)
+@pytest.mark.django_db
+def test_it_meets_the_targets_on_a_small_planted_corpus() -> None:
+    bench = _bench()
+    result = bench.measure(bench.build(800, 60), queries=120)
+    assert result["near_duplicate_pairs"] == 60
+    assert result["recall"] >= bench.TARGET_RECALL
+    assert result["precision"] >= bench.TARGET_PRECISION
+    assert result["different_event_pairs"] == 30
+    assert result["different_event_grouped"] == 0
