@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -43,6 +44,8 @@ from xinbao.lib.text import index_words, normalise, query_words
 
 #: How many of the newest matching entries the engine ranks.
 WINDOW = 2000
+#: How many of the best matches by relevance get recency blended in.
+BLEND_TOP = 200
 #: Relevance against recency in the blended score (relevance's share).
 RELEVANCE_WEIGHT = 0.7
 #: Age (days) at which recency counts half.
@@ -111,27 +114,38 @@ def _fts5_query(words: Sequence[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _matches(words: Sequence[str], clearance: int, window: int) -> list[Match]:
+def _match_sql(words: Sequence[str], clearance: int, window: int) -> tuple[str, list[str | int]]:
+    """SQL for (item_id, attachment_id, relevance) of the newest ``window`` matching entries
+    within ``clearance``; a higher relevance is better."""
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT item_id, attachment_id, ts_rank(document, q) FROM items_searchentry, "
-            "plainto_tsquery('simple', %s) q WHERE document @@ q AND label <= %s "
-            "ORDER BY id DESC LIMIT %s"
+            "SELECT item_id, attachment_id, ts_rank(document, q) AS relevance "
+            "FROM items_searchentry, plainto_tsquery('simple', %s) q "
+            "WHERE document @@ q AND label <= %s ORDER BY id DESC LIMIT %s"
         )
-        params: list[str | int] = [" ".join(words), clearance, window]
-    else:
-        # bm25 is lower for a better match; the title counts three times the body.
-        sql = (
-            "SELECT e.item_id, e.attachment_id, -f.score FROM ("
-            "SELECT rowid AS id, bm25(items_search_fts, 3.0, 1.0) AS score "
-            "FROM items_search_fts WHERE items_search_fts MATCH %s "
-            "ORDER BY rowid DESC LIMIT %s) f "
-            "JOIN items_searchentry e ON e.id = f.id WHERE e.label <= %s"
-        )
-        params = [_fts5_query(words), window, clearance]
+        return sql, [" ".join(words), clearance, window]
+    # bm25 is lower for a better match; the title counts three times the body.
+    sql = (
+        "SELECT e.item_id, e.attachment_id, -f.score AS relevance FROM ("
+        "SELECT rowid AS id, bm25(items_search_fts, 3.0, 1.0) AS score "
+        "FROM items_search_fts WHERE items_search_fts MATCH %s "
+        "ORDER BY rowid DESC LIMIT %s) f "
+        "JOIN items_searchentry e ON e.id = f.id WHERE e.label <= %s"
+    )
+    return sql, [_fts5_query(words), window, clearance]
+
+
+def _matches(words: Sequence[str], clearance: int, window: int) -> list[Match]:
+    sql, params = _match_sql(words, clearance, window)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Match(int(i), a, float(r)) for i, a, r in cursor.fetchall()]
+
+
+def _matching_items(words: Sequence[str], clearance: int, window: int) -> RawSQL:
+    """The matching item ids as a subquery, for ``pk__in`` (the database does the join)."""
+    sql, params = _match_sql(words, clearance, window)
+    return RawSQL(f"SELECT m.item_id FROM ({sql}) m", params)  # noqa: S608, S611  (bound)
 
 
 # --- Searching ------------------------------------------------------------------------------
@@ -204,7 +218,10 @@ def matching_ids(user: User, query: str, *, window: int = WINDOW) -> dict[int, f
 
 def filter_by_text(user: User, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
     """``qs`` narrowed to the items matching ``query`` (the lists' search box)."""
-    return qs.filter(pk__in=list(matching_ids(user, query)))
+    words = query_words(query)
+    if not words:
+        return qs
+    return qs.filter(pk__in=_matching_items(words, int(user.clearance_level), WINDOW))
 
 
 def _blend(
@@ -233,14 +250,22 @@ def search(
     results = Results(query=query, words=words, total=0)
     if not relevance:
         return results
-    qs = visible_items(user).filter(pk__in=list(relevance))
-    qs = (filters or SearchFilters()).apply(qs)
+    qs = visible_items(user).filter(
+        pk__in=_matching_items(words, int(user.clearance_level), WINDOW)
+    )
+    visible = set((filters or SearchFilters()).apply(qs).values_list("pk", flat=True))
+    # Recency is blended into the best BLEND_TOP by relevance (reading every candidate's
+    # time would cost more than the search); the rest follow by relevance.
+    by_relevance = sorted(visible, key=lambda pk: (-relevance.get(pk, 0.0), -pk))
+    top = by_relevance[:BLEND_TOP]
     when = {
         pk: submitted or created
-        for pk, submitted, created in qs.values_list("pk", "submitted_at", "created_at")
+        for pk, submitted, created in Item.objects.filter(pk__in=top).values_list(
+            "pk", "submitted_at", "created_at"
+        )
     }
-    scores = _blend({pk: relevance[pk] for pk in when}, when, timezone.now())
-    ranked = sorted(scores, key=lambda pk: (-scores[pk], -pk))
+    scores = _blend({pk: relevance.get(pk, 0.0) for pk in top}, when, timezone.now())
+    ranked = sorted(top, key=lambda pk: (-scores[pk], -pk)) + by_relevance[BLEND_TOP:]
     results.total = len(ranked)
     page = ranked[offset : offset + limit]
     items = Item.objects.select_related("unit").in_bulk(page)
@@ -254,7 +279,7 @@ def search(
         results.hits.append(
             Hit(
                 item=item,
-                score=round(scores[pk], 4),
+                score=round(scores.get(pk, 0.0), 4),
                 title_html=highlight(item.title, words),
                 snippet=snippet,
                 found_in=found_in,
@@ -290,10 +315,14 @@ def _spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
     """Where the words occur in ``text`` (matched on its normalised form), longest first."""
     if not words or not text:
         return []
-    folded = normalise(text).lower()
-    if len(folded) != len(text):  # a conversion changed the length: match the text as is
-        folded = text.lower()
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    spans = [m.span() for m in pattern.finditer(text.lower())]
+    if spans:
+        return spans
+    # Only a text in traditional characters or full-width forms needs converting (slower).
+    folded = normalise(text).lower()
+    if len(folded) != len(text):  # a conversion changed the length: nothing to mark safely
+        return []
     return [m.span() for m in pattern.finditer(folded)]
 
 

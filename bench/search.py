@@ -1,0 +1,274 @@
+"""Benchmark: item search (``xinbao.items.search``) against a bare full-text table.
+
+Builds N items (default 10^5) from paragraphs of the government work reports and the CEC
+texts (two paragraphs an item, submission times spread over two years), indexes them as the
+services do (``index_words``, ``SearchEntry`` rows), and puts the same words in a bare FTS5
+table (on PostgreSQL: a bare ``tsvector`` table with a GIN index). Then runs a fixed query set,
+very common terms included, through ``search()`` as an editor (isolation, recency blend, the
+first page with snippets) and as a bare ranked query (best 20 by BM25 / ``ts_rank``), and
+reports p50/p95 of each, the indexing rate and the peak memory of the process.
+
+    .venv/bin/python bench/search.py [--n N] [--repeat K]
+
+Uses a fresh SQLite database in a temporary folder, or the PostgreSQL of DATABASE_URL (a new
+database is created there and dropped afterwards). Prints and saves JSON in
+bench/results/search.json (one entry per database and size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+from bench.segment import DATA, corpus  # noqa: E402  (after the path is set)
+
+#: Whether the corpus is here (the tests skip the small run without it).
+DATA_PRESENT = (DATA / "gov-reports").exists() or (DATA / "cec").exists()
+
+#: Very common (发展, 工作, 建设), common, rare, two-word and absent queries.
+QUERIES = (
+    "发展",
+    "工作",
+    "建设",
+    "经济",
+    "改革",
+    "防汛",
+    "地震",
+    "交通事故",
+    "火灾",
+    "乡村振兴",
+    "安全生产 检查",
+    "医疗 保险",
+    "死亡 受伤",
+    "量子纠缠",
+)
+TARGET_P95_MS = 100.0
+BATCH = 5_000
+FIRST = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
+    os.environ["XINBAO_VAR_DIR"] = str(tmp)
+    base_url = os.environ.get("DATABASE_URL", "")
+    if base_url.startswith("postgres"):
+        db_url = _fresh_postgres(base_url)
+    else:
+        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = db_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0)
+        result = run(args.n, args.repeat)
+    finally:
+        if base_url.startswith("postgres"):
+            _drop_postgres(base_url, db_url)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "search.json"
+    saved = json.loads(out.read_text()) if out.exists() else {}
+    saved[f"{result['database']}_{args.n}"] = result
+    out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"saved to {out.relative_to(ROOT)}")
+
+
+def _fresh_postgres(url: str) -> str:
+    import psycopg
+
+    name = f"xinbao_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_postgres(url: str, db_url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
+
+
+def _texts(n: int) -> list[tuple[str, str]]:
+    docs = corpus() or ["防汛工作会议在县委召开，部署全县防汛抗旱工作。"]
+    out = []
+    for i in range(n):
+        first, second = docs[i % len(docs)], docs[(i * 7 + 3) % len(docs)]
+        title = first.strip().split("。")[0][:60] or "情况"
+        out.append((title, f"{first}\n{second}"[:2000]))
+    return out
+
+
+def run(n: int, repeat: int = 5) -> dict[str, Any]:
+    """Build ``n`` items in the current (migrated, empty) database and time the queries."""
+    from django.db import connection, transaction
+
+    from xinbao.accounts.models import Role, User
+    from xinbao.items.models import Item, ItemStatus, SearchEntry
+    from xinbao.items.search import search
+    from xinbao.lib.labels import Sensitivity
+    from xinbao.lib.text import index_words
+    from xinbao.org.models import Unit, UnitClass, UnitKind
+
+    unit_class = UnitClass.objects.create(name="基准一类", rank=9)
+    units = [
+        Unit.objects.create(
+            code=f"S{i:02d}",
+            name=f"基准县{i:02d}委办公室",
+            kind=UnitKind.COUNTY,
+            unit_class=unit_class,
+        )
+        for i in range(20)
+    ]
+    editor = User.objects.create_user(username="bench-editor", password=None, role=Role.EDITOR)
+    texts = _texts(n)
+    span = dt.timedelta(days=730)
+    vendor = connection.vendor
+    bare_table = "bench_bare_fts"
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(f"CREATE VIRTUAL TABLE {bare_table} USING fts5(title, body)")
+        else:
+            cursor.execute(
+                f"CREATE TABLE {bare_table} (id bigserial primary key, document tsvector)"
+            )
+    segment_s = index_s = bare_s = 0.0
+    for first in range(0, n, BATCH):
+        chunk = texts[first : first + BATCH]
+        items = Item.objects.bulk_create(
+            Item(
+                title=title,
+                body=body,
+                kind="dynamic",
+                status=ItemStatus.SUBMITTED,
+                sensitivity=Sensitivity.ORDINARY,
+                unit=units[(first + i) % len(units)],
+                writer_name="基准",
+                writer_phone="13800000000",
+                created_by=editor,
+                submitted_at=FIRST + span * (first + i) / n,
+            )
+            for i, (title, body) in enumerate(chunk)
+        )
+        started = time.perf_counter()
+        words = [(" ".join(index_words(t)), " ".join(index_words(b))) for t, b in chunk]
+        segment_s += time.perf_counter() - started
+        started = time.perf_counter()
+        SearchEntry.objects.bulk_create(
+            SearchEntry(item=item, title=t, body=b)
+            for item, (t, b) in zip(items, words, strict=True)
+        )
+        index_s += time.perf_counter() - started
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if vendor == "sqlite":
+                # The driver's own executemany: Django's wrapper rewrites every row's SQL.
+                connection.connection.executemany(
+                    f"INSERT INTO {bare_table}(title, body) VALUES (?, ?)",  # noqa: S608  (a constant table name)
+                    words,
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {bare_table}(document) VALUES ("  # noqa: S608  (a constant table name)
+                    "setweight(to_tsvector('simple', %s), 'A') || "
+                    "setweight(to_tsvector('simple', %s), 'B'))",
+                    words,
+                )
+        bare_s += time.perf_counter() - started
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(f"CREATE INDEX ON {bare_table} USING GIN (document)")
+            cursor.execute("ANALYZE")
+    editor = User.objects.get(pk=editor.pk)
+
+    def bare(q: str) -> list[Any]:
+        words = index_words(q)
+        with connection.cursor() as cursor:
+            if vendor == "sqlite":
+                match = " ".join(f'"{w}"' for w in words)
+                cursor.execute(
+                    f"SELECT rowid FROM {bare_table} WHERE {bare_table} MATCH %s "  # noqa: S608  (a constant table name)
+                    f"ORDER BY bm25({bare_table}, 3.0, 1.0) LIMIT 20",
+                    [match],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT id FROM {bare_table}, plainto_tsquery('simple', %s) q "  # noqa: S608  (a constant table name)
+                    "WHERE document @@ q ORDER BY ts_rank(document, q) DESC LIMIT 20",
+                    [" ".join(words)],
+                )
+            return list(cursor.fetchall())
+
+    ours: list[float] = []
+    theirs: list[float] = []
+    per_query: dict[str, dict[str, Any]] = {}
+    for q in QUERIES:
+        search(editor, q)  # warm
+        bare(q)
+        mine, base = [], []
+        total = 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            total = search(editor, q).total
+            mine.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            bare(q)
+            base.append((time.perf_counter() - started) * 1000)
+        ours += mine
+        theirs += base
+        per_query[q] = {
+            "found": total,
+            "search_ms": round(statistics.median(mine), 2),
+            "bare_ms": round(statistics.median(base), 2),
+        }
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ours_p, bare_p = _percentiles(ours), _percentiles(theirs)
+    return {
+        "database": vendor,
+        "items": n,
+        "queries": len(QUERIES),
+        "repeat": repeat,
+        "search": ours_p,
+        "bare": bare_p,
+        "p95_ratio": round(ours_p["p95_ms"] / bare_p["p95_ms"], 2) if bare_p["p95_ms"] else None,
+        "target_p95_ms": TARGET_P95_MS,
+        "segment_items_per_s": round(n / segment_s) if segment_s else None,
+        "index_items_per_s": round(n / index_s) if index_s else None,
+        "bare_insert_items_per_s": round(n / bare_s) if bare_s else None,
+        "peak_memory_mb": round(peak_kb / 1024, 1),
+        "per_query": per_query,
+    }
+
+
+if __name__ == "__main__":
+    main()
