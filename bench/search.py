@@ -32,8 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bench.segment import DATA, corpus  # noqa: E402  (after the path is set)
+from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
 DATA_PRESENT = (DATA / "gov-reports").exists() or (DATA / "cec").exists()
