@@ -156,11 +156,12 @@ def create_items(
         ],
         batch_size=500,
     )
+    services.after_create(items)
+    # Last: the chain head stays locked until the commit, so the hooks run before it is taken.
     events: list[Event] = []
     for item in items:
         events += services.creation_events(user=user, item=item, request=request)
     record_many(events)
-    services.after_create(items)
     for index, _entry, item, _fp in fresh:
         outcomes[index] = Outcome(item, True)
     return [o for o in outcomes if o is not None]

@@ -349,8 +349,9 @@ def create_item(
     add_relations([(item, data)])
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
-    record_many(creation_events(user=user, item=item, request=request))
     after_create([item])
+    # Last: the chain head stays locked until the commit, so the hooks run before it is taken.
+    record_many(creation_events(user=user, item=item, request=request))
     return item
 
 
