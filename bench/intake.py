@@ -283,6 +283,8 @@ def main() -> None:
         "database": database.split(":", 1)[0],
         "workers": args.workers,
         "cpus": os.cpu_count(),
+        # Other work on the machine skews every figure: the load before the run, to judge them.
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "texts": "gov-reports" if DATA.exists() else "built-in sample",
         "targets": TARGETS,
     }
@@ -298,6 +300,7 @@ def main() -> None:
         )
         result["single"] = singles(url, token, single_texts, args.clients)
         result["batch"] = batches(url, token, batch_texts, args.batch_size)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["segmenter"] = segmenter(env, batch_texts)
     ratio = result["batch"]["items_per_s"] / result["segmenter"]["items_per_s"]
     result["batch_vs_segmenter"] = round(ratio, 3)
