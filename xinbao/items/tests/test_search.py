@@ -17,6 +17,8 @@ from xinbao.items.search import SearchFilters, search
 from xinbao.items.services import ItemData
 from xinbao.lib.labels import Sensitivity
 from xinbao.lib.text import query_words
+from xinbao.periodicals import services as periodical_services
+from xinbao.periodicals.tests.factories import PeriodicalCase
 from xinbao.test import BaseTestCase
 
 T0 = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)
@@ -143,3 +145,18 @@ class SearchTest(BaseTestCase):
         self.client.force_login(self.alice)
         listing = self.client.get(reverse("items:list"), {"q": "造林"}).content.decode()
         assert "东城县植树" in listing and "防汛工作会议" not in listing
+
+
+class RevisedInAnIssueTest(PeriodicalCase):
+    def test_it_finds_an_item_a_leader_revised_by_its_new_text(self) -> None:
+        item = self.adopted("东城县防汛工作情况", body="全县转移群众三百人。")
+        issue = self.awaiting(item)
+        periodical_services.revise_item(
+            user=self.leader,
+            issue=issue,
+            entry=issue.entries.get(),
+            title=item.title,
+            body="全县安置群众三百二十人。",
+        )
+        assert titles(self.ed, "安置") == ["东城县防汛工作情况"]
+        assert titles(self.ed, "转移") == []
