@@ -39,7 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.markings import document_text
-from xinbao.items.models import Attachment, Item, SearchEntry
+from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, SearchEntry
 from xinbao.lib.text import index_words, normalise, query_words
 
 #: How many of the newest matching entries the engine ranks.
@@ -92,6 +92,33 @@ def index_attachment(attachment: Attachment) -> None:
         body=_joined(text),
         source=text,
     )
+
+
+def index_missing(*, limit: int = 2000) -> int:
+    """Index up to ``limit`` items that have no entry yet (written by a path that bypassed the
+    services, such as the demo's bulk load or rows from before the index existed); merged
+    items stay out. Returns how many were indexed."""
+    indexed = SearchEntry.objects.filter(attachment__isnull=True).values("item_id")
+    todo = list(
+        Item.objects.exclude(status=ItemStatus.MERGED)
+        .exclude(pk__in=indexed)
+        .order_by("pk")[:limit]
+    )
+    index_items(todo)
+    return len(todo)
+
+
+def reindex_all(*, batch: int = 2000) -> int:
+    """Rebuild the whole index: every item's text and every attachment's (the command)."""
+    SearchEntry.objects.all().delete()
+    done = 0
+    while count := index_missing(limit=batch):
+        done += count
+    for attachment in Attachment.objects.filter(
+        item__in=Item.objects.exclude(status=ItemStatus.MERGED), kind=AttachmentKind.DOCUMENT
+    ).iterator():
+        index_attachment(attachment)
+    return done
 
 
 def forget_items(items: Iterable[Item]) -> None:

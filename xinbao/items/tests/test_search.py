@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from xinbao.accounts.services import create_token
 from xinbao.desk import services as desk_services
 from xinbao.items import services
+from xinbao.items.chores import index_unsearchable_items
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
 from xinbao.items.search import SearchFilters, search
 from xinbao.items.services import ItemData
@@ -160,3 +163,24 @@ class RevisedInAnIssueTest(PeriodicalCase):
         )
         assert titles(self.ed, "安置") == ["东城县防汛工作情况"]
         assert titles(self.ed, "转移") == []
+
+
+class LateIndexTest(BaseTestCase):
+    def test_it_indexes_items_written_past_the_services_by_chore_and_command(self) -> None:
+        raw = Item.objects.create(
+            title="西山县森林防火",
+            body="西山县开展森林防火检查。",
+            kind=ItemKind.DYNAMIC,
+            status=ItemStatus.SUBMITTED,
+            unit=self.county_b,
+            writer_name="孙明",
+            writer_phone="13800000002",
+            created_by=self.bob,
+        )
+        assert titles(self.ed, "森林防火") == []
+        assert index_unsearchable_items() == "1 items indexed for search"
+        assert titles(self.ed, "森林防火") == [raw.title]
+        out = io.StringIO()
+        call_command("search_reindex", "--all", stdout=out)
+        assert out.getvalue().strip() == "1 items indexed for search"
+        assert titles(self.ed, "防火") == [raw.title]
