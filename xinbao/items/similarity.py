@@ -1,7 +1,7 @@
 """Same-event groups: items that tell of the same event, found by an indexed query.
 
 Each item's text (title and body, segmented into words by ``xinbao.lib.text``) is cut into
-word pairs within sentences, so that reordered sentences keep their shingles. Its MinHash
+word pairs within clauses, so that reordered sentences keep their shingles. Its MinHash
 signature is taken by one-permutation hashing with optimal densification (Shrivastava 2017):
 one 64-bit hash per shingle, its low bits pick one of 128 bins and its high 32 bits compete for
 that bin's minimum; an empty bin borrows from the next non-empty bin of a fixed probe order.
@@ -41,7 +41,7 @@ from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemBand, ItemSignature
 from xinbao.lib.facts import extract_facts
-from xinbao.lib.text import segment, sentences
+from xinbao.lib.text import segment
 
 NUM_PERM = 128
 BANDS = 32
@@ -69,14 +69,20 @@ def _probes() -> tuple[tuple[int, ...], ...]:
     return tuple(_probe_order(i) for i in range(NUM_PERM))
 
 
-def shingles(title: str, body: str) -> set[str]:
-    """Word pairs within each sentence of the title and body (a one-word sentence: the word).
+def segmented(text: str) -> list[list[str]]:
+    """The words of each clause of ``text`` (split at 。，、；： and line breaks), from
+    ``lib.text.segment``: normalised, with the office's dictionary, no punctuation."""
+    return [ws for clause in _CLAUSE.split(text) if clause and (ws := segment(clause))]
 
-    Words are ``lib.text.segment``'s: normalised, with the office's dictionary, no punctuation.
+
+def shingles(title: str, body: str, *, clauses: list[list[str]] | None = None) -> set[str]:
+    """Word pairs within each clause of the title and body (a one-word clause: the word).
+
+    Clauses rather than the whole text, so that reordered sentences keep their shingles;
+    ``clauses`` is ``segmented(f"{title}\\n{body}")`` where the caller has it already.
     """
     out: set[str] = set()
-    for sentence in sentences(f"{title}\n{body}"):
-        ws = segment(sentence)
+    for ws in clauses if clauses is not None else segmented(f"{title}\n{body}"):
         if len(ws) == 1:
             out.add(ws[0])
         out.update(f"{a} {b}" for a, b in itertools.pairwise(ws))
@@ -150,7 +156,6 @@ _NOT_A_NAME = frozenset(
     "全本该各此邻外城地小社灾景辖园山郊矿牧林库新老片街校厂分省市县区乡镇村家故他下等"
 )
 _MAX_PLACES = 100
-# Names are read clause by clause: "…有震感，市民…" gives no 震感市.
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\s]+")
 
 
@@ -158,15 +163,16 @@ def _suffix(word: str) -> str | None:
     return next((s for s in _SUFFIXES if word.endswith(s) and len(word) > len(s)), None)
 
 
-def place_names(text: str) -> list[str]:
+def place_names(text: str, *, clauses: list[list[str]] | None = None) -> list[str]:
     """The names of administrative units in ``text`` (东城县, 青石镇, 合肥市), in order, once.
 
-    Read from the segmenter's words: a word ending in 省, 市, 县, 镇… or an unknown name
-    followed by the suffix alone (东城 + 县). Generic words (全市, 城区) are no names.
+    Read from the segmenter's words, clause by clause ("…有震感，市民…" gives no 震感市): a
+    word ending in 省, 市, 县, 镇… or an unknown name followed by the suffix alone (东城 + 县).
+    Generic words (全市, 城区) are no names. ``clauses`` is ``segmented(text)`` if known.
     """
     found: list[str] = []
-    for clause in _CLAUSE.split(text):
-        for name in _names_in(segment(clause)):
+    for ws in clauses if clauses is not None else segmented(text):
+        for name in _names_in(ws):
             if name not in found:
                 found.append(name)
     return found
@@ -226,11 +232,14 @@ def times_agree(a: dt.datetime | None, b: dt.datetime | None) -> bool:
     return abs((a.astimezone(_BEIJING).date() - b.astimezone(_BEIJING).date()).days) <= 2
 
 
-def _facts_of(item: Item) -> tuple[str, dt.datetime | None]:
-    """The item's place names (its place field's first) and its event time."""
-    names = place_names(f"{item.place}\n{item.title}\n{item.body}")
+def _facts_of(item: Item, clauses: list[list[str]] | None = None) -> tuple[str, dt.datetime | None]:
+    """The item's place names (its place field's first) and its event time; ``clauses`` is
+    ``segmented`` of its title and body where the caller has it already."""
+    if clauses is None:
+        clauses = segmented(f"{item.title}\n{item.body}")
+    names = place_names(item.place) + place_names("", clauses=clauses)
     places = ""
-    for name in names:
+    for name in dict.fromkeys(names):
         if len(places) + len(name) + 1 > _MAX_PLACES:
             break
         places = f"{places} {name}".strip()
@@ -251,10 +260,11 @@ def _facts_of(item: Item) -> tuple[str, dt.datetime | None]:
 
 
 def _rows(item: Item) -> tuple[ItemSignature, list[ItemBand]] | None:
-    sig = signature(shingles(item.title, item.body))
+    clauses = segmented(f"{item.title}\n{item.body}")
+    sig = signature(shingles(item.title, item.body, clauses=clauses))
     if sig is None:
         return None
-    place, event_at = _facts_of(item)
+    place, event_at = _facts_of(item, clauses)
     stored = ItemSignature(item=item, minhash=pack(sig), place=place, event_at=event_at)
     return stored, [ItemBand(item=item, band=band, hash=h) for band, h in band_hashes(sig)]
 
@@ -365,12 +375,13 @@ def similar_to_text(
     exclude: int | None = None,
 ) -> list[Similar]:
     """Items of ``base`` on the same event as a text not yet stored (a draft being written)."""
-    sig = signature(shingles(title, body))
+    clauses = segmented(f"{title}\n{body}")
+    sig = signature(shingles(title, body, clauses=clauses))
     if sig is None:
         return []
     around = written_at or timezone.now()
     probe = Item(title=title, body=body, place=place, event_at=event_at, submitted_at=around)
-    place, event_at = _facts_of(probe)
+    place, event_at = _facts_of(probe, clauses)
     return matching(base, sig, place=place, event_at=event_at, around=around, exclude=exclude)
 
 
