@@ -48,6 +48,8 @@ BANDS = 32
 ROWS = NUM_PERM // BANDS
 #: The least estimated Jaccard similarity of two items on the same event.
 THRESHOLD = 0.5
+#: The most candidates a lookup reads (items sharing a band with the one looked up).
+MAX_CANDIDATES = 1000
 _EMPTY = 0xFFFFFFFF + 1
 _FORMAT = f">{NUM_PERM}I"
 _BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -326,12 +328,21 @@ def matching(
     keys = Q()
     for band, h in band_hashes(sig):
         keys |= Q(band=band, hash=h)
-    ids = ItemBand.objects.filter(keys).values("item_id")
+    # The band index drives the lookup: the candidates' ids first (a few dozen), then their
+    # items, rather than a subquery a planner may run from the window's side (all the items
+    # of those days). Past MAX_CANDIDATES, the rest are dropped: only a flood of identical
+    # texts gets there, and the newest (the highest ids) are kept.
+    bands = ItemBand.objects.filter(keys)
+    if exclude is not None:
+        bands = bands.exclude(item_id=exclude)
+    ids = list(
+        bands.values_list("item_id", flat=True).distinct().order_by("-item_id")[:MAX_CANDIDATES]
+    )
+    if not ids:
+        return []
     span = (around - window(), around + window())
     sent = Q(submitted_at__range=span) | Q(submitted_at__isnull=True, created_at__range=span)
     qs = base.filter(sent, pk__in=ids, signature__isnull=False)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
     found = []
     for other in qs.select_related("unit", "signature"):
         theirs = other.signature
