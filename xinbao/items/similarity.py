@@ -9,9 +9,11 @@ That is one hash per shingle instead of 128, with the same estimator (the share 
 bins). numpy is no dependency of the project, hence hashlib rather than datasketch.
 
 The signature is cut into 32 bands of 4 values; each band's hash is a row of ``ItemBand``
-indexed on (band, hash), so the candidates of an item are one indexed query in SQLite and
-PostgreSQL alike, with nothing held in memory between requests. A pair of items with Jaccard
-similarity 0.7 shares a band with probability 0.9998; one at 0.1 with 0.003.
+indexed on (band, hash), so the candidates of an item are found through that index in SQLite
+and PostgreSQL alike (their ids, then their items: a constant three queries with the item's
+own signature), with nothing held in memory between requests. A pair of items with Jaccard
+similarity 0.7 shares a band with probability 0.9998, one at 0.5 with 0.87, one at 0.1 with
+0.003.
 
 A candidate is in the item's group when the estimated Jaccard similarity reaches
 ``THRESHOLD``, it was sent within the window (``XINBAO_SIMILAR_WINDOW_DAYS``) and the facts
