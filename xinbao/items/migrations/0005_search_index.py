@@ -5,18 +5,20 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
+# Every statement may run twice (a test replays the migrations' RunPython steps on a
+# flushed database), so each says IF NOT EXISTS.
 SQLITE = [
     # FTS5 over the space-joined words; unicode61 splits on the spaces, so each Chinese word
     # is one token. External content: the rows live in items_searchentry, triggers keep the
     # index in step in the same transaction.
-    "CREATE VIRTUAL TABLE items_search_fts USING fts5(title, body, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS items_search_fts USING fts5(title, body, "
     "content='items_searchentry', content_rowid='id', tokenize='unicode61')",
-    "CREATE TRIGGER items_search_ai AFTER INSERT ON items_searchentry BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS items_search_ai AFTER INSERT ON items_searchentry BEGIN "
     "INSERT INTO items_search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER items_search_ad AFTER DELETE ON items_searchentry BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS items_search_ad AFTER DELETE ON items_searchentry BEGIN "
     "INSERT INTO items_search_fts(items_search_fts, rowid, title, body) "
     "VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER items_search_au AFTER UPDATE ON items_searchentry BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS items_search_au AFTER UPDATE ON items_searchentry BEGIN "
     "INSERT INTO items_search_fts(items_search_fts, rowid, title, body) "
     "VALUES ('delete', old.id, old.title, old.body); "
     "INSERT INTO items_search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
@@ -29,10 +31,11 @@ SQLITE_DROP = [
 ]
 POSTGRESQL = [
     # The 'simple' configuration only lower-cases: the words are already segmented.
-    "ALTER TABLE items_searchentry ADD COLUMN document tsvector GENERATED ALWAYS AS ("
+    "ALTER TABLE items_searchentry ADD COLUMN IF NOT EXISTS document tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('simple', title), 'A') || "
     "setweight(to_tsvector('simple', body), 'B')) STORED",
-    "CREATE INDEX items_search_document_idx ON items_searchentry USING GIN (document)",
+    "CREATE INDEX IF NOT EXISTS items_search_document_idx "
+    "ON items_searchentry USING GIN (document)",
 ]
 POSTGRESQL_DROP = [
     "DROP INDEX IF EXISTS items_search_document_idx",
