@@ -236,6 +236,8 @@ WALK: dict[str, Walk] = {
             "forward",
             "higher_adoption",
             "archive",
+            "group",
+            "group_draft",
         )
     },
     # --- periodicals -------------------------------------------------------------------------
