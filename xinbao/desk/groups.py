@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from xinbao.accounts.models import User
+from xinbao.desk.access import UNSENT
 from xinbao.desk.selectors import merge_sources
 from xinbao.items.models import Item
 from xinbao.items.similarity import Group, group_of
@@ -35,7 +36,9 @@ class Panel:
 
 
 def panel(user: User, item: Item) -> Panel:
-    group = group_of(item, user)
+    found = group_of(item, user)
+    # The desk's view of it: what units withdrew is theirs again, as in the inbox.
+    group = Group(item, [s for s in found.similar if s.item.status not in UNSENT])
     ids = [i.pk for i in group.items]
     return Panel(group, merge_sources(user, ids) if len(ids) > 1 else [])
 

@@ -61,6 +61,13 @@ class GroupPanelTest(BaseTestCase):
         assert "Latest" in html and "2026-07-03 16:00" in html
         assert "Draft a comprehensive item" in html
 
+    def test_it_leaves_out_what_a_unit_withdrew(self) -> None:
+        Item.objects.filter(pk=self.b2.pk).update(status=ItemStatus.WITHDRAWN)
+        self.client.force_login(self.ed)
+        html = self.client.get(reverse("desk:group", args=[self.a.pk])).content.decode()
+        assert "2 units reported this" in html and "西山县</span> · 1 item" in html
+        assert "青石镇强降雨续报" not in html
+
     def test_it_says_when_no_other_unit_reported_it(self) -> None:
         other = Item.objects.get(title="白沙镇遭遇强降雨")
         self.client.force_login(self.chief)
