@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils import dateformat, timezone
+from django.conf import settings
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -135,7 +136,14 @@ class Draft:
 
 
 def comprehensive_draft(items: Sequence[Item]) -> Draft:
-    """A comprehensive item's title and text from reports of one event by several units."""
+    """A comprehensive item's title and text from reports of one event by several units,
+    written in the office's language whatever the editor's screen shows: the draft goes into
+    the office's periodicals."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _comprehensive_draft(items)
+
+
+def _comprehensive_draft(items: Sequence[Item]) -> Draft:
     ordered = sorted(items, key=lambda i: i.submitted_at or i.created_at)
     facts = {i.pk: _facts(i) for i in ordered}
     by_unit: dict[str, list[Item]] = {}

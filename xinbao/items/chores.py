@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xinbao.items.models import Attachment
 from xinbao.items.search import index_missing
+from xinbao.items.similarity import sign_missing
 from xinbao.lib.chores import register
 
 
@@ -45,3 +46,11 @@ def index_unsearchable_items() -> str:
 
 
 register("items.search_index", dt.timedelta(minutes=5), run=index_unsearchable_items)
+
+
+def sign_unsigned_items() -> str:
+    """Sign items written past the services, so that they join their same-event groups."""
+    return f"{sign_missing()} items signed"
+
+
+register("items.signatures", dt.timedelta(minutes=5), run=sign_unsigned_items)

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
-from xinbao.items.models import Item, ItemBand, ItemSignature
+from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus
 from xinbao.lib.facts import extract_facts
 from xinbao.lib.text import segment
 
@@ -293,6 +293,18 @@ def index_items(items: Sequence[Item], *, new: bool = False) -> None:
 def index_item(item: Item) -> None:
     """``index_items`` for one item whose text changed."""
     index_items([item])
+
+
+def sign_missing(*, limit: int = 2000) -> int:
+    """Sign up to ``limit`` items that have no signature (written past the services, such as
+    the demo's bulk load, or from before signatures existed); merged items stay out. Returns
+    how many were tried (an item without words stays unsigned and is tried again)."""
+    signed = ItemSignature.objects.values("item_id")
+    todo = list(
+        Item.objects.exclude(status=ItemStatus.MERGED).exclude(pk__in=signed).order_by("pk")[:limit]
+    )
+    index_items(todo, new=True)
+    return len(todo)
 
 
 # --- reading -------------------------------------------------------------------------------

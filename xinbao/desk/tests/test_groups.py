@@ -96,15 +96,18 @@ class GroupPanelTest(BaseTestCase):
         assert AuditEvent.objects.filter(
             action="desk.merge.create", object_id=str(merged.pk)
         ).exists()
+        # Written in the office's language (the draft goes into its periodicals), though the
+        # editor's screen is in English.
         body = merged.body
-        assert "2 units reported this: 东城县, 西山县" in body
-        assert "Place: 东城县青石镇." in body
-        assert "东城县: 3 dead, 2 missing, 1200 evacuated." in body
-        assert "西山县: 3 dead, 2 missing, 1500 evacuated." in body
+        assert "东城县、西山县共2个单位报送了此事" in body
+        assert "地点：东城县青石镇。" in body
+        assert "东城县：死亡3人，失踪2人，转移1200人。" in body
+        assert "西山县：死亡3人，失踪2人，转移1500人。" in body
+        assert merged.title.endswith("（2个单位报送情况综合）")
         # One representative sentence per unit, the one most like the other unit's report.
-        assert body.count("东城县: ") == 2 and body.count("西山县: ") == 2
-        sentences = [line for line in body.split("What each unit reported:")[1].split("\n") if line]
-        assert len({line.split(": ")[1] for line in sentences}) == 2  # not the same one twice
+        assert body.count("东城县：") == 2 and body.count("西山县：") == 2
+        sentences = [line for line in body.split("各单位报告要点：")[1].split("\n") if line]
+        assert len({line.split("：", 1)[1] for line in sentences}) == 2  # not the same one twice
         page = self.client.get(response["Location"]).content.decode()
         assert merged.title in page and "青石镇强降雨续报" in page  # "merged from"
 

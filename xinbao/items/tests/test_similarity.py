@@ -30,6 +30,7 @@ from xinbao.items.similarity import (
 )
 from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit
+from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase
 
 T0 = dt.datetime(2026, 7, 3, 2, 0, tzinfo=dt.UTC)
@@ -96,6 +97,24 @@ class SimilarityTest(BaseTestCase):
         assert group.items == [a, b]
         assert [(u.unit_name, len(u.items)) for u in group.units] == [("东城县", 1), ("西山县", 1)]
         assert group.first == a and group.latest == b
+
+    def test_it_signs_items_written_past_the_services_by_a_chore(self) -> None:
+        with time_machine.travel(T0, tick=False):
+            a = self.report(self.alice, "东城县青石镇遭遇强降雨", FLOOD_A)
+            # The demo's bulk load writes rows directly: no signature until the chore runs.
+            b = Item.objects.create(
+                unit=self.county_b,
+                title="东城县青石镇强降雨致3人死亡",
+                body=FLOOD_B,
+                kind=ItemKind.DYNAMIC,
+                urgency=Urgency.GENERAL_URGENT,
+                status=ItemStatus.SUBMITTED,
+                submitted_at=T0 + dt.timedelta(hours=1),
+                created_by=self.bob,
+            )
+            assert similar_items(a, self.ed) == []
+            run_chore("items.signatures")
+        assert [s.item for s in similar_items(a, self.ed)] == [b]
 
     def test_it_keeps_apart_different_events_that_share_their_words(self) -> None:
         with time_machine.travel(T0, tick=False):
