@@ -313,6 +313,14 @@ def after_create(items: Sequence[Item]) -> None:
     search.index_items(items)
 
 
+def after_text_change(item: Item) -> None:
+    """What an item goes through whenever its title or body changed, whichever service changed
+    it (``update_item``, the desk's edit, an issue's revision): its same-event signature and its
+    search entry follow the new text. Add a hook here, never to one path only."""
+    index_item(item)
+    search.index_item(item)
+
+
 @transaction.atomic
 def create_item(
     *,
@@ -423,8 +431,7 @@ def update_item(
     item.full_clean(exclude=["unit", "created_by", "topics", "joint_units"])
     item.save()
     _set_relations(item, data)
-    index_item(item)
-    search.index_item(item)
+    after_text_change(item)
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
     changed = [k for k, v in before.items() if getattr(item, k) != v]
