@@ -24,10 +24,6 @@ from xinbao.incidents.verification import LABELS as FACT_LABELS
 from xinbao.items.models import Item, ItemStatus
 from xinbao.org.models import Unit
 
-#: A demand still waiting for the unit's written report.
-OPEN_STATUSES = OPEN_REQUEST_STATUSES
-
-
 # --- deadlines --------------------------------------------------------------------------
 
 
@@ -79,7 +75,7 @@ class DemandRow:
 
     @property
     def is_open(self) -> bool:
-        return self.request.status in OPEN_STATUSES
+        return self.request.status in OPEN_REQUEST_STATUSES
 
 
 def demand_row(request: ReportRequest, now: dt.datetime) -> DemandRow:

@@ -54,6 +54,7 @@ from xinbao.incidents.forms import (
     SuggestForm,
 )
 from xinbao.incidents.models import (
+    OPEN_REQUEST_STATUSES,
     Incident,
     IncidentStatus,
     ReportRequest,
@@ -430,7 +431,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         .prefetch_related("notices")
     )
     if not show_all:
-        qs = qs.filter(status__in=selectors.OPEN_STATUSES)
+        qs = qs.filter(status__in=OPEN_REQUEST_STATUSES)
     qs = qs.order_by("-sent_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
