@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xinbao.audit.services import record
+from xinbao.audit.signing import key_path
 from xinbao.ops import snapshot
 
 FORMAT = 1
@@ -124,8 +125,8 @@ def _make_backup(*, into: Path) -> tuple[Path, Manifest]:
         else:
             counts, head = _dump_postgresql(database)
         _tar_media(partial / MEDIA_FILE)
-        key = _audit_key_file()
-        if key is not None and key.is_file():
+        key = key_path()
+        if key.is_file():
             _copy_private(key, partial / KEY_FILE)
         files = {
             path.name: {"bytes": path.stat().st_size, "sha256": _sha256(path)}
@@ -221,9 +222,8 @@ def _restore_backup(*, folder: Path, force: bool) -> Manifest:
     else:
         _load_postgresql(folder / POSTGRES_FILE, clean=bool(occupied))
     _untar_media(folder / MEDIA_FILE)
-    key = _audit_key_file()
-    if key is not None and (folder / KEY_FILE).is_file():
-        _copy_private(folder / KEY_FILE, key)
+    if (folder / KEY_FILE).is_file():
+        _copy_private(folder / KEY_FILE, key_path())
     _compare(manifest)
     _record(
         "ops.backup_restored",
@@ -241,13 +241,9 @@ def _occupied(folder: Path) -> list[str]:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
         found.append(f"the media folder {media} has files")
-    key = _audit_key_file()
+    key = key_path()
     backup_key = folder / KEY_FILE
-    if (
-        key is not None
-        and key.is_file()
-        and (not backup_key.is_file() or key.read_bytes() != backup_key.read_bytes())
-    ):
+    if key.is_file() and (not backup_key.is_file() or key.read_bytes() != backup_key.read_bytes()):
         found.append(f"another audit key is at {key}")
     return found
 
@@ -318,12 +314,6 @@ def _compare(manifest: Manifest) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _audit_key_file() -> Path | None:
-    """The audit key's file, where the settings have one (the key signs the chain)."""
-    path = getattr(settings, "XINBAO_AUDIT_KEY_FILE", None)
-    return Path(path) if path else None
 
 
 @transaction.atomic
