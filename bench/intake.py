@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import Gunicorn  # noqa: E402  (bench/benchkit.py, after the path is set)
+
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 DATA = ROOT.parent / "shared" / "data" / "gov-reports" / "government_work_reports.jsonl"
@@ -103,51 +105,6 @@ def item(n: int, text: str, **extra: Any) -> dict[str, Any]:
         "submit": True,
         **extra,
     }
-
-
-class Server:
-    """gunicorn on a free loopback port."""
-
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.env, self.workers = env, workers
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.log = open(Path(self.env["XINBAO_VAR_DIR"]) / "gunicorn.log", "ab")
-        gunicorn = str(Path(PYTHON).parent / "gunicorn")
-        self.proc = subprocess.Popen(
-            [
-                gunicorn,
-                "xinbao.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--timeout",
-                "300",
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)  # noqa: S310  (our own loopback http URL)
-                return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        self.log.close()
 
 
 def post(url: str, token: str, body: Any, key: str | None = None) -> tuple[int, Any]:
@@ -288,7 +245,7 @@ def main() -> None:
         "texts": "gov-reports" if DATA.exists() else "built-in sample",
         "targets": TARGETS,
     }
-    with Server(env, args.workers) as server:
+    with Gunicorn(env, args.workers, timeout=300) as server:
         url = server.url + "/api/v1/items"
         # Every worker loads its code and the segmenter's dictionary before the clock starts.
         warm = paragraphs(4 * args.workers)

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import json
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import Gunicorn, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+
 PYTHON = sys.executable
 PASSWORD = "Bench-Flood-2026"
 OFF = {
@@ -71,59 +71,9 @@ def main() -> None:
 
     result: dict[str, Any] = {"clients": args.clients, "attempts": args.attempts}
     for name, extra in (("throttles_off", OFF), ("throttles_on", {})):
-        with Server({**env, **extra}) as server:
+        with Gunicorn({**env, **extra}) as server:
             result[name] = measure(server.url, env, args, PASSWORD)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "login_flood.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"saved to {out.relative_to(ROOT)}")
-
-
-class Server:
-    """gunicorn with the production layout (4 sync workers) on a free loopback port."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.log = open(Path(self.env["XINBAO_VAR_DIR"]) / "gunicorn.log", "ab")
-        gunicorn = str(Path(PYTHON).parent / "gunicorn")
-        self.proc = subprocess.Popen(
-            [
-                gunicorn,
-                "xinbao.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "4",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            # Every failed login logs a warning (axes): kept out of the bench's own output.
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)  # noqa: S310  (our own loopback http URL)
-                return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        self.log.close()
+    save("login_flood", result)
 
 
 class Browser:

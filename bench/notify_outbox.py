@@ -13,7 +13,6 @@ Uses a fresh SQLite database in a temporary folder, or the PostgreSQL of DATABAS
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -24,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+
 TOKEN = "bench-token"
 
 
@@ -37,7 +38,7 @@ def main() -> None:
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith("postgres"):
-        db_url = _fresh_postgres(base_url)
+        db_url = fresh_postgres(base_url)
     else:
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = db_url
@@ -50,33 +51,10 @@ def main() -> None:
         result = run(args.messages, args.senders, db_url)
     finally:
         if base_url.startswith("postgres"):
-            _drop_postgres(base_url, db_url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "notify_outbox.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"saved to {out.relative_to(ROOT)}")
+            drop_postgres(base_url, db_url)
+    save("notify_outbox", result)
     if result["lost"] or result["duplicated"]:
         sys.exit(1)
-
-
-def _fresh_postgres(url: str) -> str:
-    import psycopg
-
-    name = f"xinbao_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_postgres(url: str, db_url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def run(total: int, senders: int, db_url: str) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sys
@@ -27,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+
 TARGET_MS = 200.0
 BATCH = 10_000
 FIRST_DAY = dt.date(2024, 1, 1)
@@ -43,7 +44,7 @@ def main() -> None:
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith("postgres"):
-        db_url = _fresh_postgres(base_url)
+        db_url = fresh_postgres(base_url)
     else:
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = db_url
@@ -56,35 +57,8 @@ def main() -> None:
         result = run(args.entries, args.repeat)
     finally:
         if base_url.startswith("postgres"):
-            _drop_postgres(base_url, db_url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "scoring_ledger.json"
-    # One file, one entry per database: a run on SQLite keeps the PostgreSQL figures.
-    saved = json.loads(out.read_text()) if out.exists() else {}
-    saved = saved if "benchmark" not in saved else {}
-    saved[result["database"]] = result
-    out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"saved to {out.relative_to(ROOT)}")
-
-
-def _fresh_postgres(url: str) -> str:
-    import psycopg
-
-    name = f"xinbao_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_postgres(url: str, db_url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            drop_postgres(base_url, db_url)
+    save("scoring_ledger", result, key=result["database"])
 
 
 def best_ms(fn: Callable[[], object], repeat: int) -> tuple[float, list[float]]:

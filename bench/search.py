@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import resource
 import statistics
@@ -30,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
@@ -70,7 +69,7 @@ def main() -> None:
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith("postgres"):
-        db_url = _fresh_postgres(base_url)
+        db_url = fresh_postgres(base_url)
     else:
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = db_url
@@ -85,33 +84,8 @@ def main() -> None:
         result = run(args.n, args.repeat)
     finally:
         if base_url.startswith("postgres"):
-            _drop_postgres(base_url, db_url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "search.json"
-    saved = json.loads(out.read_text()) if out.exists() else {}
-    saved[f"{result['database']}_{args.n}"] = result
-    out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"saved to {out.relative_to(ROOT)}")
-
-
-def _fresh_postgres(url: str) -> str:
-    import psycopg
-
-    name = f"xinbao_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_postgres(url: str, db_url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            drop_postgres(base_url, db_url)
+    save("search", result, key=f"{result['database']}_{args.n}")
 
 
 def _percentiles(times: list[float]) -> dict[str, float]:

@@ -40,7 +40,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.95
 TARGET_P95_MS = 50.0
@@ -304,7 +306,7 @@ def main() -> None:
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
     base_url = os.environ.get("DATABASE_URL", "")
     if base_url.startswith("postgres"):
-        db_url = _fresh_postgres(base_url)
+        db_url = fresh_postgres(base_url)
     else:
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["DATABASE_URL"] = db_url
@@ -320,33 +322,8 @@ def main() -> None:
         result = run(args.items, args.pairs, args.queries)
     finally:
         if base_url.startswith("postgres"):
-            _drop_postgres(base_url, db_url)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "similar.json"
-    saved = json.loads(out.read_text()) if out.exists() else {}
-    saved[result["database"]] = result
-    out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"saved to {out.relative_to(ROOT)}")
-
-
-def _fresh_postgres(url: str) -> str:
-    import psycopg
-
-    name = f"xinbao_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_postgres(url: str, db_url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = db_url.rsplit("/", 1)[1]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            drop_postgres(base_url, db_url)
+    save("similar", result, key=result["database"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""What the benches share: a throw-away PostgreSQL database, gunicorn on a loopback port, and
+the JSON file each bench saves its figures to."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def fresh_postgres(url: str) -> str:
+    """A new empty database beside the one ``url`` names; its URL."""
+    import psycopg
+
+    name = f"xinbao_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres(url: str, db_url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def save(name: str, result: dict[str, Any], key: str | None = None) -> Path:
+    """Prints ``result`` and writes it to bench/results/``name``.json: the whole file, or under
+    ``key`` beside the figures of the other runs (one entry per database, say)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    if key is not None:
+        saved = json.loads(out.read_text()) if out.exists() else {}
+        # A file from before the entries were keyed holds one result: started afresh.
+        saved = saved if "benchmark" not in saved else {}
+        saved[key] = result
+        result = saved
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result if key is None else result[key], indent=2, ensure_ascii=False))
+    print(f"saved to {out.relative_to(ROOT)}")
+    return out
+
+
+class Gunicorn:
+    """gunicorn (``workers`` sync workers) on a free loopback port, its stderr in the var dir."""
+
+    def __init__(self, env: dict[str, str], workers: int = 4, timeout: int = 120) -> None:
+        self.env, self.workers, self.timeout = env, workers, timeout
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Gunicorn:
+        self.log = open(Path(self.env["XINBAO_VAR_DIR"]) / "gunicorn.log", "ab")
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.proc = subprocess.Popen(
+            [
+                gunicorn,
+                "xinbao.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                str(self.timeout),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            # Every failed login logs a warning (axes): kept out of the bench's own output.
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)  # noqa: S310  (our own loopback http URL)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
