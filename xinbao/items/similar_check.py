@@ -23,7 +23,7 @@ from xinbao.items.similarity import similar_to_text
 _UNSENT = (ItemStatus.DRAFT, ItemStatus.WITHDRAWN)
 
 
-def _others(user: User | None, draft: Draft) -> tuple[QuerySet[Item], bool]:
+def _others(user: User | None) -> tuple[QuerySet[Item], bool]:
     """The items to compare with, and whether their units may be named to ``user``."""
     if user is None:
         return Item.objects.none(), False
@@ -35,7 +35,7 @@ def _others(user: User | None, draft: Draft) -> tuple[QuerySet[Item], bool]:
 
 @register_check
 def similar_reports(draft: Draft) -> list[Advice]:
-    base, named = _others(draft.user, draft)
+    base, named = _others(draft.user)
     unit = draft.unit or (draft.item.unit if draft.item is not None else None)
     if unit is None:
         return []
