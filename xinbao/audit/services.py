@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import secrets
 from collections.abc import Iterator, Sequence
@@ -81,26 +82,20 @@ def record(
     key = audit_key(create=True)
     with transaction.atomic():
         head = _locked_head()
-        event = AuditEvent(
+        event = _chained(
+            Event(
+                actor=actor,
+                action=action,
+                obj=obj,
+                summary=summary,
+                request=request,
+                actor_name=actor_name,
+            ),
             at=timezone.now(),
-            # The actor is typed as Django's user: the audit log sits below accounts.
-            actor_id=actor.pk if actor is not None else None,
-            actor_name=actor_name or (str(actor) if actor else ""),
-            role=getattr(actor, "role", "") or "",
-            unit_name=str(getattr(actor, "unit", "")) if getattr(actor, "unit_id", None) else "",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            summary=summary or {},
-            address=client_address(request),
             seq=head.count + 1,
-            version=VERSION,
             prev_hash=head.last_hash,
+            key=key,
         )
-        # The hash covers the event's place in the chain, not its primary key, so it is known
-        # before the insert: the row is written once and never updated (the database refuses).
-        event.hash = event.compute_hash()
-        event.mac = event.compute_mac(key)
         event.save(force_insert=True)
         head.last_hash = event.hash
         head.count = event.seq
@@ -132,6 +127,34 @@ class Event:
     actor_name: str = ""
 
 
+def _chained(e: Event, *, at: dt.datetime, seq: int, prev_hash: str, key: bytes) -> AuditEvent:
+    """The unsaved row of ``e`` at place ``seq`` after ``prev_hash``, hashed and signed.
+
+    The hash covers the event's place in the chain, not its primary key, so it is known before
+    the insert: the row is written once and never updated (the database refuses).
+    """
+    actor, obj = e.actor, e.obj
+    event = AuditEvent(
+        at=at,
+        # The actor is typed as Django's user: the audit log sits below accounts.
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=e.actor_name or (str(actor) if actor else ""),
+        role=getattr(actor, "role", "") or "",
+        unit_name=str(getattr(actor, "unit", "")) if getattr(actor, "unit_id", None) else "",
+        action=e.action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=e.summary or {},
+        address=client_address(e.request),
+        seq=seq,
+        version=VERSION,
+        prev_hash=prev_hash,
+    )
+    event.hash = event.compute_hash()
+    event.mac = event.compute_mac(key)
+    return event
+
+
 def record_many(events: Sequence[Event]) -> list[AuditEvent]:
     """Append several events to the chain in one append: one lock of the chain head, one
     insert of all rows with consecutive places, the head moved along them in one statement.
@@ -149,26 +172,8 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
         prev, seq = head.last_hash, head.count
         rows: list[AuditEvent] = []
         for e in events:
-            actor, seq = e.actor, seq + 1
-            row = AuditEvent(
-                at=now,
-                actor_id=actor.pk if actor is not None else None,
-                actor_name=e.actor_name or (str(actor) if actor else ""),
-                role=getattr(actor, "role", "") or "",
-                unit_name=(
-                    str(getattr(actor, "unit", "")) if getattr(actor, "unit_id", None) else ""
-                ),
-                action=e.action,
-                object_type=e.obj._meta.label_lower if e.obj is not None else "",
-                object_id=str(e.obj.pk) if e.obj is not None else "",
-                summary=e.summary or {},
-                address=client_address(e.request),
-                seq=seq,
-                version=VERSION,
-                prev_hash=prev,
-            )
-            row.hash = row.compute_hash()
-            row.mac = row.compute_mac(key)
+            seq += 1
+            row = _chained(e, at=now, seq=seq, prev_hash=prev, key=key)
             prev = row.hash
             rows.append(row)
         AuditEvent.objects.bulk_create(rows, batch_size=500)
