@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -154,7 +153,7 @@ class Command(BaseCommand):
         commands = {
             "web": [
                 *(python, "-m", "gunicorn", "xinbao.wsgi:application"),
-                *shlex.split(f"--bind {options['bind']} --workers {options['web_workers']}"),
+                *("--bind", options["bind"], "--workers", str(options["web_workers"])),
                 *("--timeout", "120", "--access-logfile", "-"),
             ],
             # db_worker with a heartbeat; at its start it reaps the tasks of a worker that died.
