@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from xinbao.accounts import services, throttle
-from xinbao.accounts.models import ADMIN_ROLES, User
+from xinbao.accounts.models import ADMIN_ROLES, LoginFailureWindow, User
 from xinbao.lib.chores import register
 
 
@@ -34,7 +34,7 @@ def login_floods() -> str:
                 ended=True,
             )
             floods += 1
-        row.delete()
+    LoginFailureWindow.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return f"{len(rows)} closed login windows, {floods} floods recorded"
 
 
