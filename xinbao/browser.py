@@ -16,11 +16,14 @@ import time
 from base64 import b32decode
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+if TYPE_CHECKING:
+    from xinbao.org.models import Unit
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Root needs --no-sandbox; the rest keeps Chromium from reaching for the network.
@@ -127,3 +130,19 @@ def pass_second_factor(page: Page, username: str) -> None:
     elif re.search(r"/accounts/second-factor/(\?|$)", page.url):
         page.fill("#id_code", authenticator_code(username))
         page.locator("#second-factor-verify button[type=submit]").click()
+
+
+def first_county() -> Unit:
+    """东城县, a county of the first class: the unit the browser tests' reporters belong to.
+
+    The live server's database is flushed between tests, so each test writes it again."""
+    from xinbao.org.models import Unit, UnitClass, UnitKind  # models: once Django is set up
+
+    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
+    return Unit.objects.create(
+        code="C01",
+        name="东城县委办公室",
+        short_name="东城县",
+        kind=UnitKind.COUNTY,
+        unit_class=unit_class,
+    )

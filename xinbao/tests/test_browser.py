@@ -17,9 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from xinbao.accounts.models import Role, User
-from xinbao.browser import BROWSER_MARKS, DESK, PHONE, log_in, new_context
+from xinbao.browser import BROWSER_MARKS, DESK, PHONE, first_county, log_in, new_context
 from xinbao.items.models import AttachmentKind, Item, ItemKind, ItemStatus, Urgency
-from xinbao.org.models import Unit, UnitClass, UnitKind
 from xinbao.test import make_user
 
 pytestmark = BROWSER_MARKS
@@ -43,14 +42,7 @@ def picture(tmp_path: Path) -> Path:
 @pytest.fixture
 def cast(live_server: LiveServer) -> dict[str, User]:
     """A county reporter and an editor (the live server's database is real, not rolled back)."""
-    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
-    county = Unit.objects.create(
-        code="C01",
-        name="东城县委办公室",
-        short_name="东城县",
-        kind=UnitKind.COUNTY,
-        unit_class=unit_class,
-    )
+    county = first_county()
     return {
         "alice": make_user("alice", Role.REPORTER, county, full_name="赵小红", phone="13800000001"),
         "ed": make_user("ed", Role.EDITOR, full_name="钱编辑"),

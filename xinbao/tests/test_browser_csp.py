@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from xinbao.accounts.models import Role, User
-from xinbao.browser import BROWSER_MARKS, DESK, log_in, new_context
-from xinbao.org.models import Unit, UnitClass, UnitKind
+from xinbao.browser import BROWSER_MARKS, DESK, first_county, log_in, new_context
+from xinbao.org.models import Unit, UnitKind
 from xinbao.test import make_user
 
 pytestmark = BROWSER_MARKS
@@ -30,17 +30,10 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 @pytest.fixture
 def cast(live_server: LiveServer) -> dict[str, User]:
-    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
-    county = Unit.objects.create(
-        code="C01",
-        name="东城县委办公室",
-        short_name="东城县",
-        kind=UnitKind.COUNTY,
-        unit_class=unit_class,
-    )
+    county = first_county()
     Unit.objects.create(
         code="C02", name="西山县委办公室", short_name="西山县", kind=UnitKind.COUNTY,
-        unit_class=unit_class,
+        unit_class=county.unit_class,
     )  # fmt: skip
     return {
         "alice": make_user("alice", Role.REPORTER, county, full_name="赵小红"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from xinbao.browser import BROWSER_MARKS, PHONE, log_in, new_context
+from xinbao.browser import BROWSER_MARKS, PHONE, first_county, log_in, new_context
 from xinbao.incidents.models import (
     Incident,
     ReportRequest,
@@ -31,17 +31,9 @@ def test_it_takes_a_call_and_a_receipt_on_a_phone(
     live_server: LiveServer, browser: Browser, screenshots: Any
 ) -> None:
     from xinbao.accounts.models import Role
-    from xinbao.org.models import Unit, UnitClass, UnitKind
     from xinbao.test import make_user
 
-    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
-    county = Unit.objects.create(
-        code="C01",
-        name="东城县委办公室",
-        short_name="东城县",
-        kind=UnitKind.COUNTY,
-        unit_class=unit_class,
-    )
+    county = first_county()
     make_user("duty", Role.DUTY_OFFICER, full_name="孙值班")
     make_user("alice", Role.REPORTER, county, full_name="赵小红")
     base = live_server.url

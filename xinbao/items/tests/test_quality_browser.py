@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
-from xinbao.browser import BROWSER_MARKS, DESK, log_in, new_context
+from xinbao.browser import BROWSER_MARKS, DESK, first_county, log_in, new_context
 from xinbao.items.models import Item, ItemStatus
 
 VAGUE = (
@@ -26,14 +26,9 @@ def test_it_advises_the_reporter_as_they_type(
     live_server: LiveServer, browser: Browser, screenshots: Any
 ) -> None:
     from xinbao.accounts.models import Role
-    from xinbao.org.models import Unit, UnitClass, UnitKind
     from xinbao.test import make_user
 
-    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
-    county = Unit.objects.create(
-        code="C01", name="东城县委办公室", short_name="东城县", kind=UnitKind.COUNTY,
-        unit_class=unit_class,
-    )  # fmt: skip
+    county = first_county()
     make_user("alice", Role.REPORTER, county, full_name="赵小红", phone="13800000001")
     base = live_server.url
 

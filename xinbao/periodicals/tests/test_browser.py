@@ -19,10 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from xinbao.accounts.models import Role, User
-from xinbao.browser import BROWSER_MARKS, DESK, PHONE, log_in, new_context
+from xinbao.browser import BROWSER_MARKS, DESK, PHONE, first_county, log_in, new_context
 from xinbao.desk.models import Adoption, AdoptionLevel, ItemVersion
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
-from xinbao.org.models import Unit, UnitClass, UnitKind
 from xinbao.periodicals import services
 from xinbao.periodicals.models import (
     Frequency,
@@ -56,14 +55,7 @@ def awaiting(live_server: LiveServer) -> Issue:
         ("major_emergency", "principal_leader"),
     ):
         SignRoute.objects.get_or_create(urgency=urgency, defaults={"signer_role": role})
-    unit_class = UnitClass.objects.create(name="一类", rank=1, quota_per_month=6)
-    county = Unit.objects.create(
-        code="C01",
-        name="东城县委办公室",
-        short_name="东城县",
-        kind=UnitKind.COUNTY,
-        unit_class=unit_class,
-    )
+    county = first_county()
     alice = make_user("alice", Role.REPORTER, county, full_name="赵小红")
     ed = make_user("ed", Role.EDITOR, full_name="钱编辑")
     chief = make_user("chief", Role.SECTION_CHIEF, full_name="孙科长")
