@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -59,9 +59,7 @@ def clearance_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def clearance_set(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_security_admin(request.user)
-    target = User.objects.select_related("unit").filter(pk=pk).first()
-    if target is None:
-        raise Http404
+    target = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     form = ClearanceForm(request.POST)
     htmx = getattr(request, "htmx", False)
     if not form.is_valid():
