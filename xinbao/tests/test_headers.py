@@ -50,7 +50,7 @@ class HeadersTest(BaseTestCase):
         return ["/", *(href for _, href in menu)]
 
     def test_it_sends_the_policy_and_no_store_on_every_page_of_every_role(self) -> None:
-        for user in test_menu.MenuTest.cast(self):  # type: ignore[arg-type]  # the menu test's cast
+        for user in test_menu.cast(self):
             for href in self.walk(user):
                 response = self.client.get(href)
                 where = (user.role, href)

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from xinbao.accounts.models import User
 from xinbao.lib.menu import MAIN, MenuEntry, entries_for, register
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, Personas
+
+
+def cast(p: Personas) -> list[User]:
+    """One user of every role."""
+    return [
+        p.alice,
+        p.ed,
+        p.chief,
+        p.leader,
+        p.principal,
+        p.duty,
+        p.liaison,
+        p.sysadmin,
+        p.secadmin,
+        p.auditor,
+    ]
 
 
 class MenuTest(BaseTestCase):
-    def cast(self) -> list[User]:
-        return [
-            self.alice,
-            self.ed,
-            self.chief,
-            self.leader,
-            self.principal,
-            self.duty,
-            self.liaison,
-            self.sysadmin,
-            self.secadmin,
-            self.auditor,
-        ]
-
     def test_it_opens_every_entry_of_every_role(self) -> None:
-        for user in self.cast():
+        for user in cast(self):
             self.client.force_login(user)
             menu = self.client.get("/").context["nav_all"]
             assert menu, user
