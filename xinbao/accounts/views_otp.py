@@ -11,8 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -165,9 +165,7 @@ def enrol(request: AuthedRequest) -> HttpResponse:
 def reset(request: AuthedRequest, pk: int) -> HttpResponse:
     """The security administrator removes a user's authenticator and recovery codes."""
     require(second_factor.can_reset(request.user))
-    user = User.objects.exclude(pk=request.user.pk).filter(pk=pk).first()
-    if user is None:
-        raise Http404
+    user = get_object_or_404(User.objects.exclude(pk=request.user.pk), pk=pk)
     second_factor.reset(actor=request.user, user=user, request=request)
     messages.success(
         request,
