@@ -35,8 +35,7 @@ from xinbao.desk.models import (
 )
 from xinbao.items import search, workflow
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
-from xinbao.items.services import normalise_body
-from xinbao.items.similarity import index_item
+from xinbao.items.services import after_text_change, normalise_body
 from xinbao.items.workflow import Move, TransitionError
 from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.lib.labels import Sensitivity
@@ -362,8 +361,7 @@ def edit_item(
     ]
     item.title, item.body = title, body
     item.save(update_fields=["title", "body", "updated_at"])
-    index_item(item)
-    search.index_item(item)
+    after_text_change(item)
     lock.expires_at = timezone.now() + LOCK_TIMEOUT
     lock.save(update_fields=["expires_at"])
     record(
@@ -521,7 +519,7 @@ def merge(
     merged.joint_units.set(credited)
     topics = {t.pk for s in sources for t in s.topics.all()}
     merged.topics.set(topics)
-    search.index_item(merged)
+    after_text_change(merged)
     search.forget_items(sources)
     record(
         actor=user,

@@ -28,9 +28,8 @@ from xinbao.audit.services import record
 from xinbao.calendar.workdays import add_workdays
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
-from xinbao.items import search
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
-from xinbao.items.services import normalise_body
+from xinbao.items.services import after_text_change, normalise_body
 from xinbao.lib.classified import classified_marking, classified_message
 from xinbao.notify import Recipient, notify, resolve
 from xinbao.org.models import Position, Unit
@@ -541,7 +540,7 @@ def revise_item(
     )
     item.title, item.body = title, body
     item.save(update_fields=["title", "body", "updated_at"])
-    search.index_item(item)
+    after_text_change(item)
     number = version.number
     record(
         actor=user,

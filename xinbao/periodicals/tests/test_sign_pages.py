@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from xinbao.desk.models import ItemVersion
 from xinbao.desk.services import acquire_lock
-from xinbao.items.models import Urgency
+from xinbao.items.models import ItemSignature, Urgency
+from xinbao.items.search import matching_ids
+from xinbao.items.similarity import pack, shingles, signature
 from xinbao.periodicals import services
 from xinbao.periodicals.models import Instruction, IssueState
 from xinbao.periodicals.services import IssueError
@@ -39,6 +41,21 @@ class LeaderPagesTest(PeriodicalCase):
         page = self.client.get(reverse("periodicals:issue", args=[issue.pk])).content.decode()
         assert 'id="revisions"' in page
         assert "<del>300</del><ins>320</ins>" in page
+
+    def test_a_revision_moves_the_items_search_entry_and_signature_with_its_text(self) -> None:
+        item = self.adopted("东城县防汛工作情况", body="全县转移群众300人，加固堤坝12处。")
+        issue = self.awaiting(item)
+        entry = issue.entries.get()
+        self.client.force_login(self.leader)
+        self.client.post(
+            reverse("periodicals:sign_revise", args=[issue.pk, entry.pk]),
+            {"title": "东城县防汛工作情况", "body": "西山县白沙镇山体滑坡，道路中断三处。"},
+        )
+        item.refresh_from_db()
+        expected = signature(shingles(item.title, item.body))
+        assert expected is not None
+        assert bytes(ItemSignature.objects.get(item=item).minhash) == pack(expected)
+        assert set(matching_ids(self.ed, "滑坡")) == {item.pk}
 
     def test_it_waits_for_an_editor_holding_the_desk_lock(self) -> None:
         item = self.adopted("东城县防汛工作情况", body="全县转移群众300人。")
