@@ -98,3 +98,16 @@ class Gunicorn:
         self.proc.terminate()
         self.proc.wait(timeout=30)
         self.log.close()
+
+
+def percentile(times: list[float], q: float, digits: int = 1) -> float:
+    """The ``q`` quantile of ``times`` (the nearest rank below), rounded."""
+    ordered = sorted(times)
+    return round(ordered[int(q * (len(ordered) - 1))], digits)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory so far (Linux reports it in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

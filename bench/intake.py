@@ -36,7 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import Gunicorn  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import Gunicorn, percentile  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
@@ -122,10 +122,6 @@ def post(url: str, token: str, body: Any, key: str | None = None) -> tuple[int, 
         return exc.code, exc.read().decode()[:500]
 
 
-def pct(ordered: list[float], q: float) -> float:
-    return round(ordered[int(q * (len(ordered) - 1))], 1)
-
-
 def singles(
     url: str, token: str, texts: list[str], clients: int, prefix: str = "s"
 ) -> dict[str, Any]:
@@ -159,8 +155,8 @@ def singles(
         "first_failure": failures[0] if failures else None,
         "seconds": round(seconds, 2),
         "items_per_s": round(len(times) / seconds, 1),
-        "p50_ms": pct(ordered, 0.5),
-        "p95_ms": pct(ordered, 0.95),
+        "p50_ms": percentile(ordered, 0.5),
+        "p95_ms": percentile(ordered, 0.95),
         "mean_ms": round(statistics.mean(ordered), 1),
     }
 

@@ -33,7 +33,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import Gunicorn, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import Gunicorn, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 PYTHON = sys.executable
 PASSWORD = "Bench-Flood-2026"
@@ -129,7 +129,7 @@ def summary(times: list[float]) -> dict[str, float]:
     return {
         "requests": len(times),
         "median_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "p95_ms": percentile(ordered, 0.95),
     }
 
 

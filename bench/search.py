@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import drop_postgres, fresh_postgres, peak_memory_mb, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
@@ -226,7 +225,6 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
             "search_ms": round(statistics.median(mine), 2),
             "bare_ms": round(statistics.median(base), 2),
         }
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     ours_p, bare_p = _percentiles(ours), _percentiles(theirs)
     return {
         "database": vendor,
@@ -240,7 +238,7 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
         "segment_items_per_s": round(n / segment_s) if segment_s else None,
         "index_items_per_s": round(n / index_s) if index_s else None,
         "bare_insert_items_per_s": round(n / bare_s) if bare_s else None,
-        "peak_memory_mb": round(peak_kb / 1024, 1),
+        "peak_memory_mb": peak_memory_mb(),
         "per_query": per_query,
     }
 

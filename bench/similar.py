@@ -30,7 +30,6 @@ import json
 import os
 import random
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import drop_postgres, fresh_postgres, peak_memory_mb, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.95
@@ -254,7 +253,7 @@ def measure(built: dict[str, Any], queries: int, seed: int = 11) -> dict[str, An
     return {
         "queries": len(probe),
         "lookup_p50_ms": round(statistics.median(times), 2),
-        "lookup_p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+        "lookup_p95_ms": percentile(times, 0.95, 2),
         "near_duplicate_pairs": near_queries,
         "recall": round(recall, 4),
         "precision": round(precision, 4),
@@ -285,7 +284,7 @@ def run(n: int, pairs: int, queries: int) -> dict[str, Any]:
         "window_days": settings.XINBAO_SIMILAR_WINDOW_DAYS,
         "signed_per_s": built["signed_per_s"],
         **measure(built, queries),
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_memory_mb": peak_memory_mb(),
         "targets": {
             "recall": TARGET_RECALL,
             "precision": TARGET_PRECISION,
