@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinbao.accounts.second_factor import gate
+from xinbao.accounts.second_factor import PREFIX, gate
 
 
 class PasswordChangeRequiredMiddleware:
@@ -32,7 +32,7 @@ class PasswordChangeRequiredMiddleware:
                     reverse("accounts:password_change"),
                     reverse("accounts:logout"),
                     # The second factor comes first (SecondFactorRequiredMiddleware).
-                    "/accounts/second-factor/",
+                    PREFIX,
                     "/static/",
                     "/api/",
                 )
