@@ -12,7 +12,6 @@ count as failed logins of the account in django-axes, so the account locks after
 ``XINBAO_LOCKOUT_FAILURES`` wrong passwords or codes in a row and the session ends.
 """
 
-# django-otp ships no type information (pyproject.toml lists no stubs for it).
 from __future__ import annotations
 
 import datetime as dt

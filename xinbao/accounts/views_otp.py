@@ -1,7 +1,6 @@
 """The second-factor pages: enter a code, enrol an authenticator, and the security
 administrator's reset (services in ``second_factor.py``)."""
 
-# django-otp ships no type information (pyproject.toml lists no stubs for it).
 from __future__ import annotations
 
 from typing import Any

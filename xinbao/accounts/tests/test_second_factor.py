@@ -3,7 +3,6 @@ after the password; recovery codes work once; wrong codes count toward the locko
 security administrator resets a lost one. The clock is held still and moved by hand, as TOTP
 codes are a function of the time."""
 
-# django-otp ships no type information (pyproject.toml lists no stubs for it).
 from __future__ import annotations
 
 import datetime as dt
