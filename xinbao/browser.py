@@ -8,7 +8,6 @@ reads the key off the enrolment page, as an authenticator app does when it scans
 and types the codes that key gives.
 """
 
-# django-otp ships no type information (pyproject.toml lists no stubs for it).
 from __future__ import annotations
 
 import re
