@@ -11,6 +11,8 @@ the system at all (``xinbao.lib.classified``).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +41,15 @@ BADGE_CLASSES = {
     Sensitivity.INTERNAL: "text-bg-warning",
     Sensitivity.SENSITIVE: "text-bg-danger",
 }
+
+
+def badge(value: int, *, element_id: str = "") -> SafeString:
+    """The label as a badge (普通 / 内部 / 敏感), as every list and page shows it."""
+    label = Sensitivity(value)
+    return format_html(
+        '<span class="badge {} xb-label"{} data-label="{}">{}</span>',
+        BADGE_CLASSES[label],
+        format_html(' id="{}"', element_id) if element_id else "",
+        label.value,
+        label.label,
+    )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django import template
 from django.db.models import QuerySet
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_attachments
 from xinbao.items.models import Attachment, Item
-from xinbao.lib.labels import BADGE_CLASSES, Sensitivity
+from xinbao.lib.labels import badge
 
 register = template.Library()
 
@@ -18,13 +17,7 @@ register = template.Library()
 @register.simple_tag
 def label_badge(value: int) -> SafeString:
     """``{% label_badge item.sensitivity %}``: the label as a badge (普通 / 内部 / 敏感)."""
-    label = Sensitivity(value)
-    return format_html(
-        '<span class="badge {} xb-label" data-label="{}">{}</span>',
-        BADGE_CLASSES[label],
-        label.value,
-        label.label,
-    )
+    return badge(value)
 
 
 @register.filter

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from xinbao.accounts.models import User
 from xinbao.items.models import Attachment
-from xinbao.lib.labels import BADGE_CLASSES
+from xinbao.lib.labels import badge
 from xinbao.periodicals.access import issue_label
 from xinbao.periodicals.models import Issue
 
@@ -20,13 +19,7 @@ register = template.Library()
 @register.simple_tag
 def issue_label_badge(issue: Issue) -> SafeString:
     """``{% issue_label_badge issue %}``: the issue's label as a badge (one query)."""
-    label = issue_label(issue)
-    return format_html(
-        '<span class="badge {} xb-label" id="issue-label" data-label="{}">{}</span>',
-        BADGE_CLASSES[label],
-        label.value,
-        label.label,
-    )
+    return badge(issue_label(issue), element_id="issue-label")
 
 
 @register.filter
