@@ -339,8 +339,6 @@ def _fields() -> dict[str, Score]:
 @dataclass
 class Result:
     reports: int = 0
-    deaths: Score = field(default_factory=Score)
-    injuries: Score = field(default_factory=Score)
     #: Every measure (deaths and injuries included) over all reports, and per category.
     fields: dict[str, Score] = field(default_factory=_fields)
     by_category: dict[str, dict[str, Score]] = field(default_factory=dict)
@@ -350,6 +348,14 @@ class Result:
     level_agreement: dict[str, int] = field(default_factory=lambda: {"same": 0, "graded": 0})
     misses: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def deaths(self) -> Score:
+        return self.fields["deaths"]
+
+    @property
+    def injuries(self) -> Score:
+        return self.fields["injuries"]
 
 
 def evaluate(data: Path) -> Result:
@@ -371,9 +377,9 @@ def evaluate(data: Path) -> Result:
         ok_deaths = result.deaths.add(gold.deaths, deaths)
         ok_injuries = result.injuries.add(gold.injuries, injuries)
         category_scores = result.by_category.setdefault(folder, _fields())
+        category_scores["deaths"].add(gold.deaths, deaths)
+        category_scores["injuries"].add(gold.injuries, injuries)
         for scores in (result.fields, category_scores):
-            scores["deaths"].add(gold.deaths, deaths)
-            scores["injuries"].add(gold.injuries, injuries)
             for name in COUNT_FIELDS:
                 count = getattr(facts, name, None)
                 scores[name].add(getattr(gold, name), count.value if count else None)
