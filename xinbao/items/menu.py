@@ -16,7 +16,9 @@ def entries(user: User) -> Iterator[MenuEntry]:
     if user.role == Role.REPORTER:
         yield MenuEntry(_("New item"), reverse("items:create"), order=10)
         yield MenuEntry(_("Our items"), reverse("items:list"), order=11)
+        yield MenuEntry(_("Search"), reverse("items:search"), order=12)
     if user.is_office_reader:
         yield MenuEntry(_("Inbox"), reverse("items:list"), order=10)
         if user.role in (Role.DUTY_OFFICER, Role.EDITOR):
             yield MenuEntry(_("New item"), reverse("items:create"), order=11)
+        yield MenuEntry(_("Search"), reverse("items:search"), order=12)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from xinbao.items import views
+from xinbao.items import search_views, views
 
 app_name = "items"
 urlpatterns = [
     path("", views.item_list, name="list"),
     path("new/", views.item_create, name="create"),
+    path("search/", search_views.search_page, name="search"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/edit/", views.item_edit, name="edit"),
     path("<int:pk>/submit/", views.item_submit, name="submit"),

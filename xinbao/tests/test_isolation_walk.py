@@ -196,6 +196,8 @@ WALK: dict[str, Walk] = {
     # Everyone lists what they may see; an administrator's list is empty (they write nothing).
     "items:list": Walk(allowed=ITEM, open=EVERYONE - ADMINS, query="q=东城县"),
     "items:create": Walk(allowed=NOBODY, open=REPORTERS | OFFICE | {"liaison"}),
+    # The search page: everyone who reads items finds within what they may see.
+    "items:search": Walk(allowed=ITEM, open=EVERYONE - ADMINS, query="q=东城县"),
     # The advice on typed text, for every role that writes items: it never quotes another
     # unit's item (the similar-items advice gives reporters a count of units, not titles).
     "items:quality_check": Walk(allowed=NOBODY, open=REPORTERS | {"duty", "ed"}),
