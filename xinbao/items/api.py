@@ -298,6 +298,9 @@ def create_item(
     user = api_user(request)
     unit = _unit(payload.unit_id)
     data = payload.to_data()
+    # The text's words and signature before the transaction: SQLite's write lock, taken at
+    # its start, is then held only for the writes.
+    indexed = services.index_text(data, reference=timezone.now())
     try:
         if idempotency_key is None:
             item = services.create_item(
@@ -307,11 +310,17 @@ def create_item(
                 channel=Channel.API,
                 submit=payload.submit,
                 request=request,
+                indexed=indexed,
             )
             created = True
         else:
             item, created = _create_idempotent(
-                request, key=idempotency_key, data=data, unit=unit, submit=payload.submit
+                request,
+                key=idempotency_key,
+                data=data,
+                unit=unit,
+                submit=payload.submit,
+                indexed=indexed,
             )
     except ValidationError as exc:
         raise NinjaValidationError(field_errors(exc, BODY, API_NAMES)) from exc
@@ -336,11 +345,23 @@ def create_item(
 
 
 def _create_idempotent(
-    request: HttpRequest, *, key: str, data: services.ItemData, unit: Unit | None, submit: bool
+    request: HttpRequest,
+    *,
+    key: str,
+    data: services.ItemData,
+    unit: Unit | None,
+    submit: bool,
+    indexed: services.Indexed,
 ) -> tuple[Item, bool]:
     def attempt() -> tuple[Item, bool]:
         return services.create_item_idempotent(
-            user=api_user(request), key=key, data=data, unit=unit, submit=submit, request=request
+            user=api_user(request),
+            key=key,
+            data=data,
+            unit=unit,
+            submit=submit,
+            request=request,
+            indexed=indexed,
         )
 
     try:

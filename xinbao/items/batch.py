@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
@@ -66,7 +67,6 @@ def _units(entries: Sequence[Entry]) -> dict[int, Unit]:
     return {u.pk: u for u in Unit.objects.filter(pk__in=ids, is_active=True)}
 
 
-@transaction.atomic
 def create_items(
     *, user: User, entries: Sequence[Entry], request: HttpRequest | None = None
 ) -> list[Outcome]:
@@ -76,9 +76,26 @@ def create_items(
     Raises ``BatchForbidden`` when the caller may not write an item (a reporter naming another
     unit), ``BatchRefused`` with every invalid item's index otherwise; either way nothing is
     stored. Runs the same checks and hooks as ``services.create_item`` for every item.
+
+    The texts' words and signatures are computed first, outside the transaction: on SQLite
+    the write lock is taken when the transaction begins, and two batches then segment their
+    texts on two cores at once instead of one after the other.
     """
     if user.role not in WRITER_ROLES:
         raise PermissionDenied(_("Your role may not write items."))
+    now = timezone.now()
+    indexed = [services.index_text(entry.data, reference=now) for entry in entries]
+    return _create_items(user=user, entries=entries, indexed=indexed, request=request)
+
+
+@transaction.atomic
+def _create_items(
+    *,
+    user: User,
+    entries: Sequence[Entry],
+    indexed: Sequence[services.Indexed],
+    request: HttpRequest | None,
+) -> list[Outcome]:
     units = _units(entries)
     seen = {
         k.key: k
@@ -156,7 +173,7 @@ def create_items(
         ],
         batch_size=500,
     )
-    services.after_create(items)
+    services.after_create(items, [indexed[index] for index, *_ in fresh])
     # Last: the chain head stays locked until the commit, so the hooks run before it is taken.
     events: list[Event] = []
     for item in items:

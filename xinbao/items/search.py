@@ -62,14 +62,28 @@ def _joined(text: str) -> str:
     return " ".join(index_words(text))
 
 
-def index_items(items: Iterable[Item]) -> None:
-    """(Re-)index the title and body of each item, replacing its previous words."""
+def words_of(title: str, body: str) -> tuple[str, str]:
+    """The indexed words of a title and a body, space-joined (no query: a batch computes them
+    before its transaction)."""
+    return _joined(title), _joined(body)
+
+
+def index_items(
+    items: Iterable[Item], *, new: bool = False, words: Sequence[tuple[str, str]] | None = None
+) -> None:
+    """(Re-)index the title and body of each item, replacing its previous words; ``new``:
+    items just created, with no words to replace; ``words``: each item's ``words_of``, where
+    the caller computed them already."""
     items = list(items)
     if not items:
         return
-    SearchEntry.objects.filter(item__in=items, attachment__isnull=True).delete()
+    if not new:
+        SearchEntry.objects.filter(item__in=items, attachment__isnull=True).delete()
+    if words is None:
+        words = [words_of(item.title, item.body) for item in items]
     SearchEntry.objects.bulk_create(
-        SearchEntry(item=item, title=_joined(item.title), body=_joined(item.body)) for item in items
+        SearchEntry(item=item, title=title, body=body)
+        for item, (title, body) in zip(items, words, strict=True)
     )
 
 
@@ -104,7 +118,7 @@ def index_missing(*, limit: int = 2000) -> int:
         .exclude(pk__in=indexed)
         .order_by("pk")[:limit]
     )
-    index_items(todo)
+    index_items(todo, new=True)
     return len(todo)
 
 

@@ -30,7 +30,7 @@ from xinbao.items.models import (
     ItemStatus,
     Topic,
 )
-from xinbao.items.similarity import index_item, index_items
+from xinbao.items.similarity import Signed, index_item, index_items, sign, sign_item
 from xinbao.items.workflow import WRITER_ROLES, Move, TransitionError, is_author, transition
 from xinbao.items.workflow import begin as begin_item
 from xinbao.lib.classified import refuse_classified
@@ -306,11 +306,47 @@ def creation_events(*, user: User, item: Item, request: HttpRequest | None = Non
     return events
 
 
-def after_create(items: Sequence[Item]) -> None:
+@dataclass(frozen=True)
+class Indexed:
+    """What a new item's text gives the search index and its same-event signature, computed
+    from the text alone (``index_text``), so that a caller can compute it before its
+    transaction takes the write lock and hand it to ``create_item`` or the batch."""
+
+    #: The stored text it was computed from: title, body, place, event time.
+    key: tuple[str, str, str, dt.datetime | None]
+    words: tuple[str, str]
+    signed: Signed | None
+
+
+def index_text(data: ItemData, *, reference: dt.datetime) -> Indexed:
+    """``Indexed`` for an item made of ``data`` (the text as ``build_item`` will store it);
+    relative dates read against ``reference``, the time the item arrived."""
+    title, body, place = data.title.strip(), normalise_body(data.body), data.place.strip()
+    return Indexed(
+        key=(title, body, place, data.event_at),
+        words=search.words_of(title, body),
+        signed=sign(
+            title=title, body=body, place=place, event_at=data.event_at, reference=reference
+        ),
+    )
+
+
+def _indexed(item: Item, given: Indexed | None) -> Indexed:
+    key = (item.title, item.body, item.place, item.event_at)
+    if given is not None and given.key == key:
+        return given
+    return Indexed(key=key, words=search.words_of(item.title, item.body), signed=sign_item(item))
+
+
+def after_create(items: Sequence[Item], indexed: Sequence[Indexed | None] | None = None) -> None:
     """What every new item goes through once stored, whichever path made it (``create_item``,
-    the batch in ``items.batch``): add a hook here, never to one path only."""
-    index_items(items, new=True)
-    search.index_items(items)
+    the batch in ``items.batch``): add a hook here, never to one path only. ``indexed``: each
+    item's ``index_text`` where the caller computed it (one that does not match the stored
+    text is computed again)."""
+    given = indexed if indexed is not None else [None] * len(items)
+    ready = [_indexed(item, g) for item, g in zip(items, given, strict=True)]
+    index_items(items, new=True, signed=[r.signed for r in ready])
+    search.index_items(items, new=True, words=[r.words for r in ready])
 
 
 def after_text_change(item: Item) -> None:
@@ -332,10 +368,12 @@ def create_item(
     submit: bool = False,
     uploads: Iterable[UploadedFile] = (),
     request: HttpRequest | None = None,
+    indexed: Indexed | None = None,
 ) -> Item:
     """Create an item as a draft (or submitted at once with ``submit``).
 
     With a ``source_id``, a resend from the same channel returns the existing item.
+    ``indexed``: ``index_text(data)``, computed by a caller before the transaction.
     """
     unit = _writer_unit(user, unit)
     item = build_item(
@@ -357,7 +395,7 @@ def create_item(
     add_relations([(item, data)])
     for upload in uploads:
         add_attachment(user=user, item=item, upload=upload, request=request)
-    after_create([item])
+    after_create([item], [indexed])
     # Last: the chain head stays locked until the commit, so the hooks run before it is taken.
     record_many(creation_events(user=user, item=item, request=request))
     return item
@@ -372,6 +410,7 @@ def create_item_idempotent(
     unit: Unit | None = None,
     submit: bool = False,
     request: HttpRequest | None = None,
+    indexed: Indexed | None = None,
 ) -> tuple[Item, bool]:
     """The API's create: the same key and body give the same item (``created`` False).
 
@@ -385,7 +424,13 @@ def create_item_idempotent(
             raise IdempotencyConflict(key)
         return seen.item, False
     item = create_item(
-        user=user, data=data, unit=resolved, channel=Channel.API, submit=submit, request=request
+        user=user,
+        data=data,
+        unit=resolved,
+        channel=Channel.API,
+        submit=submit,
+        request=request,
+        indexed=indexed,
     )
     IdempotencyKey.objects.create(user=user, key=key, body_hash=fingerprint, item=item)
     return item, True

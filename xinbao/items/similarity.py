@@ -36,14 +36,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus
-from xinbao.lib.facts import extract_facts
-from xinbao.lib.text import segment
+from xinbao.lib.facts import event_time
+from xinbao.lib.text import clauses as segmented
 
 NUM_PERM = 128
 BANDS = 32
@@ -71,12 +72,6 @@ def _probe_order(i: int) -> tuple[int, ...]:
 def _probes() -> tuple[tuple[int, ...], ...]:
     """For each bin, the other bins in a fixed pseudo-random order (the densification)."""
     return tuple(_probe_order(i) for i in range(NUM_PERM))
-
-
-def segmented(text: str) -> list[list[str]]:
-    """The words of each clause of ``text`` (split at 。，、；： and line breaks), from
-    ``lib.text.segment``: normalised, with the office's dictionary, no punctuation."""
-    return [ws for clause in _CLAUSE.split(text) if clause and (ws := segment(clause))]
 
 
 def shingles(title: str, body: str, *, clauses: list[list[str]] | None = None) -> set[str]:
@@ -160,10 +155,12 @@ _NOT_A_NAME = frozenset(
     "全本该各此邻外城地小社灾景辖园山郊矿牧林库新老片街校厂分省市县区乡镇村家故他下等"
 )
 _MAX_PLACES = 100
-_CLAUSE = re.compile(r"[。！？!?；;，,、：:\s]+")
+_LAST_CHARS = frozenset(s[-1] for s in _SUFFIXES)
 
 
 def _suffix(word: str) -> str | None:
+    if not word or word[-1] not in _LAST_CHARS:
+        return None
     return next((s for s in _SUFFIXES if word.endswith(s) and len(word) > len(s)), None)
 
 
@@ -236,48 +233,99 @@ def times_agree(a: dt.datetime | None, b: dt.datetime | None) -> bool:
     return abs((a.astimezone(_BEIJING).date() - b.astimezone(_BEIJING).date()).days) <= 2
 
 
-def _facts_of(item: Item, clauses: list[list[str]] | None = None) -> tuple[str, dt.datetime | None]:
-    """The item's place names (its place field's first) and its event time; ``clauses`` is
-    ``segmented`` of its title and body where the caller has it already."""
-    if clauses is None:
-        clauses = segmented(f"{item.title}\n{item.body}")
-    names = place_names(item.place) + place_names("", clauses=clauses)
+def _facts_of(
+    place_field: str,
+    text: str,
+    event_at: dt.datetime | None,
+    reference: dt.datetime,
+    clauses: list[list[str]],
+) -> tuple[str, dt.datetime | None]:
+    """The item's place names (its place field's first) and its event time (the field, else
+    read from ``text`` against ``reference``); ``clauses`` is ``segmented(text)``."""
+    names = place_names(place_field) + place_names("", clauses=clauses)
     places = ""
     for name in dict.fromkeys(names):
         if len(places) + len(name) + 1 > _MAX_PLACES:
             break
         places = f"{places} {name}".strip()
-    event_at = item.event_at
     if event_at is None:
-        facts = extract_facts(
-            f"{item.body}\n{item.title}",
-            reference_time=item.submitted_at or item.created_at or timezone.now(),
-        )
+        when = event_time(text, reference_time=reference)
         # A day without a clock is too often a misread ("17日" read against the wrong month,
         # the first of several dates): only a time with its clock tells events apart.
-        if facts.event_time is not None and facts.event_time.has_clock:
-            event_at = facts.event_time.value
+        if when is not None and when.has_clock:
+            event_at = when.value
     return places, event_at
 
 
 # --- writing -------------------------------------------------------------------------------
 
 
-def _rows(item: Item) -> tuple[ItemSignature, list[ItemBand]] | None:
-    clauses = segmented(f"{item.title}\n{item.body}")
-    sig = signature(shingles(item.title, item.body, clauses=clauses))
+@dataclass(frozen=True)
+class Signed:
+    """What an item's text gives its ``ItemSignature`` and bands, computed without a query
+    (so that a batch computes it before its transaction takes the write lock)."""
+
+    minhash: bytes
+    place: str
+    event_at: dt.datetime | None
+    bands: tuple[tuple[int, int], ...]
+
+
+def sign(
+    *, title: str, body: str, place: str, event_at: dt.datetime | None, reference: dt.datetime
+) -> Signed | None:
+    """The signature of a text (None: it has no words); ``reference`` is when it was written,
+    for relative dates in it."""
+    text = f"{title}\n{body}"
+    clauses = segmented(text)
+    sig = signature(shingles(title, body, clauses=clauses))
     if sig is None:
         return None
-    place, event_at = _facts_of(item, clauses)
-    stored = ItemSignature(item=item, minhash=pack(sig), place=place, event_at=event_at)
-    return stored, [ItemBand(item=item, band=band, hash=h) for band, h in band_hashes(sig)]
+    places, when = _facts_of(place, f"{body}\n{title}", event_at, reference, clauses)
+    return Signed(pack(sig), places, when, tuple(band_hashes(sig)))
 
 
-def index_items(items: Sequence[Item], *, new: bool = False) -> None:
+def sign_item(item: Item) -> Signed | None:
+    return sign(
+        title=item.title,
+        body=item.body,
+        place=item.place,
+        event_at=item.event_at,
+        reference=item.submitted_at or item.created_at or timezone.now(),
+    )
+
+
+#: Band rows per INSERT: 3 parameters a row, under SQLite's old limit of 999 a statement.
+_BAND_CHUNK = 333
+
+
+def _insert_bands(rows: Sequence[tuple[int, int, int]]) -> None:
+    """Insert (item id, band, hash) rows in multi-row statements: 32 rows an item make the
+    ORM's objects and bulk_create the larger part of signing a batch."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    fields = [f for f in ItemBand._meta.concrete_fields if f.name in ("item", "band", "hash")]
+    columns = ", ".join(
+        qn(f.column) for f in sorted(fields, key=lambda f: ("item", "band", "hash").index(f.name))
+    )
+    # Names from the model's meta, values as parameters.
+    head = f"INSERT INTO {qn(ItemBand._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BAND_CHUNK):
+            chunk = rows[start : start + _BAND_CHUNK]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(head + values, [v for row in chunk for v in row])
+
+
+def index_items(
+    items: Sequence[Item], *, new: bool = False, signed: Sequence[Signed | None] | None = None
+) -> None:
     """Write (or rewrite) the items' signatures and bands; call it wherever a text is saved.
 
-    With ``new`` (items just created, with no rows yet) it costs two queries however many
-    items. An item without words has neither, and is in no group.
+    ``signed``: each item's ``sign_item``, where the caller computed it already. With ``new``
+    (items just created, with no rows yet) it costs two queries however many items, and one
+    more per 333 band rows. An item without words has neither, and is in no group.
     """
     if not items:
         return
@@ -285,9 +333,17 @@ def index_items(items: Sequence[Item], *, new: bool = False) -> None:
         pks = [i.pk for i in items]
         ItemBand.objects.filter(item_id__in=pks).delete()
         ItemSignature.objects.filter(item_id__in=pks).delete()
-    rows = [r for r in map(_rows, items) if r is not None]
-    ItemSignature.objects.bulk_create([s for s, _ in rows], batch_size=500)
-    ItemBand.objects.bulk_create([b for _, bands in rows for b in bands], batch_size=2000)
+    if signed is None:
+        signed = [sign_item(item) for item in items]
+    rows = [(item, s) for item, s in zip(items, signed, strict=True) if s is not None]
+    ItemSignature.objects.bulk_create(
+        [
+            ItemSignature(item=item, minhash=s.minhash, place=s.place, event_at=s.event_at)
+            for item, s in rows
+        ],
+        batch_size=500,
+    )
+    _insert_bands([(item.pk, band, h) for item, s in rows for band, h in s.bands])
 
 
 def index_item(item: Item) -> None:
@@ -400,14 +456,18 @@ def similar_to_text(
     exclude: int | None = None,
 ) -> list[Similar]:
     """Items of ``base`` on the same event as a text not yet stored (a draft being written)."""
-    clauses = segmented(f"{title}\n{body}")
-    sig = signature(shingles(title, body, clauses=clauses))
-    if sig is None:
-        return []
     around = written_at or timezone.now()
-    probe = Item(title=title, body=body, place=place, event_at=event_at, submitted_at=around)
-    place, event_at = _facts_of(probe, clauses)
-    return matching(base, sig, place=place, event_at=event_at, around=around, exclude=exclude)
+    signed = sign(title=title, body=body, place=place, event_at=event_at, reference=around)
+    if signed is None:
+        return []
+    return matching(
+        base,
+        unpack(signed.minhash),
+        place=signed.place,
+        event_at=signed.event_at,
+        around=around,
+        exclude=exclude,
+    )
 
 
 @dataclass(frozen=True)

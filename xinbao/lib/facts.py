@@ -620,6 +620,11 @@ def _place(text: str) -> Place | None:
     return min(candidates, key=lambda place: place.span.start)
 
 
+def event_time(text: str, *, reference_time: datetime | None = None) -> When | None:
+    """``extract_facts(...).event_time`` alone, at a fraction of the cost (the same reading)."""
+    return _event_time(text.translate(_WIDE), reference_time)
+
+
 def extract_facts(text: str, *, reference_time: datetime | None = None) -> Facts:
     """The key facts stated in ``text``; relative dates are read against ``reference_time``.
 

@@ -238,9 +238,16 @@ def reload_dictionary() -> None:
         _state.versions = None
 
 
+# A letter or a digit of any script (``\w`` without the underscore): what ``str.isalnum`` and
+# the Unicode categories L* and N* accept, tested in C rather than character by character.
+_WORD_CHAR = re.compile(r"[^\W_]")
+# Clause ends: a token of these alone separates clauses (see ``clauses``).
+_CLAUSE_MARK = re.compile(r"[。！？!?；;，,、：:\s]+")
+
+
 def _is_word(token: str) -> bool:
     """A token that carries meaning: not whitespace, not only punctuation or symbols."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+    return _WORD_CHAR.search(token) is not None
 
 
 def segment(text: str) -> list[str]:
@@ -250,6 +257,28 @@ def segment(text: str) -> list[str]:
         return []
     cut = segmenter().cut(normalise(text), True)
     return [t.lower() for t in cut if _is_word(t)]
+
+
+def clauses(text: str) -> list[list[str]]:
+    """The words of each clause of ``text`` (as ``segment``), clauses split at 。，、；：, their
+    ASCII forms and line breaks; clauses without a word are left out.
+
+    One cut of the whole text: the segmenter never joins characters across punctuation, so
+    this gives what cutting each clause alone would, in one call.
+    """
+    if not text:
+        return []
+    out: list[list[str]] = []
+    current: list[str] = []
+    for token in segmenter().cut(normalise(text), True):
+        if _is_word(token):
+            current.append(token.lower())
+        elif current and _CLAUSE_MARK.search(token):
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
 
 
 def index_words(text: str) -> list[str]:
