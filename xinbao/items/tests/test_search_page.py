@@ -78,7 +78,7 @@ class SearchPageTest(BaseTestCase):
             )
         self.send(self.alice, "东城县植树", "春季植树造林。")
         html = self.page(self.ed, q="防汛")
-        assert "1 result" in html
+        assert "1 matching item" in html
         assert self.hits(html) == ["东城县召开专题会议"]
         assert "<mark>防汛</mark>工作" in html
         # The editor opens it at the desk, as from the inbox; sent at 10:00 Beijing time.
@@ -196,7 +196,7 @@ class SearchPageTest(BaseTestCase):
         for i in range(PAGE_SIZE + 5):
             self.send(self.alice, f"东城县防汛简报第{i}期", "东城县防汛。")
         first = self.page(self.ed, q="防汛", kind=ItemKind.DYNAMIC)
-        assert f"{PAGE_SIZE + 5} results" in first and len(self.hits(first)) == PAGE_SIZE
+        assert f"{PAGE_SIZE + 5} matching items" in first and len(self.hits(first)) == PAGE_SIZE
         next_link = re.search(r'<a class="page-link" href="([^"]+)"[^>]*>Next</a>', first)
         assert next_link is not None
         href = next_link.group(1).replace("&amp;", "&")
