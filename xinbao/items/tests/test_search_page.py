@@ -21,7 +21,7 @@ from xinbao.items.search_views import PAGE_SIZE
 from xinbao.items.services import ItemData
 from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, Frozen, FrozenQueryCounts
 
 URL = reverse("items:search")
 #: 10:00 in Beijing on 10 July 2026.
@@ -230,3 +230,35 @@ class SearchPageTest(BaseTestCase):
             assert self.hits(html) == ["东城县防汛工作"], user.role
         self.client.force_login(self.sysadmin)
         assert "Search" not in dict(self.client.get("/").context["nav_all"])
+
+
+#: Session and user (2), the menu's reading-room check (1), the session's save (3), then what
+#: the row says. Raise a number only with a reason.
+FROZEN = (
+    Frozen(
+        "items:search",
+        "alice",
+        14,
+        "the search (the engine's matches, the visible ones, the best ones' times, the page's "
+        "items with their units, the attachments' texts), the header's unit, the form's unit "
+        "classes and topics",
+        query="q=防汛",
+    ),
+    Frozen(
+        "items:search",
+        "ed",
+        14,
+        "the search as for a reporter, the form's units (no unit in the header), unit classes "
+        "and topics",
+        query="q=防汛",
+    ),
+)
+
+
+class SearchQueryCountTest(FrozenQueryCounts, BaseTestCase):
+    frozen = FROZEN
+
+    def add_rows(self, n: int) -> None:
+        for i in range(n):
+            for user in (self.alice, self.bob):
+                self.make_item(user, title=f"防汛简报{i}", urgency=list(Urgency)[i % 4])
