@@ -184,6 +184,9 @@ def _names_in(ws: list[str]) -> list[str]:
     suffix the segmenter glued to the next word, as in 东城 + 县委)."""
     found: list[str] = []
     for i, w in enumerate(ws):
+        # Most words neither end in a suffix nor start with one after a name: skip them early.
+        if w[-1] not in _LAST_CHARS and not (len(w) == 2 and w[0] in "市县区镇乡旗"):
+            continue
         name = None
         prev = ws[i - 1] if i > 0 else ""
         after_name = len(prev) >= 2 and len(prev) <= 6 and _CJK.match(prev)

@@ -247,7 +247,8 @@ _CLAUSE_MARK = re.compile(r"[。！？!?；;，,、：:\s]+")
 
 def _is_word(token: str) -> bool:
     """A token that carries meaning: not whitespace, not only punctuation or symbols."""
-    return _WORD_CHAR.search(token) is not None
+    # isalnum answers most tokens (all letters or digits) faster than the pattern.
+    return token.isalnum() or _WORD_CHAR.search(token) is not None
 
 
 def segment(text: str) -> list[str]:
