@@ -111,3 +111,59 @@ def peak_memory_mb() -> float:
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _status_mb(field: str) -> float | None:
+    """A ``Vm...`` figure of /proc/self/status in MB, or None where there is no /proc."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+class MemoryPhase:
+    """The resident memory one phase of the process costs (the queries, after the build).
+
+    ``ru_maxrss`` only grows, so after a build of 10^6 items it says what the build cost. On
+    entry the kernel's high-water mark is reset to the current RSS (``/proc/self/clear_refs``,
+    Linux 4.0+), so on exit ``peak_mb`` is the highest RSS during the phase alone and
+    ``growth_mb`` what the phase added to the RSS it started with. ``process_peak_mb`` is the
+    peak of the whole process, before the phase included (resetting the mark also resets
+    ``ru_maxrss``). Where the mark cannot be reset, ``peak_mb`` is None.
+    """
+
+    def __enter__(self) -> MemoryPhase:
+        import gc
+
+        gc.collect()
+        self.before_peak_mb = peak_memory_mb()
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.reset = True
+        except OSError:
+            self.reset = False
+        self.start_mb = _status_mb("VmRSS")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.peak_mb = _status_mb("VmHWM") if self.reset else None
+        self.growth_mb = (
+            round(self.peak_mb - self.start_mb, 1)
+            if self.peak_mb is not None and self.start_mb is not None
+            else None
+        )
+        self.process_peak_mb = max(self.before_peak_mb, peak_memory_mb())
+
+    def figures(self) -> dict[str, float | None]:
+        """The JSON keys the benches report: whole-process peak, build and query phases."""
+        return {
+            "peak_memory_mb": self.process_peak_mb,
+            "build_peak_memory_mb": self.before_peak_mb,
+            "query_start_rss_mb": self.start_mb,
+            "query_peak_memory_mb": self.peak_mb,
+            "query_memory_growth_mb": self.growth_mb,
+        }

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import drop_postgres, fresh_postgres, peak_memory_mb, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
@@ -80,10 +81,13 @@ def main() -> None:
 
     try:
         call_command("migrate", verbosity=0)
+        started = time.perf_counter()
         result = run(args.n, args.repeat)
+        result["wall_s"] = round(time.perf_counter() - started, 1)
     finally:
         if base_url.startswith("postgres"):
             drop_postgres(base_url, db_url)
+        shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
     save("search", result, key=f"{result['database']}_{args.n}")
 
 
@@ -93,13 +97,14 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
 
 
-def _texts(n: int) -> list[tuple[str, str]]:
-    docs = corpus() or ["防汛工作会议在县委召开，部署全县防汛抗旱工作。"]
+def _texts(docs: list[str], first: int, last: int) -> list[tuple[str, str]]:
+    """The titles and bodies of items ``first`` to ``last`` (made a chunk at a time: the
+    10^6 bodies of up to 2,000 characters would take gigabytes)."""
     out = []
-    for i in range(n):
-        first, second = docs[i % len(docs)], docs[(i * 7 + 3) % len(docs)]
-        title = first.strip().split("。")[0][:60] or "情况"
-        out.append((title, f"{first}\n{second}"[:2000]))
+    for i in range(first, last):
+        one, two = docs[i % len(docs)], docs[(i * 7 + 3) % len(docs)]
+        title = one.strip().split("。")[0][:60] or "情况"
+        out.append((title, f"{one}\n{two}"[:2000]))
     return out
 
 
@@ -125,7 +130,8 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
         for i in range(20)
     ]
     editor = User.objects.create_user(username="bench-editor", password=None, role=Role.EDITOR)
-    texts = _texts(n)
+    build_started = time.perf_counter()
+    docs = corpus() or ["防汛工作会议在县委召开，部署全县防汛抗旱工作。"]
     span = dt.timedelta(days=730)
     vendor = connection.vendor
     bare_table = "bench_bare_fts"
@@ -138,7 +144,7 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
             )
     segment_s = index_s = bare_s = 0.0
     for first in range(0, n, BATCH):
-        chunk = texts[first : first + BATCH]
+        chunk = _texts(docs, first, min(n, first + BATCH))
         items = Item.objects.bulk_create(
             Item(
                 title=title,
@@ -183,6 +189,8 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
         if vendor == "postgresql":
             cursor.execute(f"CREATE INDEX ON {bare_table} USING GIN (document)")
             cursor.execute("ANALYZE")
+    build_s = time.perf_counter() - build_started
+    del docs
     editor = User.objects.get(pk=editor.pk)
 
     def bare(q: str) -> list[Any]:
@@ -203,28 +211,29 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
                 )
             return list(cursor.fetchall())
 
-    ours: list[float] = []
-    theirs: list[float] = []
-    per_query: dict[str, dict[str, Any]] = {}
-    for q in QUERIES:
-        search(editor, q)  # warm
-        bare(q)
-        mine, base = [], []
-        total = 0
-        for _ in range(repeat):
-            started = time.perf_counter()
-            total = search(editor, q).total
-            mine.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
+    with MemoryPhase() as memory:
+        ours: list[float] = []
+        theirs: list[float] = []
+        per_query: dict[str, dict[str, Any]] = {}
+        for q in QUERIES:
+            search(editor, q)  # warm
             bare(q)
-            base.append((time.perf_counter() - started) * 1000)
-        ours += mine
-        theirs += base
-        per_query[q] = {
-            "found": total,
-            "search_ms": round(statistics.median(mine), 2),
-            "bare_ms": round(statistics.median(base), 2),
-        }
+            mine, base = [], []
+            total = 0
+            for _ in range(repeat):
+                started = time.perf_counter()
+                total = search(editor, q).total
+                mine.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                bare(q)
+                base.append((time.perf_counter() - started) * 1000)
+            ours += mine
+            theirs += base
+            per_query[q] = {
+                "found": total,
+                "search_ms": round(statistics.median(mine), 2),
+                "bare_ms": round(statistics.median(base), 2),
+            }
     ours_p, bare_p = _percentiles(ours), _percentiles(theirs)
     return {
         "database": vendor,
@@ -238,7 +247,9 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
         "segment_items_per_s": round(n / segment_s) if segment_s else None,
         "index_items_per_s": round(n / index_s) if index_s else None,
         "bare_insert_items_per_s": round(n / bare_s) if bare_s else None,
-        "peak_memory_mb": peak_memory_mb(),
+        "build_s": round(build_s, 1),
+        "build_items_per_s": round(n / build_s) if build_s else None,
+        **memory.figures(),
         "per_query": per_query,
     }
 
