@@ -5,7 +5,8 @@ database (SQLite in a temporary folder; ``DATABASE_URL`` for PostgreSQL: it must
 empty database the bench may migrate), with one unit and one reporter and her API token, then:
 
 (a) single creates: ``--clients`` threads (8) each POST ``/api/v1/items`` with an
-    Idempotency-Key, ``--singles`` in all: items/s and p50/p95 latency;
+    Idempotency-Key, ``--singles`` in all: items/s and p50/p95 latency; then a quarter as many
+    from one client, the latency of a request with no queue in front of it;
 (b) the batch endpoint: ``--batches`` POSTs of ``--batch-size`` items (500) from
     ``--batch-clients`` clients (2, one per core), each posting its share one after another:
     items/s end to end (first request sent to last answer read);
@@ -272,6 +273,10 @@ def main() -> None:
             {"items": [item(n, t, key=f"wb-{n}") for n, t in enumerate(warm)]},
         )
         result["single"] = singles(url, token, single_texts, args.clients)
+        # One client: a request's own time, no queue behind the other clients.
+        result["single_one_client"] = singles(
+            url, token, single_texts[: max(1, len(single_texts) // 4)], 1, prefix="one"
+        )
         result["batch"] = batches(url, token, batch_texts, args.batch_size, args.batch_clients)
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["segmenter"] = segmenter(env, batch_texts)
