@@ -33,6 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,17 @@ def post(url: str, token: str, body: Any, key: str | None = None) -> tuple[int, 
         return exc.code, exc.read().decode()[:500]
 
 
+def run_clients(client: Callable[[int], None], clients: int) -> float:
+    """Run ``client(0)`` … ``client(clients - 1)`` in threads at once; the wall seconds."""
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    start = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return time.perf_counter() - start
+
+
 def singles(
     url: str, token: str, texts: list[str], clients: int, prefix: str = "s"
 ) -> dict[str, Any]:
@@ -142,13 +154,7 @@ def singles(
                 if status != 201:
                     failures.append((status, answer))
 
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    start = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    seconds = time.perf_counter() - start
+    seconds = run_clients(client, clients)
     ordered = sorted(times)
     return {
         "items": len(times),
@@ -184,13 +190,7 @@ def batches(url: str, token: str, texts: list[str], size: int, clients: int) -> 
                 else:
                     made.append(answer["created"])
 
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    start = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    seconds = time.perf_counter() - start
+    seconds = run_clients(client, clients)
     if errors:
         raise RuntimeError(errors[0])
     return {
