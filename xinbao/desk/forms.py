@@ -12,36 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.desk.selectors import InboxFilter
 from xinbao.desk.services import HIGHER_LEVELS
-from xinbao.items.models import Item, ItemKind, ItemStatus, Topic, Urgency
+from xinbao.items.forms import (
+    DATE_INPUT,
+    kind_filter,
+    topic_filter,
+    unit_filter,
+    urgency_filter,
+    words_filter,
+)
+from xinbao.items.models import Item, ItemStatus
 from xinbao.lib.forms import StyledForm
-from xinbao.org.models import Unit
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class InboxFilterForm(StyledForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Search titles and text"), "type": "search"}
-        ),
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        required=False,
-        queryset=Unit.objects.filter(is_active=True),
-        empty_label=_("All units"),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ItemKind.choices]
-    )
-    urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=[("", _("All urgencies")), *Urgency.choices]
-    )
-    topic = forms.ModelChoiceField(
-        label=_("Topic"), required=False, queryset=Topic.objects.all(), empty_label=_("All topics")
-    )
+    q = words_filter()
+    unit = unit_filter()
+    kind = kind_filter()
+    urgency = urgency_filter()
+    topic = topic_filter()
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.items.attachments import MAX_ATTACHMENT_BYTES, human_size
-from xinbao.items.models import Channel, ItemKind, ItemStatus, Urgency
+from xinbao.items.models import Channel, ItemKind, ItemStatus, Topic, Urgency
 from xinbao.items.services import ItemData, validate_writer_phone
 from xinbao.lib.forms import StyledForm
 from xinbao.lib.labels import Sensitivity
@@ -157,29 +157,58 @@ class ItemForm(StyledForm):
         )
 
 
-class ItemFilterForm(StyledForm):
-    q = forms.CharField(
+# The filter fields the lists share (the item list, the desk inbox, the search page).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def words_filter() -> forms.CharField:
+    return forms.CharField(
         label=_("Search"),
         required=False,
         widget=forms.TextInput(
             attrs={"placeholder": _("Search titles and text"), "type": "search"}
         ),
     )
-    status = forms.ChoiceField(
+
+
+def status_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *ItemStatus.choices]
     )
-    urgency = forms.ChoiceField(
+
+
+def urgency_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Urgency"), required=False, choices=[("", _("All urgencies")), *Urgency.choices]
     )
-    kind = forms.ChoiceField(
+
+
+def kind_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *ItemKind.choices]
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        required=False,
-        queryset=Unit.objects.filter(is_active=True),
-        empty_label=_("All units"),
+
+
+def topic_filter() -> forms.ModelChoiceField[Topic]:
+    return forms.ModelChoiceField(
+        label=_("Topic"), required=False, queryset=Topic.objects.all(), empty_label=_("All topics")
     )
+
+
+def unit_filter(*, active_only: bool = True) -> forms.ModelChoiceField[Unit]:
+    """Units to filter by: the active ones, or every unit (old items of a unit since retired)."""
+    units = Unit.objects.filter(is_active=True) if active_only else Unit.objects.all()
+    return forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=units, empty_label=_("All units")
+    )
+
+
+class ItemFilterForm(StyledForm):
+    q = words_filter()
+    status = status_filter()
+    urgency = urgency_filter()
+    kind = kind_filter()
+    unit = unit_filter()
 
 
 class LabelForm(StyledForm):

@@ -8,12 +8,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinbao.accounts.models import User
-from xinbao.items.models import ItemKind, ItemStatus, Topic, Urgency
+from xinbao.items.forms import (
+    DATE_INPUT,
+    kind_filter,
+    status_filter,
+    topic_filter,
+    unit_filter,
+    urgency_filter,
+)
 from xinbao.items.search import SearchFilters
 from xinbao.lib.forms import StyledForm
-from xinbao.org.models import Unit, UnitClass
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from xinbao.org.models import UnitClass
 
 
 class SearchForm(StyledForm):
@@ -32,27 +37,17 @@ class SearchForm(StyledForm):
             attrs={"type": "search", "placeholder": _("For example: 防汛 转移群众")}
         ),
     )
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), required=False, queryset=Unit.objects.all(), empty_label=_("All units")
-    )
+    unit = unit_filter(active_only=False)
     unit_class = forms.ModelChoiceField(
         label=_("Unit class"),
         required=False,
         queryset=UnitClass.objects.all(),
         empty_label=_("All unit classes"),
     )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ItemKind.choices]
-    )
-    urgency = forms.ChoiceField(
-        label=_("Urgency"), required=False, choices=[("", _("All urgencies")), *Urgency.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *ItemStatus.choices]
-    )
-    topic = forms.ModelChoiceField(
-        label=_("Topic"), required=False, queryset=Topic.objects.all(), empty_label=_("All topics")
-    )
+    kind = kind_filter()
+    urgency = urgency_filter()
+    status = status_filter()
+    topic = topic_filter()
     date_from = forms.DateField(label=_("Submitted from"), required=False, widget=DATE_INPUT)
     date_to = forms.DateField(label=_("Submitted until"), required=False, widget=DATE_INPUT)
 
