@@ -156,7 +156,7 @@ class MemoryPhase:
             if self.peak_mb is not None and self.start_mb is not None
             else None
         )
-        self.process_peak_mb = max(self.before_peak_mb, peak_memory_mb())
+        self.process_peak_mb = max(self.before_peak_mb, peak_memory_mb(), self.peak_mb or 0.0)
 
     def figures(self) -> dict[str, float | None]:
         """The JSON keys the benches report: whole-process peak, build and query phases."""

@@ -19,7 +19,7 @@ are the planted partner) against the 0.95 targets, the different-event pairs gro
 
 Uses a fresh SQLite database in a temporary folder, or the PostgreSQL of DATABASE_URL (a new
 database is created there and dropped afterwards). Prints and saves JSON in
-bench/results/similar.json (one entry per database).
+bench/results/similar.json (one entry per database and size).
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ def main() -> None:
         if base_url.startswith("postgres"):
             drop_postgres(base_url, db_url)
         shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
-    save("similar", result, key=result["database"])
+    save("similar", result, key=f"{result['database']}_{result['items']}")
 
 
 if __name__ == "__main__":
