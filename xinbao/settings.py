@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "xinbao.desk",
     "xinbao.periodicals",
     "xinbao.scoring",
+    "xinbao.monitor",
     "xinbao.help",
     "xinbao.ops",
     "xinbao.demo",

@@ -74,6 +74,7 @@ from xinbao.incidents.models import (
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
+from xinbao.monitor.models import Post, Source, WatchTerm
 from xinbao.notify.models import Channel, Message, Notification, PhoneCall
 from xinbao.notify.services import Recipient, deliver_due, queue
 from xinbao.org.models import Person, RosterEntry, Term, TermKind
@@ -354,6 +355,17 @@ WALK: dict[str, Walk] = {
     "scoring:ruleset": W(frozenset({"chief"}), pk="ruleset"),
     "scoring:ledger": Walk(allowed=frozenset({"chief"})),
     "scoring:correct": W(frozenset({"chief"}), pk="score_entry"),
+    # --- collection: public posts, read by the office's handlers, kept by the section ----------
+    "monitor:posts": Walk(allowed=HANDLERS),
+    "monitor:post": W(HANDLERS, pk="post"),
+    "monitor:promote": W(frozenset({"ed"}), pk="post"),
+    "monitor:sources": Walk(allowed=HANDLERS),
+    "monitor:source_create": Walk(allowed=SECTION),
+    "monitor:source_edit": W(SECTION, pk="source"),
+    "monitor:source_pause": W(SECTION, pk="source"),
+    "monitor:source_resume": W(SECTION, pk="source"),
+    "monitor:watchlist": Walk(allowed=HANDLERS),
+    "monitor:term_remove": W(SECTION, pk="watch_term"),
 }
 
 #: The API's own documents, for people signed in to the site (a token is not a session).
@@ -545,6 +557,22 @@ class IsolationWalkTest(BaseTestCase):
         cls._create_incident()
         cls._create_issue()
         cls._create_scores()
+        cls.source = Source.objects.create(
+            name="澜江发布", kind="feed", url="http://127.0.0.1:9/rss", created_by=cls.ed
+        )
+        cls.post = Post.objects.create(
+            source=cls.source,
+            url="http://127.0.0.1:9/1",
+            url_hash="1" * 64,
+            content_hash="2" * 64,
+            title="澜江发布消息",
+            text="澜江发布消息",
+            normalised="澜江发布消息",
+            fetched_at=timezone.now(),
+        )
+        cls.watch_term = WatchTerm.objects.create(
+            term="内涝", key="内涝", kind="keyword", created_by=cls.ed
+        )
 
     @classmethod
     def _create_incident(cls) -> None:

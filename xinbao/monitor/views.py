@@ -1,0 +1,256 @@
+"""Collection pages: thin; every write goes through monitor.services.
+
+Every page checks the role first (403); objects come from the getters in ``access`` (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinbao.accounts.http import AuthedRequest
+from xinbao.items.services import TransitionError
+from xinbao.lib.http import require
+from xinbao.monitor import selectors, services
+from xinbao.monitor.access import (
+    access_post,
+    access_source,
+    access_term,
+    can_manage,
+    can_promote,
+    can_read,
+)
+from xinbao.monitor.forms import PostFilterForm, PromoteForm, SourceForm, TermsForm
+from xinbao.monitor.models import Hit, Promotion, Source, TermKind, WatchTerm
+from xinbao.monitor.services import MonitorError
+from xinbao.monitor.watch import term_key
+
+PAGE_SIZE = 30
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@login_required
+def source_list(request: AuthedRequest) -> HttpResponse:
+    require(can_read(request.user))
+    sources = Source.objects.order_by("name", "pk")
+    return render(
+        request,
+        "monitor/source_list.html",
+        {"sources": sources, "can_manage": can_manage(request.user)},
+    )
+
+
+def _source_form(request: AuthedRequest, source: Source | None) -> HttpResponse:
+    require(can_manage(request.user))
+    form = (
+        SourceForm(request.POST)
+        if request.method == "POST"
+        else (SourceForm.of(source) if source else SourceForm())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if source is None:
+                source = services.create_source(
+                    user=request.user, data=form.data_object(), request=request
+                )
+                messages.success(request, _("Source added: it is checked within a minute."))
+            else:
+                services.update_source(
+                    user=request.user, source=source, data=form.data_object(), request=request
+                )
+                messages.success(request, _("Source saved."))
+            return redirect("monitor:sources")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    return render(request, "monitor/source_form.html", {"form": form, "source": source})
+
+
+@login_required
+def source_create(request: AuthedRequest) -> HttpResponse:
+    return _source_form(request, None)
+
+
+@login_required
+def source_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _source_form(request, access_source(request.user, pk))
+
+
+@login_required
+@require_POST
+def source_pause(request: AuthedRequest, pk: int) -> HttpResponse:
+    source = access_source(request.user, pk)
+    require(can_manage(request.user))
+    try:
+        services.pause_source(user=request.user, source=source, request=request)
+        messages.success(request, _("Source paused: it is not checked until resumed."))
+    except MonitorError as exc:
+        messages.error(request, str(exc))
+    return redirect("monitor:sources")
+
+
+@login_required
+@require_POST
+def source_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    source = access_source(request.user, pk)
+    require(can_manage(request.user))
+    try:
+        services.resume_source(user=request.user, source=source, request=request)
+        messages.success(request, _("Source resumed: it is checked within a minute."))
+    except MonitorError as exc:
+        messages.error(request, str(exc))
+    return redirect("monitor:sources")
+
+
+# --- posts -----------------------------------------------------------------------------------
+
+
+@login_required
+def post_list(request: AuthedRequest) -> HttpResponse:
+    require(can_read(request.user))
+    form = PostFilterForm(request.GET or None)
+    source_id: int | None = None
+    has_hits: bool | None = None
+    term_ids: list[int] | None = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        source_id = d["source"].pk if d["source"] else None
+        has_hits = {"yes": True, "no": False}.get(d["hits"] or "")
+        if d["term"]:
+            term_ids = list(
+                WatchTerm.objects.filter(key=term_key(d["term"])).values_list("pk", flat=True)
+            )
+    posts = selectors.posts(source_id=source_id, has_hits=has_hits, term_ids=term_ids)
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "monitor/post_list.html",
+        {"page": page, "filter": form, "query": query.urlencode()},
+    )
+
+
+@login_required
+def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = access_post(request.user, pk)
+    hits = list(Hit.objects.filter(post=post).select_related("term").order_by("start"))
+    promotion = Promotion.objects.filter(post=post).select_related("item").first()
+    promote_form = None
+    if can_promote(request.user) and promotion is None:
+        promote_form = PromoteForm(initial={"writer_phone": request.user.phone})
+    return render(
+        request,
+        "monitor/post_detail.html",
+        {
+            "post": post,
+            "hits": hits,
+            "body": selectors.highlighted(post, hits),
+            "aliases": post.aliases.select_related("source").order_by("seen_at"),
+            "promotion": promotion,
+            "promote_form": promote_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_promote(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = access_post(request.user, pk)
+    require(can_promote(request.user))
+    form = PromoteForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.promote_post(
+                user=request.user,
+                post=post,
+                unit_id=form.cleaned_data["unit"].pk,
+                writer_phone=form.cleaned_data["writer_phone"],
+                kind=form.cleaned_data["kind"],
+                request=request,
+            )
+            messages.success(
+                request, _("The post is now an item of %(unit)s.") % {"unit": item.unit.name}
+            )
+            return redirect("items:detail", pk=item.pk)
+        except (ValidationError, TransitionError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError):
+                _form_errors(form, exc)
+            else:
+                form.add_error(None, str(exc))
+        except MonitorError as exc:
+            form.add_error(None, str(exc))
+    hits = list(Hit.objects.filter(post=post).select_related("term").order_by("start"))
+    return render(
+        request,
+        "monitor/post_detail.html",
+        {
+            "post": post,
+            "hits": hits,
+            "body": selectors.highlighted(post, hits),
+            "aliases": post.aliases.select_related("source").order_by("seen_at"),
+            "promotion": None,
+            "promote_form": form,
+        },
+        status=400,
+    )
+
+
+# --- the watchlist ---------------------------------------------------------------------------
+
+
+@login_required
+def watchlist(request: AuthedRequest) -> HttpResponse:
+    require(can_read(request.user))
+    manage = can_manage(request.user)
+    form = TermsForm(request.POST) if request.method == "POST" else TermsForm()
+    if request.method == "POST":
+        require(manage)
+        if form.is_valid():
+            try:
+                added = services.add_terms(
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    terms=form.cleaned_data["terms"],
+                    request=request,
+                )
+                messages.success(
+                    request, _("%(count)s terms on the watchlist.") % {"count": len(added)}
+                )
+                return redirect("monitor:watchlist")
+            except ValidationError as exc:
+                _form_errors(form, exc)
+    terms = WatchTerm.objects.filter(active=True).order_by("kind", "term")
+    groups = [(label, [t for t in terms if t.kind == value]) for value, label in TermKind.choices]
+    return render(
+        request,
+        "monitor/watchlist.html",
+        {"form": form, "groups": groups, "can_manage": manage},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def term_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    term = access_term(request.user, pk)
+    services.remove_term(user=request.user, term=term, request=request)
+    messages.success(request, _("Term removed: %(term)s") % {"term": term.term})
+    return redirect("monitor:watchlist")
