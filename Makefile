@@ -86,7 +86,7 @@ RUNTIME_CHECKS := "gettext=command -v msgfmt" \
 	"fonts-noto-cjk=fc-list | grep -q 'Noto Serif CJK'" \
 	"libpangoft2-1.0-0=ls /usr/lib/*/libpangoft2-1.0.so.0"
 TEST_CHECKS := "chromium=command -v chromium" "poppler-utils=command -v pdftotext" \
-	"libreoffice-writer-nogui=command -v soffice"
+	"libreoffice-writer-nogui=command -v soffice" "dovecot-imapd=command -v dovecot"
 
 runtime-deps:
 	$(call apt_install_missing,$(RUNTIME_CHECKS))

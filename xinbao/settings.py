@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "xinbao.periodicals",
     "xinbao.scoring",
     "xinbao.monitor",
+    "xinbao.inbound",
     "xinbao.help",
     "xinbao.ops",
     "xinbao.demo",
@@ -344,6 +345,16 @@ XINBAO_WECOM_CORP_ID = os.environ.get("XINBAO_WECOM_CORP_ID", "")
 XINBAO_WECOM_CORP_SECRET = os.environ.get("XINBAO_WECOM_CORP_SECRET", "")
 XINBAO_WECOM_AGENT_ID = os.environ.get("XINBAO_WECOM_AGENT_ID", "")
 XINBAO_FAX_ADDRESS_PATTERN = os.environ.get("XINBAO_FAX_ADDRESS_PATTERN", "")
+
+# Inbound channels (xinbao.inbound): the office mailbox read over IMAP, WeCom callbacks.
+XINBAO_INBOUND_IMAP_HOST = os.environ.get("XINBAO_INBOUND_IMAP_HOST", "")
+XINBAO_INBOUND_IMAP_PORT = int(os.environ.get("XINBAO_INBOUND_IMAP_PORT", "993"))
+XINBAO_INBOUND_IMAP_USER = os.environ.get("XINBAO_INBOUND_IMAP_USER", "")
+XINBAO_INBOUND_IMAP_PASSWORD = os.environ.get("XINBAO_INBOUND_IMAP_PASSWORD", "")
+XINBAO_INBOUND_IMAP_FOLDER = os.environ.get("XINBAO_INBOUND_IMAP_FOLDER", "INBOX")
+XINBAO_INBOUND_IMAP_SSL = env_bool("XINBAO_INBOUND_IMAP_SSL", True)
+XINBAO_WECOM_CALLBACK_TOKEN = os.environ.get("XINBAO_WECOM_CALLBACK_TOKEN", "")
+XINBAO_WECOM_CALLBACK_AES_KEY = os.environ.get("XINBAO_WECOM_CALLBACK_AES_KEY", "")
 
 # The working calendar: "N working days" deadlines end at this local time (HH:MM).
 XINBAO_CLOSE_OF_BUSINESS = os.environ.get("XINBAO_CLOSE_OF_BUSINESS", "17:30")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("calendar/", include("xinbao.calendar.urls")),
     path("chores/", include("xinbao.scheduler.urls")),
     path("scoring/", include("xinbao.scoring.urls")),
+    path("inbound/", include("xinbao.inbound.urls")),
     path("monitor/", include("xinbao.monitor.urls")),
     path("help/", include("xinbao.help.urls")),
     path("api/v1/", api.urls),

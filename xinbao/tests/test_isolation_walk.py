@@ -62,6 +62,7 @@ from xinbao.api import openapi_document
 from xinbao.calendar.models import CalendarDay
 from xinbao.desk import services as desk
 from xinbao.desk.models import Adoption, AdoptionLevel
+from xinbao.inbound.models import InboundMessage, InboundState
 from xinbao.incidents.models import (
     AccountabilityRecord,
     ChaseNotice,
@@ -340,6 +341,12 @@ WALK: dict[str, Walk] = {
     "notify:calls": Walk(allowed=HANDLERS),
     "notify:call_record": W(HANDLERS, pk="call"),
     "notify:template_preview": Walk(allowed=frozenset({"sysadmin"})),
+    # --- inbound messages --------------------------------------------------------------------
+    "inbound:list": Walk(allowed=HANDLERS),
+    "inbound:quarantine": Walk(allowed=HANDLERS),
+    "inbound:release": W(HANDLERS, pk="inbound"),
+    "inbound:reject": W(HANDLERS, pk="inbound"),
+    "inbound:policy": Walk(allowed=SECTION),
     # --- scores ------------------------------------------------------------------------------
     # A reporter is sent on to their own unit's scores.
     "scoring:dashboard": Walk(allowed=SCORE_VIEWERS, open=REPORTERS),
@@ -396,6 +403,8 @@ PUBLIC: dict[str, str] = {
     "set_language": "sets the caller's own language cookie",
     "notify:ack": "the 22-character token of an urgent message is the secret",
     "notify:sms_receipt": "the SMS gateway's delivery reports, refused without its signature",
+    "inbound:sms": "the SMS gateway's inbound messages, refused without its signature",
+    "inbound:wecom": "WeCom's callbacks, refused without the configured token's signature",
     "scoring:shared_document": "a signed, expiring link to one score document",
 }
 
@@ -613,6 +622,14 @@ class IsolationWalkTest(BaseTestCase):
             reason=SECRET,
             at=now,
             notice=cls.notice,
+        )
+        cls.inbound = InboundMessage.objects.create(
+            channel="email",
+            source_id="<walk@example.com>",
+            sender="someone@example.com",
+            subject=SECRET,
+            received_at=now,
+            state=InboundState.QUARANTINED,
         )
 
     @classmethod
