@@ -137,6 +137,8 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": dict(dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite)))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queued on a file lock instead of SQLite's busy sleeps.
+    DATABASES["default"]["ENGINE"] = "xinbao.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the busy
         # timeout instead of failing with "database is locked" on lock upgrade.
