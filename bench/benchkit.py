@@ -167,3 +167,8 @@ class MemoryPhase:
             "query_peak_memory_mb": self.peak_mb,
             "query_memory_growth_mb": self.growth_mb,
         }
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (shared cores make timings slower)."""
+    return [round(x, 2) for x in os.getloadavg()]

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import MemoryPhase, drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, drop_postgres, fresh_postgres, load_average, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
@@ -211,6 +211,7 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
                 )
             return list(cursor.fetchall())
 
+    load = load_average()
     with MemoryPhase() as memory:
         ours: list[float] = []
         theirs: list[float] = []
@@ -250,6 +251,7 @@ def run(n: int, repeat: int = 5) -> dict[str, Any]:
         "build_s": round(build_s, 1),
         "build_items_per_s": round(n / build_s) if build_s else None,
         **memory.figures(),
+        "load_average_before_queries": load,
         "per_query": per_query,
     }
 

@@ -44,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import MemoryPhase, drop_postgres, fresh_postgres, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, drop_postgres, fresh_postgres, load_average, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.95
@@ -284,6 +284,7 @@ def run(n: int, pairs: int, queries: int) -> dict[str, Any]:
     built = build(n, pairs)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    load = load_average()
     with MemoryPhase() as memory:
         measured = measure(built, queries)
     result = {
@@ -299,6 +300,7 @@ def run(n: int, pairs: int, queries: int) -> dict[str, Any]:
         "build_s": built["build_s"],
         **measured,
         **memory.figures(),
+        "load_average_before_queries": load,
         "wall_s": round(time.perf_counter() - started, 1),
         "targets": {
             "recall": TARGET_RECALL,
