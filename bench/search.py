@@ -8,7 +8,7 @@ very common terms included, through ``search()`` as an editor (isolation, recenc
 first page with snippets) and as a bare ranked query (best 20 by BM25 / ``ts_rank``), and
 reports p50/p95 of each, the indexing rate and the peak memory of the process.
 
-    .venv/bin/python bench/search.py [--n N] [--repeat K]
+    .venv/bin/python bench/search.py [--n N] [--repeat K] [--keep]
 
 Uses a fresh SQLite database in a temporary folder, or the PostgreSQL of DATABASE_URL (a new
 database is created there and dropped afterwards). Prints and saves JSON in
@@ -64,6 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite database (to EXPLAIN a slow query)"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
@@ -87,7 +90,10 @@ def main() -> None:
     finally:
         if base_url.startswith("postgres"):
             drop_postgres(base_url, db_url)
-        shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
+        if args.keep:
+            print(f"kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
     save("search", result, key=f"{result['database']}_{args.n}")
 
 

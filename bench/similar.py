@@ -15,7 +15,7 @@ bands). Then it times ``similar_items`` as an editor for the planted items and a
 are the planted partner) against the 0.95 targets, the different-event pairs grouped (target
 0), signing throughput and the process's peak memory.
 
-    .venv/bin/python bench/similar.py [--items N] [--pairs P]
+    .venv/bin/python bench/similar.py [--items N] [--pairs P] [--queries Q] [--keep]
 
 Uses a fresh SQLite database in a temporary folder, or the PostgreSQL of DATABASE_URL (a new
 database is created there and dropped afterwards). Prints and saves JSON in
@@ -317,6 +317,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite database (to EXPLAIN a slow query)"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
     os.environ["XINBAO_VAR_DIR"] = str(tmp)
@@ -339,7 +342,10 @@ def main() -> None:
     finally:
         if base_url.startswith("postgres"):
             drop_postgres(base_url, db_url)
-        shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
+        if args.keep:
+            print(f"kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
     save("similar", result, key=f"{result['database']}_{result['items']}")
 
 
