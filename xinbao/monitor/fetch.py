@@ -9,6 +9,7 @@ error, "page too large", whatever Content-Length said. Every failure comes back 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -60,12 +61,17 @@ def _read(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+@functools.lru_cache(maxsize=4)
+def _client(connect: float, read: float) -> httpx.Client:
+    """One client per timeout setting, kept for the process: its TLS context and connection
+    pool are made once (httpx clients are thread-safe)."""
+    timeout = httpx.Timeout(read, connect=connect, pool=connect)
+    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+
+
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
     """GET ``url`` (conditionally); raises ``FetchError`` on any failure."""
     conf = monitor_conf()
-    timeout = httpx.Timeout(
-        conf["read_timeout"], connect=conf["connect_timeout"], pool=conf["connect_timeout"]
-    )
     headers = {"User-Agent": conf["user_agent"], "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
@@ -75,33 +81,33 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
     redirects: list[str] = []
     current = url
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-            while True:
-                with client.stream("GET", current, headers=headers) as response:
-                    if response.status_code == 304:
-                        return Fetched(url=current, status=304, redirects=redirects)
-                    if response.status_code in _REDIRECTS and "location" in response.headers:
-                        if len(redirects) >= conf["max_redirects"]:
-                            raise FetchError(f"more than {conf['max_redirects']} redirects")
-                        target = urljoin(current, response.headers.get("location", ""))
-                        if urlsplit(target).scheme not in ("http", "https"):
-                            raise FetchError(f"redirect to an unsupported address: {target}")
-                        redirects.append(target)
-                        current = target
-                        continue
-                    if response.status_code >= 400:
-                        raise FetchError(f"HTTP {response.status_code}")
-                    content = _read(response, conf["max_bytes"])
-                    return Fetched(
-                        url=current,
-                        status=response.status_code,
-                        content=content,
-                        content_type=response.headers.get("content-type", ""),
-                        etag=response.headers.get("etag", ""),
-                        last_modified=response.headers.get("last-modified", ""),
-                        redirects=redirects,
-                        other_host=any(host_of(r) != first_host for r in redirects),
-                    )
+        client = _client(float(conf["connect_timeout"]), float(conf["read_timeout"]))
+        while True:
+            with client.stream("GET", current, headers=headers) as response:
+                if response.status_code == 304:
+                    return Fetched(url=current, status=304, redirects=redirects)
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    if len(redirects) >= conf["max_redirects"]:
+                        raise FetchError(f"more than {conf['max_redirects']} redirects")
+                    target = urljoin(current, response.headers.get("location", ""))
+                    if urlsplit(target).scheme not in ("http", "https"):
+                        raise FetchError(f"redirect to an unsupported address: {target}")
+                    redirects.append(target)
+                    current = target
+                    continue
+                if response.status_code >= 400:
+                    raise FetchError(f"HTTP {response.status_code}")
+                content = _read(response, conf["max_bytes"])
+                return Fetched(
+                    url=current,
+                    status=response.status_code,
+                    content=content,
+                    content_type=response.headers.get("content-type", ""),
+                    etag=response.headers.get("etag", ""),
+                    last_modified=response.headers.get("last-modified", ""),
+                    redirects=redirects,
+                    other_host=any(host_of(r) != first_host for r in redirects),
+                )
     except httpx.TimeoutException as exc:
         raise FetchError(f"timed out ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:

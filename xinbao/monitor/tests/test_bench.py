@@ -1,0 +1,37 @@
+"""The collection benchmark (bench/monitor.py) in small, so that it cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from django.test import TestCase, override_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("monitor_bench", ROOT / "bench" / "monitor.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _bench()
+
+
+class MonitorBenchTest(TestCase):
+    @override_settings(XINBAO_MONITOR={})
+    def test_it_polls_a_few_feeds_end_to_end_and_measures_both_automata(self) -> None:
+        result = bench.run(3, 20, 300)
+        assert result["failing_sources"] == []
+        # Every 20th post of the second and third feeds repeats an earlier one.
+        assert result["posts_stored"] + result["reposts_linked"] == 60
+        assert result["reposts_linked"] >= 2
+        assert result["hits"] > 0
+        matching = result["matching"]
+        assert matching["pipeline_matches"] == result["hits"]
+        assert matching["ahocorasick_rs"]["matches"] == matching["pyahocorasick"]["matches"]
+        assert matching["ahocorasick_rs"]["mb_s"] > 0 and result["poll"]["seconds"] > 0
