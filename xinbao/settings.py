@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "xinbao.scoring",
     "xinbao.monitor",
     "xinbao.inbound",
+    "xinbao.signals",
+    "xinbao.liaison",
     "xinbao.help",
     "xinbao.ops",
     "xinbao.demo",
@@ -357,6 +359,18 @@ XINBAO_INBOUND_IMAP_FOLDER = os.environ.get("XINBAO_INBOUND_IMAP_FOLDER", "INBOX
 XINBAO_INBOUND_IMAP_SSL = env_bool("XINBAO_INBOUND_IMAP_SSL", True)
 XINBAO_WECOM_CALLBACK_TOKEN = os.environ.get("XINBAO_WECOM_CALLBACK_TOKEN", "")
 XINBAO_WECOM_CALLBACK_AES_KEY = os.environ.get("XINBAO_WECOM_CALLBACK_AES_KEY", "")
+
+# Early signals (xinbao.signals): bursts judged every N minutes by a z-score of the last window
+# over the series' own trailing hourly baseline (docs/architecture.md, "Early signals").
+XINBAO_SIGNALS_EVERY_MINUTES = int(os.environ.get("XINBAO_SIGNALS_EVERY_MINUTES", "10"))
+XINBAO_SIGNALS_WINDOW_HOURS = int(os.environ.get("XINBAO_SIGNALS_WINDOW_HOURS", "1"))
+XINBAO_SIGNALS_BASELINE_HOURS = int(os.environ.get("XINBAO_SIGNALS_BASELINE_HOURS", "168"))
+XINBAO_SIGNALS_Z = float(os.environ.get("XINBAO_SIGNALS_Z", "4"))
+XINBAO_SIGNALS_MIN_COUNT = int(os.environ.get("XINBAO_SIGNALS_MIN_COUNT", "5"))
+XINBAO_SIGNALS_STD_FLOOR = float(os.environ.get("XINBAO_SIGNALS_STD_FLOOR", "1"))
+XINBAO_SIGNALS_URGENT_Z = float(os.environ.get("XINBAO_SIGNALS_URGENT_Z", "10"))
+# The partner department (xinbao.liaison): hours given to answer a request unless the form says.
+XINBAO_LIAISON_ANSWER_HOURS = int(os.environ.get("XINBAO_LIAISON_ANSWER_HOURS", "24"))
 
 # The working calendar: "N working days" deadlines end at this local time (HH:MM).
 XINBAO_CLOSE_OF_BUSINESS = os.environ.get("XINBAO_CLOSE_OF_BUSINESS", "17:30")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("scoring/", include("xinbao.scoring.urls")),
     path("inbound/", include("xinbao.inbound.urls")),
     path("monitor/", include("xinbao.monitor.urls")),
+    path("signals/", include("xinbao.signals.urls")),
+    path("liaison/", include("xinbao.liaison.urls")),
     path("help/", include("xinbao.help.urls")),
     path("api/v1/", api.urls),
 ]

@@ -75,6 +75,7 @@ from xinbao.incidents.models import (
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
+from xinbao.liaison.models import Direction, Lead, LeadState
 from xinbao.monitor.models import Post, Source, WatchTerm
 from xinbao.notify.models import Channel, Message, Notification, PhoneCall
 from xinbao.notify.services import Recipient, deliver_due, queue
@@ -82,6 +83,7 @@ from xinbao.org.models import Person, RosterEntry, Term, TermKind
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import DistributionEntry, Instruction, Issue, IssueItem, Periodical
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
+from xinbao.signals.models import EarlySignal, SignalKind
 from xinbao.test import BaseTestCase
 
 #: County A's item, incident, demand, notice, instruction and letter all carry this title.
@@ -373,6 +375,20 @@ WALK: dict[str, Walk] = {
     "monitor:source_resume": W(SECTION, pk="source"),
     "monitor:watchlist": Walk(allowed=HANDLERS),
     "monitor:term_remove": W(SECTION, pk="watch_term"),
+    # --- early signals: the handlers; partner leads: the office and the liaison's own ----------
+    "signals:list": Walk(allowed=HANDLERS),
+    **{
+        f"signals:{name}": W(HANDLERS, pk="early_signal")
+        for name in ("detail", "acknowledge", "dismiss", "demand")
+    },
+    "liaison:inbox": Walk(allowed=OFFICE),
+    "liaison:mine": Walk(allowed=frozenset({"liaison"})),
+    "liaison:share": Walk(allowed=frozenset({"liaison"})),
+    "liaison:request": Walk(allowed=HANDLERS),
+    **{
+        f"liaison:{name}": W(OFFICE | {"liaison"}, pk="lead")
+        for name in ("detail", "answer", "take")
+    },
 }
 
 #: The API's own documents, for people signed in to the site (a token is not a session).
@@ -465,6 +481,17 @@ BODIES: dict[str, dict[str, str]] = {
     "incidents:request_file": {"request": "@demand", "item": "@item"},
     "notify:call_record": {"call{call}-outcome": "reached"},
     "scoring:correct": {"reason": "更正"},
+    "signals:dismiss": {"reason": "不是苗头"},
+    "signals:demand": {"unit": "@county_b", "matter": "核实", "category": "social_security"},
+    "liaison:share": {"title": "线索", "text": "线索正文"},
+    "liaison:request": {
+        "liaison": "@liaison",
+        "title": "线索",
+        "text": "线索正文",
+        "question": "请核实",
+        "due_at": "2099-01-01T09:00",
+    },
+    "liaison:answer": {"answer": "已核实"},
 }
 
 
@@ -691,6 +718,29 @@ class IsolationWalkTest(BaseTestCase):
             cause=Cause.CORRECTION,
             cause_id=0,
             explanation=SECRET,
+        )
+        now = timezone.now()
+        cls.early_signal = EarlySignal.objects.create(
+            kind=SignalKind.PLACE,
+            key=SECRET,
+            label=SECRET,
+            window_start=now - dt.timedelta(hours=1),
+            window_end=now,
+            observed=9,
+            baseline=1.0,
+            baseline_std=0.8,
+            score=8.0,
+            raised_at=now,
+            burst_last_seen_at=now,
+        )
+        cls.lead = Lead.objects.create(
+            direction=Direction.IN,
+            title=SECRET,
+            text=SECRET,
+            liaison=cls.liaison,
+            shared_by=cls.liaison,
+            shared_at=now,
+            state=LeadState.SHARED,
         )
 
     def setUp(self) -> None:

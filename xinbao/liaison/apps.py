@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LiaisonConfig(AppConfig):
+    name = "xinbao.liaison"
+    label = "liaison"
+
+    def ready(self) -> None:
+        from xinbao.liaison import chores, menu  # noqa: F401  (registers the overdue reminder; the menu entries)

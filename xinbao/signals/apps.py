@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SignalsConfig(AppConfig):
+    name = "xinbao.signals"
+    label = "signals"
+
+    def ready(self) -> None:
+        from xinbao.signals import chores, menu  # noqa: F401  (registers the burst scan; the menu entry)

@@ -1,0 +1,19 @@
+"""The burst scan: every ``XINBAO_SIGNALS_EVERY_MINUTES`` the series are judged and new bursts
+raised (one transaction: the scan reads and writes only the database, no network)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xinbao.lib.chores import register
+from xinbao.signals import services
+from xinbao.signals.conf import every_minutes
+
+SCAN = "signals.scan"
+
+
+def scan() -> str:
+    return services.evaluate().summary()
+
+
+register(SCAN, dt.timedelta(minutes=every_minutes()), run=scan)
