@@ -245,11 +245,13 @@ def receive(
     person = matched[0] if len(matched) == 1 else None
     message.person = person
     earlier = _thread_of(references, message.sender, person)
-    if earlier is not None:
-        message.reply_to = earlier
+    message.reply_to = earlier
+    if earlier is not None and earlier.item is not None:
+        # Added to the item the earlier message made; a reply to a message still in quarantine
+        # goes its own way below, linked to it for the reviewer.
         message.item = earlier.item
         message.state = InboundState.THREADED
-        if earlier.item is not None and attachments:
+        if attachments:
             _attach(message, earlier.item, person or earlier.item.created_by, attachments)
     elif len(matched) > 1:
         message.problem = _("Several people have this address; choose the unit by hand.")

@@ -136,3 +136,34 @@ class QuarantineTests(BaseTestCase):
         self.client.post(reverse("inbound:policy"), {"channel": "email", "submit_at_once": "on"})
         self.assertTrue(services.submits_at_once(Channel.EMAIL))
         self.assertContains(self.client.get(reverse("inbound:list")), "submitted at once")
+
+
+class ThreadTests(BaseTestCase):
+    def receive(self, source_id: str, sender: str, **extra: Any) -> InboundMessage:
+        return services.receive(
+            channel=Channel.EMAIL,
+            source_id=source_id,
+            message_id=source_id,
+            sender=sender,
+            subject=extra.pop("subject", "来函"),
+            text=extra.pop("text", "情况"),
+            **extra,
+        ).message
+
+    def test_it_joins_no_thread_for_a_stranger_naming_a_message_id(self) -> None:
+        self.alice.email = "alice@dongcheng.gov.cn"
+        self.alice.save()
+        first = self.receive("<a1@x>", "alice@dongcheng.gov.cn")
+        assert first.item is not None
+        forged = self.receive("<s1@x>", "stranger@example.com", references=["<a1@x>"])
+        self.assertEqual((forged.state, forged.item, forged.reply_to), ("quarantined", None, None))
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("items:detail", args=[first.item.pk]))
+        self.assertNotContains(page, "stranger@example.com")
+
+    def test_it_keeps_a_reply_to_a_quarantined_message_in_quarantine_beside_it(self) -> None:
+        first = self.receive("<q1@x>", "someone@example.com", subject="路面塌陷")
+        reply = self.receive("<q2@x>", "someone@example.com", references=["<q1@x>"])
+        self.assertEqual((reply.state, reply.reply_to, reply.item), ("quarantined", first, None))
+        self.client.force_login(self.ed)
+        self.assertContains(self.client.get(reverse("inbound:quarantine")), "A reply to 路面塌陷")
