@@ -1,5 +1,6 @@
 """The burst scan: every ``XINBAO_SIGNALS_EVERY_MINUTES`` the series are judged and new bursts
-raised (one transaction: the scan reads and writes only the database, no network)."""
+raised. The scan keeps its own transactions (``atomic=False``): the places of new posts are cut
+into words before the short one that stores them, the judging and raising in a second one."""
 
 from __future__ import annotations
 
@@ -16,4 +17,4 @@ def scan() -> str:
     return services.evaluate().summary()
 
 
-register(SCAN, dt.timedelta(minutes=every_minutes()), run=scan)
+register(SCAN, dt.timedelta(minutes=every_minutes()), run=scan, atomic=False)

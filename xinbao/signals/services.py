@@ -61,7 +61,10 @@ def allowed_moves(user: User, signal: EarlySignal) -> list[str]:
 
 
 def read_places(*, now: dt.datetime, p: Params) -> int:
-    """Read the place names of the posts collected within the model's span and not read yet."""
+    """Read the place names of the posts collected within the model's span and not read yet.
+
+    The words are cut before the short transaction that stores them, so that no write lock is
+    held while the segmenter works."""
     rows = selectors.unplaced_posts(now - p.span_hours * HOUR)
     made = [
         PostPlaces(
@@ -71,7 +74,8 @@ def read_places(*, now: dt.datetime, p: Params) -> int:
         )
         for pk, title, text, at in rows
     ]
-    PostPlaces.objects.bulk_create(made, ignore_conflicts=True)
+    with transaction.atomic():
+        PostPlaces.objects.bulk_create(made, ignore_conflicts=True)
     return len(made)
 
 
@@ -88,13 +92,20 @@ class ScanResult:
         )
 
 
-@transaction.atomic
 def evaluate(*, now: dt.datetime | None = None) -> ScanResult:
     """Judge every series with enough posts in the window (or a burst still open) and raise a
-    signal for each new burst; a burst already signalled raises nothing until it has ended."""
+    signal for each new burst; a burst already signalled raises nothing until it has ended.
+
+    The places of new posts are read first (their own short transaction), then the series are
+    judged and the signals raised in one transaction."""
     now = now or timezone.now()
     p = params()
     read_places(now=now, p=p)
+    with transaction.atomic():
+        return _judge_all(now=now, p=p)
+
+
+def _judge_all(*, now: dt.datetime, p: Params) -> ScanResult:
     since = now - p.span_hours * HOUR
     window_start = now - p.window_hours * HOUR
     series: dict[tuple[str, str], list[selectors.Event]] = defaultdict(list)

@@ -5,12 +5,13 @@ that goes on raises no second signal, and a new one after it has ended does."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import time_machine
 from django.test import override_settings
 
 from xinbao.accounts.models import User
-from xinbao.monitor.models import TermKind
+from xinbao.monitor.models import PostAlias, TermKind
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
 from xinbao.notify.tests.peers import GenericSmsPeer
@@ -123,6 +124,26 @@ class BurstTest(BaseTestCase):
 
         [signal] = EarlySignal.objects.all()
         assert (signal.kind, signal.label, signal.observed) == (SignalKind.PLACE, "青石镇", 7)
+
+    def test_it_counts_a_group_of_reposts_of_one_post(self) -> None:
+        [first] = factory.posts(self.src, minutes(-50), 1, title="网帖：某地菜价上涨")
+        for n in range(6):
+            url = f"http://127.0.0.1:9/repost/{n}"
+            PostAlias.objects.create(
+                post=first,
+                source=self.src,
+                url=url,
+                url_hash=hashlib.sha256(url.encode()).hexdigest(),
+                reason=PostAlias.Reason.NEAR_DUPLICATE,
+                similarity=0.9,
+                seen_at=minutes(-40 + n),
+            )
+
+        self.scan()
+
+        [signal] = EarlySignal.objects.all()
+        assert (signal.kind, signal.key, signal.observed) == (SignalKind.GROUP, str(first.pk), 7)
+        assert list(signal.evidence.all()) == [first]
 
     def test_it_alerts_a_sensitive_burst_on_the_urgent_ladder(self) -> None:
         sms = GenericSmsPeer(TOKEN)
