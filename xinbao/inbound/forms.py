@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -25,16 +26,30 @@ class FilterForm(StyledForm):
     )
 
 
-class ReporterField(forms.ModelChoiceField):  # type: ignore[type-arg]  # (django-stubs: the model is set by the queryset)
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.unit} · {obj}"
+@dataclass(frozen=True)
+class ReleaseChoices:
+    """The units and reporters a release may name, read once for every form on the page."""
+
+    units: dict[int, Unit]
+    reporters: dict[int, User]
+
+    @classmethod
+    def load(cls) -> ReleaseChoices:
+        units = Unit.objects.filter(is_active=True).order_by("kind", "code")
+        reporters = (
+            User.objects.filter(role=Role.REPORTER, is_active=True, unit__isnull=False)
+            .select_related("unit")
+            .order_by("unit__code", "full_name")
+        )
+        return cls({u.pk: u for u in units}, {r.pk: r for r in reporters})
 
 
 class ReleaseForm(StyledForm):
-    unit = forms.ModelChoiceField(label=_("Unit credited"), queryset=Unit.objects.none())
-    author = ReporterField(
+    unit = forms.TypedChoiceField(label=_("Unit credited"), coerce=int)
+    author = forms.TypedChoiceField(
         label=_("Reporter who completes it"),
-        queryset=User.objects.none(),
+        coerce=int,
+        empty_value=None,
         required=False,
         help_text=_("A reporter of the unit; left empty, the item is yours."),
     )
@@ -42,18 +57,25 @@ class ReleaseForm(StyledForm):
     writer_phone = forms.CharField(label=_("Writer's phone"), max_length=32)
     submit = forms.BooleanField(label=_("Submit at once"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: ReleaseChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.choices = choices
         unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = Unit.objects.filter(is_active=True).order_by("kind", "code")
+        assert isinstance(unit_field, forms.TypedChoiceField)
+        unit_field.choices = [("", "---------"), *((pk, u.name) for pk, u in choices.units.items())]
         author_field = self.fields["author"]
-        assert isinstance(author_field, forms.ModelChoiceField)
-        author_field.queryset = (
-            User.objects.filter(role=Role.REPORTER, is_active=True)
-            .select_related("unit")
-            .order_by("unit__code", "full_name")
-        )
+        assert isinstance(author_field, forms.TypedChoiceField)
+        author_field.choices = [
+            ("", "---------"),
+            *((pk, f"{r.unit} · {r}") for pk, r in choices.reporters.items()),
+        ]
+
+    def clean_unit(self) -> Unit:
+        return self.choices.units[self.cleaned_data["unit"]]
+
+    def clean_author(self) -> User | None:
+        pk = self.cleaned_data["author"]
+        return None if pk is None else self.choices.reporters[pk]
 
     def clean_writer_phone(self) -> str:
         return validate_writer_phone(self.cleaned_data["writer_phone"])

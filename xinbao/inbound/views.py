@@ -29,7 +29,13 @@ from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import DESK_ROLES
 from xinbao.inbound import services
 from xinbao.inbound.access import access_quarantined, can_review, visible_messages
-from xinbao.inbound.forms import FilterForm, PolicyForm, RejectForm, ReleaseForm
+from xinbao.inbound.forms import (
+    FilterForm,
+    PolicyForm,
+    RejectForm,
+    ReleaseChoices,
+    ReleaseForm,
+)
 from xinbao.inbound.models import INBOUND_CHANNELS, InboundMessage, InboundPolicy, InboundState
 from xinbao.inbound.wecom import CallbackError, WeComCrypt
 from xinbao.items.models import Channel
@@ -38,6 +44,8 @@ from xinbao.notify.conf import conf as notify_conf
 from xinbao.notify.receipts import authentic
 
 PAGE_SIZE = 50
+#: Each quarantined message comes with its two forms: fewer to a page.
+QUARANTINE_PAGE_SIZE = 20
 #: Gateways send local time without a zone; in China that is Beijing time.
 GATEWAY_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -55,7 +63,10 @@ def message_list(request: AuthedRequest) -> HttpResponse:
         if channel := filter_form.cleaned_data["channel"]:
             qs = qs.filter(channel=channel)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    policies = {p.channel: p.submit_at_once for p in InboundPolicy.objects.all()}
+    can_set_policy = request.user.role in DESK_ROLES
+    policies = (
+        {p.channel: p.submit_at_once for p in InboundPolicy.objects.all()} if can_set_policy else {}
+    )
     return render(
         request,
         "inbound/message_list.html",
@@ -65,36 +76,49 @@ def message_list(request: AuthedRequest) -> HttpResponse:
             "quarantined": visible_messages(request.user)
             .filter(state=InboundState.QUARANTINED)
             .count(),
-            "can_set_policy": request.user.role in DESK_ROLES,
+            "can_set_policy": can_set_policy,
             "policies": [(c, policies.get(c.value, False)) for c in INBOUND_CHANNELS],
         },
     )
 
 
-def _release_initial(message: InboundMessage) -> dict[str, Any]:
+def _release_initial(message: InboundMessage, at_once: set[str]) -> dict[str, Any]:
     return {
         "writer_name": message.sender_name or message.sender[:50],
         "writer_phone": message.sender if message.channel == Channel.SMS else "",
         "unit": message.person.unit_id if message.person else None,
-        "submit": services.submits_at_once(message.channel),
+        "submit": message.channel in at_once,
     }
 
 
 def _quarantine(
-    request: AuthedRequest, bound: dict[int, dict[str, Any]] | None = None, status: int = 200
+    request: AuthedRequest,
+    bound: dict[int, dict[str, Any]] | None = None,
+    status: int = 200,
+    choices: ReleaseChoices | None = None,
 ) -> HttpResponse:
+    choices = choices or ReleaseChoices.load()
+    at_once = set(
+        InboundPolicy.objects.filter(submit_at_once=True).values_list("channel", flat=True)
+    )
+    quarantined = visible_messages(request.user).filter(state=InboundState.QUARANTINED)
+    page = Paginator(quarantined, QUARANTINE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for message in visible_messages(request.user).filter(state=InboundState.QUARANTINED):
+    for message in page:
         forms = (bound or {}).get(message.pk, {})
         rows.append(
             {
                 "message": message,
                 "release": forms.get("release")
-                or ReleaseForm(prefix=f"r{message.pk}", initial=_release_initial(message)),
+                or ReleaseForm(
+                    prefix=f"r{message.pk}",
+                    initial=_release_initial(message, at_once),
+                    choices=choices,
+                ),
                 "reject": forms.get("reject") or RejectForm(prefix=f"j{message.pk}"),
             }
         )
-    return render(request, "inbound/quarantine.html", {"rows": rows}, status=status)
+    return render(request, "inbound/quarantine.html", {"rows": rows, "page": page}, status=status)
 
 
 @login_required
@@ -107,7 +131,8 @@ def quarantine(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def release(request: AuthedRequest, pk: int) -> HttpResponse:
     message = access_quarantined(request.user, pk)
-    form = ReleaseForm(request.POST, prefix=f"r{pk}")
+    choices = ReleaseChoices.load()
+    form = ReleaseForm(request.POST, prefix=f"r{pk}", choices=choices)
     if form.is_valid():
         try:
             message = services.release(
@@ -137,7 +162,7 @@ def release(request: AuthedRequest, pk: int) -> HttpResponse:
                 % {"unit": message.item.unit.name, "title": message.item.title},
             )
             return redirect("inbound:quarantine")
-    return _quarantine(request, {pk: {"release": form}}, status=400)
+    return _quarantine(request, {pk: {"release": form}}, status=400, choices=choices)
 
 
 @login_required
