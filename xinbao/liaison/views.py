@@ -150,6 +150,7 @@ def _detail(
             "answer_form": form or AnswerForm(),
             "overdue": lead.is_overdue(timezone.now()),
             "back": "liaison:inbox" if is_office(request.user) else "liaison:mine",
+            "office": can_send(request.user),
         },
         status=status,
     )

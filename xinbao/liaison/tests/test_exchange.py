@@ -15,6 +15,7 @@ from xinbao.liaison.models import Direction, Lead, LeadState
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
 from xinbao.scheduler.services import run_chore
+from xinbao.signals.models import EarlySignal, SignalKind
 from xinbao.test import BaseTestCase
 
 NOW = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
@@ -138,6 +139,47 @@ class ExchangeTest(BaseTestCase):
         self.client.force_login(self.chief)  # the idle session ended meanwhile
         self.assertContains(self.client.get("/liaison/"), "Overdue")
         assert Lead.objects.get(pk=lead.pk).reminded_at is not None
+
+
+class SignalToDepartmentTest(BaseTestCase):
+    def test_it_sends_an_early_signal_to_the_department(self) -> None:
+        now = NOW
+        signal = EarlySignal.objects.create(
+            kind=SignalKind.PLACE,
+            key="青石镇",
+            label="青石镇",
+            window_start=now - dt.timedelta(hours=1),
+            window_end=now,
+            observed=9,
+            baseline=1.0,
+            baseline_std=0.8,
+            score=8.0,
+            raised_at=now,
+            burst_last_seen_at=now,
+        )
+        with time_machine.travel(NOW, tick=False):
+            self.client.force_login(self.duty)
+            form = self.client.get(f"/liaison/request/?signal={signal.pk}")
+            self.assertContains(form, "Early signal: 青石镇")
+            response = self.client.post(
+                "/liaison/request/",
+                {
+                    "liaison": self.liaison.pk,
+                    "title": "Early signal: 青石镇",
+                    "text": "青石镇相关帖文一小时内9条。",
+                    "question": "请研判并告知是否需要发布信息。",
+                    "due_at": "2026-07-10T18:00",
+                    "signal": signal.pk,
+                },
+            )
+            assert response.status_code == 302
+            lead = Lead.objects.get()
+            assert lead.signal == signal
+            self.assertContains(self.client.get(f"/liaison/{lead.pk}/"), f"/signals/{signal.pk}/")
+            self.client.force_login(self.liaison)
+            page = self.client.get(f"/liaison/{lead.pk}/")
+            self.assertContains(page, "请研判并告知是否需要发布信息。")
+            self.assertNotContains(page, f"/signals/{signal.pk}/")
 
 
 class LiaisonIsolationTest(BaseTestCase):
