@@ -13,8 +13,8 @@
     chart.setOption({
       title: { text: l.title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
-      legend: { top: 24 },
-      grid: { left: 40, right: 20, top: 60, bottom: 60 },
+      legend: { top: 30 },
+      grid: { left: 40, right: 20, top: 70, bottom: 60 },
       dataZoom: [{ type: "slider", startValue: Math.max(0, data.counts.length - 72) }],
       xAxis: { type: "category", data: data.hours },
       yAxis: { type: "value", minInterval: 1 },
