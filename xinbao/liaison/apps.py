@@ -6,4 +6,4 @@ class LiaisonConfig(AppConfig):
     label = "liaison"
 
     def ready(self) -> None:
-        from xinbao.liaison import chores, menu  # noqa: F401  (registers the overdue reminder; the menu entries)
+        from xinbao.liaison import chores, home, menu  # noqa: F401  (registers the overdue reminder; the home section; the menu entries)

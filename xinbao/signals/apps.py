@@ -6,4 +6,4 @@ class SignalsConfig(AppConfig):
     label = "signals"
 
     def ready(self) -> None:
-        from xinbao.signals import chores, menu  # noqa: F401  (registers the burst scan; the menu entry)
+        from xinbao.signals import chores, home, menu  # noqa: F401  (registers the burst scan; the home section; the menu entry)

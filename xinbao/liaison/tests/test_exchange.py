@@ -87,6 +87,9 @@ class ExchangeTest(BaseTestCase):
 
         self.client.force_login(self.liaison)
         self.assertContains(self.client.get("/liaison/mine/"), "网传青石镇化工厂泄漏")
+        home = self.client.get("/")
+        self.assertContains(home, "Leads the office asks you to answer")
+        self.assertContains(home, f"/liaison/{lead.pk}/")
         response = self.client.post(f"/liaison/{lead.pk}/answer/", {"answer": ""})
         self.assertContains(response, "Write the answer.", status_code=400)
         response = self.client.post(

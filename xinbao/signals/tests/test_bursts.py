@@ -79,6 +79,9 @@ class BurstTest(BaseTestCase):
         self.assertContains(page, 'id="signal-data"')
         listing = self.client.get("/signals/")
         self.assertContains(listing, f"/signals/{signal.pk}/")
+        home = self.client.get("/")
+        self.assertContains(home, "Early signals to look at")
+        self.assertContains(home, f"/signals/{signal.pk}/")
 
     def test_it_raises_none_for_a_flat_series(self) -> None:
         factory.flat_week(self.src, minutes(60), hit=self.term)
