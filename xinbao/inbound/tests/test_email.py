@@ -287,3 +287,15 @@ class EmailTests(MailboxTestCase):
         self.assertEqual(state.last_uid, 1)
         self.assertIsNotNone(state.uidvalidity)
         self.assertEqual(Item.objects.get().unit, self.county_a)
+
+    def test_it_records_a_refused_login_and_reads_nothing(self) -> None:
+        self.put(plain())
+        wrong = Mailbox(**{**self.mailbox.__dict__, "password": "not-the-password"})
+        with self.assertRaises(IMAPClient.Error):
+            poll(wrong)
+        state = MailboxState.objects.get()
+        self.assertIn("AUTHENTICATIONFAILED", state.last_error)
+        self.assertEqual((state.last_uid, InboundMessage.objects.count()), (0, 0))
+        # Once the password is right again, the message is read.
+        self.assertIn("1 new", self.poll())
+        self.assertEqual(MailboxState.objects.get().last_error, "")
