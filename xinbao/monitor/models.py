@@ -185,6 +185,9 @@ class WatchlistVersion(models.Model):
     rebuilds its automaton when (and only when) the terms changed."""
 
     number = models.PositiveBigIntegerField(default=0)
+    #: A fresh random value with every change: a counter alone can come back to a number a
+    #: process saw before (a rolled-back change, a restored backup) with other terms behind it.
+    token = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"watchlist version {self.number}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -322,9 +323,10 @@ def record_failure(*, source_pk: int, error: str, now: dt.datetime | None = None
 
 
 def _bump() -> None:
-    updated = WatchlistVersion.objects.filter(pk=1).update(number=F("number") + 1)
+    token = uuid.uuid4().hex
+    updated = WatchlistVersion.objects.filter(pk=1).update(number=F("number") + 1, token=token)
     if not updated:
-        WatchlistVersion.objects.create(pk=1, number=1)
+        WatchlistVersion.objects.create(pk=1, number=1, token=token)
 
 
 @transaction.atomic

@@ -6,9 +6,9 @@ builds as quickly, and returns character offsets of a ``str`` directly. Overlapp
 are kept (东城 and 东城县 both hit).
 
 Each process holds one automaton and the version of the watchlist it was built from
-(``WatchlistVersion``, moved by every service that changes a term); ``automaton()`` reads the
-version (one query) and rebuilds only when it moved, as ``xinbao.lib.text`` does with the
-office's dictionary.
+(``WatchlistVersion``: a counter and a random token, both moved by every service that changes
+a term); ``automaton()`` reads the version (one query) and rebuilds only when it moved, as
+``xinbao.lib.text`` does with the office's dictionary.
 """
 
 from __future__ import annotations
@@ -61,15 +61,16 @@ class Automaton:
 class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.version: int | None = None
+        self.version: tuple[int, str] | None = None
         self.automaton = Automaton([])
 
 
 _state = _State()
 
 
-def current_version() -> int:
-    return WatchlistVersion.objects.values_list("number", flat=True).first() or 0
+def current_version() -> tuple[int, str]:
+    found = WatchlistVersion.objects.values_list("number", "token").first()
+    return found or (0, "")
 
 
 def automaton() -> Automaton:
