@@ -26,6 +26,7 @@ from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.demo import data
 from xinbao.demo.data import COUNTIES, UNITS, UNITS_BY_CODE, PersonSpec, UnitSpec
+from xinbao.demo.mailbag import mailbag
 from xinbao.demo.office import (
     ISSUING_OFFICE,
     Book,
@@ -35,6 +36,7 @@ from xinbao.demo.office import (
 )
 from xinbao.demo.texts import PLAN, TEMPLATES, Template
 from xinbao.demo.urgent import Scene, explosion, landslide
+from xinbao.demo.watch import watch
 from xinbao.desk.models import Adoption, Decision
 from xinbao.incidents.models import (
     AccountabilityRecord,
@@ -576,6 +578,8 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     scene = Scene(book, units)
     landslide(scene)
     explosion(scene)
+    mailbag(book)
+    watch(book)
     _scores(tally, now)
     for key, n in book.created.items():
         tally.add(key, n)
