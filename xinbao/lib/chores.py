@@ -44,6 +44,10 @@ class ChoreSpec:
     transaction that records them), since no network I/O or long rendering may happen while one
     is open."""
 
+    budget: dt.timedelta | None = None
+    """Per row: once this much time is spent in one run, the rows still listed wait for the
+    next run (a chore whose rows do network I/O must not hold the scanner's other chores)."""
+
     @property
     def per_row(self) -> bool:
         return self.handle is not None
@@ -60,13 +64,17 @@ def register(
     handle: Callable[[Key], None] | None = None,
     run: Callable[[], str] | None = None,
     atomic: bool = True,
+    budget: dt.timedelta | None = None,
 ) -> ChoreSpec:
-    """Register a chore run every ``interval``: either ``due`` and ``handle``, or ``run``."""
+    """Register a chore run every ``interval``: either ``due`` and ``handle``, or ``run``;
+    ``budget`` bounds the time one run of a per-row chore spends on its rows."""
     if run is not None and (due is not None or handle is not None):
         raise TypeError(f"chore {name}: give either run or due and handle, not both")
     if run is None and (due is None or handle is None):
         raise TypeError(f"chore {name}: a per-row chore needs both due and handle")
-    spec = ChoreSpec(name, interval, due=due, handle=handle, run=run, atomic=atomic)
+    if budget is not None and handle is None:
+        raise TypeError(f"chore {name}: a budget bounds the rows of a per-row chore")
+    spec = ChoreSpec(name, interval, due=due, handle=handle, run=run, atomic=atomic, budget=budget)
     _CHORES[name] = spec
     return spec
 

@@ -16,4 +16,13 @@ def handle(pk: int) -> None:
     poll.poll(pk)
 
 
-register(POLL, dt.timedelta(seconds=30), due=poll.due, handle=handle, atomic=False)
+# Sources wait on the network: at most 20 seconds of polling a run (then one fetch's timeouts
+# at worst), so that deadlines, chases and the outbox's chores are never held behind them.
+register(
+    POLL,
+    dt.timedelta(seconds=30),
+    due=poll.due,
+    handle=handle,
+    atomic=False,
+    budget=dt.timedelta(seconds=20),
+)

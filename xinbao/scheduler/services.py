@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -94,9 +95,14 @@ def _run_rows(chore: Chore, spec: ChoreSpec) -> tuple[str, str]:
     # A failed row the chore no longer lists is still handed back when its retry is due:
     # ``handle`` does nothing for a row that is no longer due, and its failure then clears.
     keys += [k for k, f in failures.items() if k is not None and k not in listed]
-    handled = failed = waiting = 0
+    handled = failed = waiting = deferred = 0
     last_error = ""
-    for key in keys:
+    started = time.monotonic()
+    budget = spec.budget.total_seconds() if spec.budget is not None else None
+    for index, key in enumerate(keys):
+        if budget is not None and time.monotonic() - started >= budget:
+            deferred = len(keys) - index
+            break
         failure = failures.get(key)
         if failure is not None and failure.next_retry_at > now:
             waiting += 1
@@ -122,6 +128,8 @@ def _run_rows(chore: Chore, spec: ChoreSpec) -> tuple[str, str]:
         summary += f", {failed} failed"
     if waiting:
         summary += f", {waiting} waiting to be retried"
+    if deferred:
+        summary += f", {deferred} left for the next run (time budget spent)"
     return summary, last_error
 
 
