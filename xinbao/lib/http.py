@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -19,3 +22,20 @@ def require(allowed: bool) -> None:
     """Refuse with 403 when a role may not use a page at all (objects use 404 instead)."""
     if not allowed:
         raise PermissionDenied(_("Your role may not use this page."))
+
+
+def signature(body: bytes, secret: str) -> str:
+    """The hex HMAC-SHA256 of a request body with a shared secret (``X-Signature``)."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def authentic(request: HttpRequest, secret: str) -> bool:
+    """Whether a gateway's callback carries the secret: its ``X-Signature`` signs the body, or
+    (for a gateway that cannot sign) ``?token=`` is the secret itself. No secret: refused."""
+    if not secret:
+        return False
+    given = request.headers.get("X-Signature", "").strip().lower()
+    if given and hmac.compare_digest(given, signature(request.body, secret)):
+        return True
+    token = request.GET.get("token", "")
+    return bool(token) and hmac.compare_digest(token.encode(), secret.encode())

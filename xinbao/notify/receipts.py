@@ -18,8 +18,6 @@ ignored (a gateway retries what it sees refused); reports are idempotent.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import zoneinfo
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from xinbao.lib.http import authentic
 from xinbao.notify.conf import conf
 from xinbao.notify.models import Channel, Message
 
@@ -51,20 +50,6 @@ class Report:
     delivered: bool
     status: str
     at: dt.datetime
-
-
-def signature(body: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def authentic(request: HttpRequest, secret: str) -> bool:
-    if not secret:
-        return False
-    given = request.headers.get("X-Signature", "").strip().lower()
-    if given and hmac.compare_digest(given, signature(request.body, secret)):
-        return True
-    token = request.GET.get("token", "")
-    return bool(token) and hmac.compare_digest(token.encode(), secret.encode())
 
 
 def _when(value: Any) -> dt.datetime:

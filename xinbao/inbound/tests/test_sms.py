@@ -11,13 +11,13 @@ from django.urls import reverse
 from xinbao.audit.models import AuditEvent
 from xinbao.inbound.models import InboundMessage, InboundPolicy, InboundState
 from xinbao.items.models import Channel, Item, ItemStatus
-from xinbao.notify.receipts import signature
+from xinbao.lib.http import signature
 from xinbao.test import BaseTestCase
 
 SECRET = "inbound-sms-secret"
 
 
-@override_settings(XINBAO_NOTIFY={"sms": {"callback_secret": SECRET}})
+@override_settings(XINBAO_SMS_CALLBACK_SECRET=SECRET)
 class SmsTests(BaseTestCase):
     def post(self, payload: Any, *, secret: str = SECRET, raw: bytes | None = None) -> Any:
         body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
