@@ -35,6 +35,9 @@ def term_events(since: dt.datetime, until: dt.datetime) -> list[Event]:
     rows = (
         Hit.objects.filter(post__fetched_at__gte=since, post__fetched_at__lt=until)
         .values_list("term_id", "term__term", "post_id", "post__fetched_at")
+        # No ordering: Hit's default one (by offset) would join the DISTINCT and count a post
+        # once per hit.
+        .order_by()
         .distinct()
     )
     return [Event(SignalKind.TERM, str(t), label, p, at) for t, label, p, at in rows]

@@ -11,7 +11,7 @@ import time_machine
 from django.test import override_settings
 
 from xinbao.accounts.models import User
-from xinbao.monitor.models import PostAlias, TermKind
+from xinbao.monitor.models import Hit, PostAlias, TermKind
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
 from xinbao.notify.tests.peers import GenericSmsPeer
@@ -82,6 +82,19 @@ class BurstTest(BaseTestCase):
         home = self.client.get("/")
         self.assertContains(home, "Early signals to look at")
         self.assertContains(home, f"/signals/{signal.pk}/")
+
+    def test_it_counts_a_post_naming_the_term_again_and_again_once(self) -> None:
+        factory.flat_week(self.src, NOW, hit=self.term)
+        spike = factory.posts(self.src, minutes(-20), 8, hit=self.term)
+        # Each post of the spike names the term twice more: still eight posts, not 24.
+        Hit.objects.bulk_create(
+            Hit(post=p, term=self.term, start=s, end=s + 3, context="物业费")
+            for p in spike
+            for s in (10, 20)
+        )
+        self.scan()
+        [signal] = EarlySignal.objects.all()
+        assert signal.observed == 8
 
     def test_it_raises_none_for_a_flat_series(self) -> None:
         factory.flat_week(self.src, minutes(60), hit=self.term)
