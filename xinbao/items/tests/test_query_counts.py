@@ -24,8 +24,9 @@ FROZEN = (
     Frozen(
         "home",
         "ed",
-        10,
-        "overdue demands, open verifications, issues the duty officer sent overnight, the queue",
+        11,
+        "overdue demands, open verifications, issues the duty officer sent overnight, the queue, "
+        "early signals still open",
     ),
 )
 
