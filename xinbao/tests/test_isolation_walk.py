@@ -562,6 +562,12 @@ class IsolationWalkTest(BaseTestCase):
     letter: Reminder
     ruleset: RuleSet
     score_entry: ScoreEntry
+    source: Source
+    post: Post
+    watch_term: WatchTerm
+    inbound: InboundMessage
+    early_signal: EarlySignal
+    lead: Lead
 
     @classmethod
     def setUpTestData(cls) -> None:
