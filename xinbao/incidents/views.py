@@ -62,6 +62,7 @@ from xinbao.incidents.models import (
 )
 from xinbao.incidents.services import IncidentError, LeadData, facts_of_lead
 from xinbao.incidents.verification import close_verification
+from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.levels import Level, suggest_level
 
@@ -222,6 +223,8 @@ def _detail(
         "records": list(incident.records.select_related("unit", "notice")),
         "can_handle": can_handle,
         "can_handle_any": can_handle_incidents(user),
+        # What the apps above add to the page (posts collected about it, …).
+        "panels": panels.rendered("incident", user, incident, request),
     }
     if can_handle:
         context["demand_form"] = bound.get("demand") or DemandForm(

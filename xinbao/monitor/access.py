@@ -12,7 +12,12 @@ from django.shortcuts import get_object_or_404
 from xinbao.accounts.models import User
 from xinbao.lib.http import require
 from xinbao.monitor.models import Post, Source, WatchTerm
-from xinbao.monitor.services import MANAGER_ROLES, PROMOTER_ROLES, READER_ROLES
+from xinbao.monitor.services import (
+    ATTACHER_ROLES,
+    MANAGER_ROLES,
+    PROMOTER_ROLES,
+    READER_ROLES,
+)
 
 
 def can_read(user: User) -> bool:
@@ -25,6 +30,11 @@ def can_manage(user: User) -> bool:
 
 def can_promote(user: User) -> bool:
     return user.is_authenticated and user.role in PROMOTER_ROLES
+
+
+def can_attach(user: User) -> bool:
+    """Who attaches posts to incidents (and takes them off)."""
+    return user.is_authenticated and user.role in ATTACHER_ROLES
 
 
 def access_source(user: User, pk: int) -> Source:

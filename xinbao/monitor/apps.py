@@ -6,4 +6,4 @@ class MonitorConfig(AppConfig):
     label = "monitor"
 
     def ready(self) -> None:
-        from xinbao.monitor import chores, menu  # noqa: F401  (registers the polling chore; the menu entry)
+        from xinbao.monitor import chores, menu, panels  # noqa: F401  (registers the polling chore; the menu entry; the incident page's panel)

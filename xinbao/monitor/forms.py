@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from xinbao.accounts.models import User
+from xinbao.incidents.access import visible_incidents
+from xinbao.incidents.models import Incident, IncidentStatus
 from xinbao.items.models import ItemKind
 from xinbao.items.services import validate_writer_phone
 from xinbao.lib.forms import StyledForm
@@ -101,6 +104,30 @@ class PromoteForm(StyledForm):
 
     def clean_writer_phone(self) -> str:
         return validate_writer_phone(str(self.cleaned_data["writer_phone"]))
+
+
+class AttachForm(StyledForm):
+    """Attach a post to one of the open incidents the user may see, newest first."""
+
+    incident = forms.ModelChoiceField(
+        label=_("Incident"), queryset=Incident.objects.none(), empty_label=None
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("What the post adds to the incident (optional)."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["incident"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            visible_incidents(user)
+            .filter(status=IncidentStatus.OPEN)
+            .order_by("-created_at", "-pk")
+        )
 
 
 class PostFilterForm(StyledForm):

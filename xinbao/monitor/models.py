@@ -225,3 +225,27 @@ class Promotion(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.post_id} → item {self.item_id}"
+
+
+class PostIncident(models.Model):
+    """A collected post attached to an incident as material on it (a post may bear on
+    several incidents, and an incident gather several posts; each pair once)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="incident_links")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attached_at = models.DateTimeField(_("attached at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-attached_at", "-pk"]
+        verbose_name = _("post attached to an incident")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "incident"], name="monitor_post_incident_once")
+        ]
+        indexes = [models.Index(fields=["incident", "attached_at"], name="monitor_incident_posts")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} → incident {self.incident_id}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
+from xinbao.incidents.access import HANDLER_ROLES, access_incident
+from xinbao.incidents.models import Incident, IncidentStatus
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import BODY_MAX_LENGTH, ItemData, create_item
 from xinbao.items.similarity import pack
@@ -32,6 +34,7 @@ from xinbao.monitor.models import (
     Post,
     PostAlias,
     PostBand,
+    PostIncident,
     PostSignature,
     Promotion,
     Source,
@@ -50,6 +53,8 @@ MANAGER_ROLES = frozenset({Role.EDITOR, Role.SECTION_CHIEF})
 READER_ROLES = MANAGER_ROLES | {Role.DUTY_OFFICER}
 #: Who makes an item of a post (an item needs a writer: the editor is one, the chief is not).
 PROMOTER_ROLES = frozenset({Role.EDITOR})
+#: Who attaches a post to an incident: those who handle incidents (and read posts).
+ATTACHER_ROLES = READER_ROLES & HANDLER_ROLES
 
 
 class MonitorError(Exception):
@@ -426,3 +431,60 @@ def promote_post(
         request=request,
     )
     return item
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attach_to_incident(
+    *,
+    user: User,
+    post: Post,
+    incident: Incident,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> PostIncident:
+    """Attach ``post`` to an open incident as material on it, once. An incident the user may
+    not see is a 404 (``Http404``), as on its page."""
+    _require(user, ATTACHER_ROLES)
+    incident = access_incident(user, incident.pk)
+    if incident.status != IncidentStatus.OPEN:
+        raise MonitorError(_("The incident is closed: a post is attached only to an open one."))
+    if PostIncident.objects.filter(post=post, incident=incident).exists():
+        raise MonitorError(_("This post is already attached to that incident."))
+    try:
+        # A savepoint: another handler attaching the same pair at once meets the constraint.
+        with transaction.atomic():
+            link = PostIncident.objects.create(
+                post=post, incident=incident, attached_by=user, note=note.strip()[:500]
+            )
+    except IntegrityError:
+        raise MonitorError(_("This post is already attached to that incident.")) from None
+    record(
+        actor=user,
+        action="monitor.post_attached",
+        obj=post,
+        summary={"incident": incident.pk, "title": incident.title, "note": link.note},
+        request=request,
+    )
+    return link
+
+
+@transaction.atomic
+def detach_from_incident(
+    *, user: User, post: Post, incident: Incident, request: HttpRequest | None = None
+) -> None:
+    """Take ``post`` off an incident it was attached to (open or closed)."""
+    _require(user, ATTACHER_ROLES)
+    incident = access_incident(user, incident.pk)
+    deleted, _rows = PostIncident.objects.filter(post=post, incident=incident).delete()
+    if not deleted:
+        raise MonitorError(_("This post is not attached to that incident."))
+    record(
+        actor=user,
+        action="monitor.post_detached",
+        obj=post,
+        summary={"incident": incident.pk, "title": incident.title},
+        request=request,
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
+from xinbao.incidents.access import access_incident, visible_incidents
 from xinbao.items.services import TransitionError
 from xinbao.lib.http import require
 from xinbao.monitor import selectors, services
@@ -24,12 +25,13 @@ from xinbao.monitor.access import (
     access_post,
     access_source,
     access_term,
+    can_attach,
     can_manage,
     can_promote,
     can_read,
 )
-from xinbao.monitor.forms import PostFilterForm, PromoteForm, SourceForm, TermsForm
-from xinbao.monitor.models import Hit, Promotion, Source, TermKind, WatchTerm
+from xinbao.monitor.forms import AttachForm, PostFilterForm, PromoteForm, SourceForm, TermsForm
+from xinbao.monitor.models import Hit, Post, Promotion, Source, TermKind, WatchTerm
 from xinbao.monitor.services import MonitorError
 from xinbao.monitor.watch import term_key
 
@@ -148,14 +150,26 @@ def post_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
-def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    post = access_post(request.user, pk)
+def _post_page(
+    request: AuthedRequest,
+    post: Post,
+    *,
+    promote_form: PromoteForm | None = None,
+    attach_form: AttachForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The post's page; a bound form with errors replaces the blank one."""
+    user = request.user
     hits = list(Hit.objects.filter(post=post).select_related("term").order_by("start"))
-    promotion = Promotion.objects.filter(post=post).select_related("item").first()
-    promote_form = None
-    if can_promote(request.user) and promotion is None:
-        promote_form = PromoteForm(initial={"writer_phone": request.user.phone})
+    if promote_form is not None:
+        promotion = None  # the refused promotion's form, with its errors, in its place
+    else:
+        promotion = Promotion.objects.filter(post=post).select_related("item").first()
+        if can_promote(user) and promotion is None:
+            promote_form = PromoteForm(initial={"writer_phone": user.phone})
+    attach = can_attach(user)
+    if attach_form is None and attach:
+        attach_form = AttachForm(user=user)
     return render(
         request,
         "monitor/post_detail.html",
@@ -166,8 +180,21 @@ def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "aliases": post.aliases.select_related("source").order_by("seen_at"),
             "promotion": promotion,
             "promote_form": promote_form,
+            "incident_links": list(
+                post.incident_links.filter(incident__in=visible_incidents(user)).select_related(
+                    "incident", "attached_by"
+                )
+            ),
+            "attach_form": attach_form,
+            "can_attach": attach,
         },
+        status=status,
     )
+
+
+@login_required
+def post_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_page(request, access_post(request.user, pk))
 
 
 @login_required
@@ -197,20 +224,50 @@ def post_promote(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
         except MonitorError as exc:
             form.add_error(None, str(exc))
-    hits = list(Hit.objects.filter(post=post).select_related("term").order_by("start"))
-    return render(
-        request,
-        "monitor/post_detail.html",
-        {
-            "post": post,
-            "hits": hits,
-            "body": selectors.highlighted(post, hits),
-            "aliases": post.aliases.select_related("source").order_by("seen_at"),
-            "promotion": None,
-            "promote_form": form,
-        },
-        status=400,
-    )
+    return _post_page(request, post, promote_form=form, status=400)
+
+
+@login_required
+@require_POST
+def post_attach(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = access_post(request.user, pk)
+    require(can_attach(request.user))
+    form = AttachForm(request.POST, user=request.user)
+    if form.is_valid():
+        incident = access_incident(request.user, form.cleaned_data["incident"].pk)
+        try:
+            services.attach_to_incident(
+                user=request.user,
+                post=post,
+                incident=incident,
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+            messages.success(
+                request,
+                _("The post is attached to the incident %(title)s.") % {"title": incident.title},
+            )
+            return redirect("monitor:post", pk=post.pk)
+        except MonitorError as exc:
+            form.add_error("incident", str(exc))
+    return _post_page(request, post, attach_form=form, status=400)
+
+
+@login_required
+@require_POST
+def post_detach(request: AuthedRequest, pk: int, incident: int) -> HttpResponse:
+    post = access_post(request.user, pk)
+    require(can_attach(request.user))
+    found = access_incident(request.user, incident)
+    try:
+        services.detach_from_incident(user=request.user, post=post, incident=found, request=request)
+        messages.success(
+            request,
+            _("The post is no longer attached to the incident %(title)s.") % {"title": found.title},
+        )
+    except MonitorError as exc:
+        messages.error(request, str(exc))
+    return redirect("monitor:post", pk=post.pk)
 
 
 # --- the watchlist ---------------------------------------------------------------------------

@@ -368,6 +368,8 @@ WALK: dict[str, Walk] = {
     "monitor:posts": Walk(allowed=HANDLERS),
     "monitor:post": W(HANDLERS, pk="post"),
     "monitor:promote": W(frozenset({"ed"}), pk="post"),
+    "monitor:attach": W(HANDLERS, pk="post"),
+    "monitor:detach": W(HANDLERS, pk="post", incident="incident"),
     "monitor:sources": Walk(allowed=HANDLERS),
     "monitor:source_create": Walk(allowed=SECTION),
     "monitor:source_edit": W(SECTION, pk="source"),

@@ -27,9 +27,11 @@ FROZEN = (
     Frozen(
         "monitor:post",
         "ed",
-        12,
+        15,
         "the post with its source, its hits with their terms, its promotion, its aliases with "
-        "their sources, the promotion form's units (read twice in rendering the select)",
+        "their sources, the promotion form's units (read twice in rendering the select); the "
+        "incidents the post is attached to, the attach form's open incidents (read twice, as "
+        "the units)",
         args=("post",),
     ),
 )
