@@ -20,6 +20,7 @@ from xinbao.items.models import Channel, ItemStatus
 from xinbao.liaison.models import Lead, LeadState
 from xinbao.monitor.models import Post, Source, SourceState
 from xinbao.signals.models import EarlySignal, SignalKind, SignalState
+from xinbao.test import EnglishClient
 
 _MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-collection-")
 _STORAGES = {
@@ -33,6 +34,8 @@ _STORAGES = {
 
 @override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
 class CollectionStoryTest(TestCase):
+    client_class = EnglishClient  # assertions read the English source strings
+
     @classmethod
     def setUpTestData(cls) -> None:
         call_command("demo", "--force", stdout=io.StringIO())

@@ -22,6 +22,7 @@ NOW = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
 
 
 def told(user: User) -> list[str]:
+    """What reached the user's in-app inbox: subjects in the office's language."""
     deliver_due()
     return list(
         Notification.objects.filter(user=user)
@@ -50,8 +51,8 @@ class ExchangeTest(BaseTestCase):
             LeadState.SHARED,
             self.liaison,
         )
-        assert told(self.ed) == ["Partner lead: 某小区业主网上集中反映停水"]
-        assert told(self.duty) == ["Partner lead: 某小区业主网上集中反映停水"]
+        assert told(self.ed) == ["舆情线索：某小区业主网上集中反映停水"]
+        assert told(self.duty) == ["舆情线索：某小区业主网上集中反映停水"]
 
         self.client.force_login(self.ed)
         self.assertContains(self.client.get("/liaison/"), "某小区业主网上集中反映停水")
@@ -83,7 +84,7 @@ class ExchangeTest(BaseTestCase):
         assert response.status_code == 302, response.content.decode()
         lead = Lead.objects.get()
         assert (lead.state, lead.due_at) == (LeadState.REQUESTED, due)
-        assert told(self.liaison) == ["The office asks: 网传青石镇化工厂泄漏"]
+        assert told(self.liaison) == ["办公室请求答复：网传青石镇化工厂泄漏"]
 
         self.client.force_login(self.liaison)
         self.assertContains(self.client.get("/liaison/mine/"), "网传青石镇化工厂泄漏")
@@ -97,7 +98,7 @@ class ExchangeTest(BaseTestCase):
         )
         assert response.status_code == 302
 
-        assert told(self.ed) == ["Answered: 网传青石镇化工厂泄漏"]
+        assert told(self.ed) == ["已答复：网传青石镇化工厂泄漏"]
         self.client.force_login(self.ed)
         page = self.client.get(f"/liaison/{lead.pk}/")
         self.assertContains(page, "经核实系谣言，已发布辟谣信息。")
@@ -132,13 +133,13 @@ class ExchangeTest(BaseTestCase):
         )
         lead = Lead.objects.get()
         run_chore(OVERDUE)
-        assert told(self.liaison) == ["The office asks: 网传学校食堂问题"]
+        assert told(self.liaison) == ["办公室请求答复：网传学校食堂问题"]
 
         self.tm.move_to(NOW + dt.timedelta(hours=3))
         run_chore(OVERDUE)
         run_chore(OVERDUE)
-        assert told(self.liaison)[1:] == ["Overdue: 网传学校食堂问题"]
-        assert told(self.chief) == ["Overdue: 网传学校食堂问题"]
+        assert told(self.liaison)[1:] == ["逾期未答复：网传学校食堂问题"]
+        assert told(self.chief) == ["逾期未答复：网传学校食堂问题"]
         self.client.force_login(self.chief)  # the idle session ended meanwhile
         self.assertContains(self.client.get("/liaison/"), "Overdue")
         assert Lead.objects.get(pk=lead.pk).reminded_at is not None

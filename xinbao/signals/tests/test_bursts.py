@@ -42,6 +42,7 @@ class BurstTest(BaseTestCase):
         return run_chore(SCAN)
 
     def inbox_titles(self, user: User) -> list[str]:
+        """What reached the user's in-app inbox: subjects in the office's language."""
         deliver_due()
         return list(
             Notification.objects.filter(user=user).values_list("message__subject", flat=True)
@@ -68,7 +69,7 @@ class BurstTest(BaseTestCase):
         assert len(signal.counts) == 169 and signal.counts[-1] == 8
         # The editors and the duty officer find it in their inbox; nobody else is told.
         for user in (self.ed, self.duty):
-            assert self.inbox_titles(user) == ["Early signal: 物业费"]
+            assert self.inbox_titles(user) == ["苗头预警：物业费"]
         assert self.inbox_titles(self.alice) == []
         # The page shows the evidence and the chart's data.
         self.client.force_login(self.ed)
@@ -114,7 +115,7 @@ class BurstTest(BaseTestCase):
             factory.posts(self.src, minutes(step - 1), 2, hit=self.term)
             assert "0 signal(s) raised" in self.scan()
         assert EarlySignal.objects.count() == 1
-        assert self.inbox_titles(self.ed) == ["Early signal: 物业费"]
+        assert self.inbox_titles(self.ed) == ["苗头预警：物业费"]
 
         # Quiet for hours: the burst ends; a new spike later is a new signal.
         self.tm.move_to(minutes(240))
@@ -124,7 +125,7 @@ class BurstTest(BaseTestCase):
         factory.posts(self.src, minutes(590), 9, hit=self.term)
         self.scan()
         assert EarlySignal.objects.count() == 2
-        assert self.inbox_titles(self.ed) == ["Early signal: 物业费"] * 2
+        assert self.inbox_titles(self.ed) == ["苗头预警：物业费"] * 2
 
     def test_it_counts_a_place_named_in_posts(self) -> None:
         factory.flat_week(self.src, NOW, text="青石镇今天举行了农产品展销活动。")
