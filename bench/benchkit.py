@@ -150,7 +150,9 @@ class MemoryPhase:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.peak_mb = _status_mb("VmHWM") if self.reset else None
+        hwm = _status_mb("VmHWM") if self.reset else None
+        # The kernel moves the mark only when the RSS is about to fall: never below the start.
+        self.peak_mb = max(hwm, self.start_mb or 0.0) if hwm is not None else None
         self.growth_mb = (
             round(self.peak_mb - self.start_mb, 1)
             if self.peak_mb is not None and self.start_mb is not None
