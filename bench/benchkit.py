@@ -151,7 +151,7 @@ class MemoryPhase:
 
     def __exit__(self, *exc: object) -> None:
         hwm = _status_mb("VmHWM") if self.reset else None
-        # The kernel moves the mark only when the RSS is about to fall: never below the start.
+        # The kernel keeps the mark lazily; it can miss pages touched just after the reset.
         self.peak_mb = max(hwm, self.start_mb or 0.0) if hwm is not None else None
         self.growth_mb = (
             round(self.peak_mb - self.start_mb, 1)
