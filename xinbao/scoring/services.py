@@ -45,6 +45,11 @@ def _post(
     """Store the shares not yet posted (and not reversed); audit what was stored."""
     created: list[ScoreEntry] = []
     for share in shares:
+        # Posters of one unit's entries queue on its row: one that overlaps this one has then
+        # committed before the look below, which sees its entry. Without the lock, on
+        # PostgreSQL, both could look first and the second then number its posting after the
+        # first's (posting 1), which the unique constraint allows: two live entries.
+        Unit.objects.select_for_update().filter(pk=share.unit.pk).first()
         earlier = ScoreEntry.objects.filter(
             cause=cause, cause_id=cause_id, unit=share.unit, via=share.via
         )
