@@ -291,10 +291,10 @@ def search(
     results = Results(query=query, words=words, total=0)
     if not relevance:
         return results
-    qs = visible_items(user).filter(
-        pk__in=_matching_items(words, int(user.clearance_level), WINDOW)
-    )
-    visible = set((filters or SearchFilters()).apply(qs).values_list("pk", flat=True))
+    # The matches' ids are known (at most WINDOW): the full-text query is not run a second
+    # time as a subquery, and the id set needs no ordering.
+    qs = visible_items(user).filter(pk__in=list(relevance))
+    visible = set((filters or SearchFilters()).apply(qs).order_by().values_list("pk", flat=True))
     # Recency is blended into the best BLEND_TOP by relevance (reading every candidate's
     # time would cost more than the search); the rest follow by relevance.
     by_relevance = sorted(visible, key=lambda pk: (-relevance.get(pk, 0.0), -pk))
