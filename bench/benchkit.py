@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +40,45 @@ def drop_postgres(url: str, db_url: str) -> None:
     name = db_url.rsplit("/", 1)[1]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    folder: Path
+    """The bench's ``XINBAO_VAR_DIR`` (and its SQLite file)."""
+    url: str
+
+
+@contextmanager
+def bench_database(*, migrate: bool = True, keep: bool = False) -> Iterator[BenchDatabase]:
+    """Django set up in this process over a database of the bench's own: SQLite in a new
+    temporary folder, or, when ``DATABASE_URL`` names a PostgreSQL, a new database beside it,
+    dropped afterwards. ``migrate``: migrated before the bench runs; ``keep``: the folder (with
+    the SQLite file, for EXPLAIN) is left, else removed (10^6 items take gigabytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
+    os.environ["XINBAO_VAR_DIR"] = str(folder)
+    base_url = os.environ.get("DATABASE_URL", "")
+    postgres = base_url.startswith("postgres")
+    url = fresh_postgres(base_url) if postgres else f"sqlite:///{folder / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    try:
+        if migrate:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+        yield BenchDatabase(folder, url)
+    finally:
+        if postgres:
+            drop_postgres(base_url, url)
+        if keep:
+            print(f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def save(name: str, result: dict[str, Any], key: str | None = None) -> Path:

@@ -26,12 +26,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -40,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import MemoryPhase, drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, bench_database, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 _SPLIT = re.compile(r"(?<=[。！？!?])")
 FALLBACK = [
@@ -280,28 +277,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--terms", type=int, default=10_000)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
-    os.environ["XINBAO_VAR_DIR"] = str(tmp)
-    base_url = os.environ.get("DATABASE_URL", "")
-    if base_url.startswith("postgres"):
-        db_url = fresh_postgres(base_url)
-    else:
-        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
+    with bench_database():
         result = run(args.sources, args.posts, args.terms)
-    finally:
-        if base_url.startswith("postgres"):
-            drop_postgres(base_url, db_url)
-        shutil.rmtree(tmp, ignore_errors=True)
     save("monitor", result, key=f"{result['database']}_{args.sources}x{args.posts}")
 
 

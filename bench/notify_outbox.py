@@ -16,7 +16,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import bench_database, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TOKEN = "bench-token"
 
@@ -34,24 +33,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--senders", type=int, default=2)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
-    os.environ["XINBAO_VAR_DIR"] = str(tmp)
-    base_url = os.environ.get("DATABASE_URL", "")
-    if base_url.startswith("postgres"):
-        db_url = fresh_postgres(base_url)
-    else:
-        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    try:
-        result = run(args.messages, args.senders, db_url)
-    finally:
-        if base_url.startswith("postgres"):
-            drop_postgres(base_url, db_url)
+    with bench_database(migrate=False) as database:
+        result = run(args.messages, args.senders, database.url)
     save("notify_outbox", result)
     if result["lost"] or result["duplicated"]:
         sys.exit(1)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import drop_postgres, fresh_postgres, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import bench_database, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TARGET_MS = 200.0
 BATCH = 10_000
@@ -40,24 +38,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
-    os.environ["XINBAO_VAR_DIR"] = str(tmp)
-    base_url = os.environ.get("DATABASE_URL", "")
-    if base_url.startswith("postgres"):
-        db_url = fresh_postgres(base_url)
-    else:
-        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    try:
+    with bench_database(migrate=False):
         result = run(args.entries, args.repeat)
-    finally:
-        if base_url.startswith("postgres"):
-            drop_postgres(base_url, db_url)
     save("scoring_ledger", result, key=result["database"])
 
 

@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import MemoryPhase, drop_postgres, fresh_postgres, load_average, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, bench_database, load_average, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 from segment import DATA, corpus  # noqa: E402  (bench/segment.py, after the path is set)
 
 #: Whether the corpus is here (the tests skip the small run without it).
@@ -68,32 +65,10 @@ def main() -> None:
         "--keep", action="store_true", help="keep the SQLite database (to EXPLAIN a slow query)"
     )
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
-    os.environ["XINBAO_VAR_DIR"] = str(tmp)
-    base_url = os.environ.get("DATABASE_URL", "")
-    if base_url.startswith("postgres"):
-        db_url = fresh_postgres(base_url)
-    else:
-        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0)
+    with bench_database(keep=args.keep):
         started = time.perf_counter()
         result = run(args.n, args.repeat)
         result["wall_s"] = round(time.perf_counter() - started, 1)
-    finally:
-        if base_url.startswith("postgres"):
-            drop_postgres(base_url, db_url)
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
     save("search", result, key=f"{result['database']}_{args.n}")
 
 

@@ -29,13 +29,10 @@ import array
 import datetime as dt
 import itertools
 import json
-import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import MemoryPhase, drop_postgres, fresh_postgres, load_average, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import MemoryPhase, bench_database, load_average, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.95
@@ -321,31 +318,8 @@ def main() -> None:
         "--keep", action="store_true", help="keep the SQLite database (to EXPLAIN a slow query)"
     )
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="xinbao-bench-"))
-    os.environ["XINBAO_VAR_DIR"] = str(tmp)
-    base_url = os.environ.get("DATABASE_URL", "")
-    if base_url.startswith("postgres"):
-        db_url = fresh_postgres(base_url)
-    else:
-        db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinbao.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
+    with bench_database(keep=args.keep):
         result = run(args.items, args.pairs, args.queries)
-    finally:
-        if base_url.startswith("postgres"):
-            drop_postgres(base_url, db_url)
-        if args.keep:
-            print(f"kept: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)  # a database of 10^6 items takes gigabytes
     save("similar", result, key=f"{result['database']}_{result['items']}")
 
 
