@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from xinbao.audit.models import AuditEvent, ChainHead
 from xinbao.audit.services import Event, record, record_many, verify
-from xinbao.items.models import Item, ItemStatus
+from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus
+from xinbao.items.similarity import BANDS, band_hashes, unpack
 from xinbao.items.tests.test_api import ApiTestCase, new_item
 from xinbao.lib.labels import Sensitivity
 
@@ -50,6 +51,11 @@ class BatchTest(ApiTestCase):
             "item.submitted",
         ]
         assert verify() == []
+        # Every item is signed, its bands stored (by COPY on PostgreSQL) as its signature says.
+        assert ItemBand.objects.filter(item__in=items).count() == BANDS * 500
+        one = items.order_by("pk")[7]
+        stored = {(b.band, b.hash) for b in ItemBand.objects.filter(item=one)}
+        assert stored == set(band_hashes(unpack(ItemSignature.objects.get(item=one).minhash)))
         # The items are read like any other: the office's list finds them.
         listed = self.call("GET", "/api/v1/items?limit=100", user="ed")
         assert listed.status_code == 200
