@@ -1,7 +1,8 @@
 """The database's own refusal to change the audit log (triggers on SQLite and PostgreSQL).
 
 The triggers refuse every UPDATE and DELETE of an audit event (and TRUNCATE on PostgreSQL),
-the deletion of the chain head, and any update of the head other than one event forward. They
+the deletion of the chain head, and any update of the head other than forward to an event that
+exists, with that event's hash (one append of several events moves it once). They
 hold for every client of the database, not only for Django's models.
 
 The one way past them is ``lifted()``: inside one transaction it takes the triggers away
@@ -40,8 +41,9 @@ SQLITE_TRIGGERS = {
         BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSAL}'); END""",
     "audit_head_forward_only": f"""
         CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_chainhead
-        WHEN NEW.id <> OLD.id OR NEW.count <> OLD.count + 1
-        BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSAL}'); END""",
+        WHEN NEW.id <> OLD.id OR NEW.count <= OLD.count
+            OR NEW.last_hash IS NOT (SELECT hash FROM audit_auditevent WHERE seq = NEW.count)
+        BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSAL}'); END""",  # noqa: S608  (constants only)
 }
 
 # SQLSTATE 23000 (integrity constraint violation): Django raises IntegrityError, as on SQLite.
@@ -54,11 +56,12 @@ POSTGRESQL_INSTALL = [
     f"""
     CREATE OR REPLACE FUNCTION audit_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF NEW.id <> OLD.id OR NEW.count <> OLD.count + 1 THEN
+        IF NEW.id <> OLD.id OR NEW.count <= OLD.count OR NEW.last_hash IS DISTINCT FROM
+                (SELECT hash FROM audit_auditevent WHERE seq = NEW.count) THEN
             RAISE EXCEPTION '{HEAD_REFUSAL}' USING ERRCODE = '23000';
         END IF;
         RETURN NEW;
-    END $$""",
+    END $$""",  # noqa: S608  (constants only)
     """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent
        FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()""",
     """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_auditevent

@@ -177,14 +177,10 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
             prev = row.hash
             rows.append(row)
         AuditEvent.objects.bulk_create(rows, batch_size=500)
-        # The head's guard (``audit.guard``) lets it move one event at a time: one statement
-        # run once per event, all under the one lock taken above.
-        table = connection.ops.quote_name(ChainHead._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET last_hash = %s, count = %s WHERE id = %s",  # noqa: S608
-                [(row.hash, row.seq, head.pk) for row in rows],
-            )
+        # The head's guard (``audit.guard``) lets it move forward only to an event that
+        # exists, with its hash: one statement, to the last row just written.
+        head.last_hash, head.count = rows[-1].hash, rows[-1].seq
+        head.save(update_fields=["last_hash", "count"])
     return rows
 
 

@@ -25,7 +25,7 @@ from xinbao.audit import checkpoints
 from xinbao.audit.checkpoints import Checkpoint
 from xinbao.audit.guard import lifted
 from xinbao.audit.models import AuditError, AuditEvent, ChainHead
-from xinbao.audit.services import record, verify, write_checkpoint
+from xinbao.audit.services import Event, record, record_many, verify, write_checkpoint
 from xinbao.audit.signing import audit_key
 from xinbao.lib.chores import chores
 from xinbao.notify.models import Notification
@@ -81,6 +81,20 @@ class DatabaseGuardTest(BaseTestCase):
         reset = "UPDATE audit_chainhead SET count = 0, last_hash = %s"
         assert "chain head only moves forward" in _refused(reset, ["0" * 64])
         assert ChainHead.objects.get(pk=1).count == 3
+
+    def test_it_moves_the_head_only_to_an_event_that_exists_with_its_hash(self) -> None:
+        events = self._events(3)
+        head = "UPDATE audit_chainhead SET count = %s, last_hash = %s WHERE id = 1"
+        # One step further than the last event, or a forged hash: refused.
+        assert "chain head only moves forward" in _refused(head, [4, "f" * 64])
+        assert "chain head only moves forward" in _refused(head, [3, "f" * 64])
+        # Back to an earlier event, even with its own hash: refused.
+        assert "chain head only moves forward" in _refused(head, [2, events[1].hash])
+        # Many events appended at once move the head once, to the last of them.
+        rows = record_many([Event(actor=self.alice, action=f"test.many.{i}") for i in range(5)])
+        assert ChainHead.objects.get(pk=1).count == rows[-1].seq == 8
+        assert ChainHead.objects.get(pk=1).last_hash == rows[-1].hash
+        assert verify() == []
 
     def test_it_refuses_truncate_on_postgresql(self) -> None:
         if connection.vendor != "postgresql":
