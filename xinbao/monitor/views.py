@@ -5,6 +5,7 @@ Every page checks the role first (403); objects come from the getters in ``acces
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -95,30 +96,34 @@ def source_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _source_form(request, access_source(request.user, pk))
 
 
-@login_required
-@require_POST
-def source_pause(request: AuthedRequest, pk: int) -> HttpResponse:
+def _move_source(
+    request: AuthedRequest, pk: int, move: Callable[..., Source], done: str
+) -> HttpResponse:
+    """Pause or resume a source through its service; back to the list with what happened."""
     source = access_source(request.user, pk)
     require(can_manage(request.user))
     try:
-        services.pause_source(user=request.user, source=source, request=request)
-        messages.success(request, _("Source paused: it is not checked until resumed."))
+        move(user=request.user, source=source, request=request)
+        messages.success(request, done)
     except MonitorError as exc:
         messages.error(request, str(exc))
     return redirect("monitor:sources")
+
+
+@login_required
+@require_POST
+def source_pause(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _move_source(
+        request, pk, services.pause_source, _("Source paused: it is not checked until resumed.")
+    )
 
 
 @login_required
 @require_POST
 def source_resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    source = access_source(request.user, pk)
-    require(can_manage(request.user))
-    try:
-        services.resume_source(user=request.user, source=source, request=request)
-        messages.success(request, _("Source resumed: it is checked within a minute."))
-    except MonitorError as exc:
-        messages.error(request, str(exc))
-    return redirect("monitor:sources")
+    return _move_source(
+        request, pk, services.resume_source, _("Source resumed: it is checked within a minute.")
+    )
 
 
 # --- posts -----------------------------------------------------------------------------------
