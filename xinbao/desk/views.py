@@ -32,6 +32,7 @@ from xinbao.desk.forms import (
 from xinbao.desk.models import DecisionKind
 from xinbao.items.models import Item
 from xinbao.items.workflow import Move, TransitionError, allowed_moves
+from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 
 PAGE_SIZE = 25
@@ -133,6 +134,8 @@ def _item_page(
         request,
         "desk/item.html",
         {
+            # What apps above the desk show on the item (lib/panels.py, kind "desk_item").
+            "panels": panels.rendered("desk_item", request.user, item, request),
             "item": item,
             "versions": rows,
             "diff": diff,

@@ -33,6 +33,7 @@ from xinbao.items.forms import ItemFilterForm, ItemForm, LabelForm
 from xinbao.items.models import Attachment, Channel, Item
 from xinbao.items.quality import Draft, check_item, run_checks
 from xinbao.items.workflow import allowed_moves, is_author
+from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.labels import Sensitivity
 
@@ -276,6 +277,8 @@ def item_detail(
                 "adoptions": list(item.adoptions.select_related("periodical")),
             },
             "can_desk": can_use_desk(request.user),
+            # What apps above items show on the item (lib/panels.py, kind "item").
+            "panels": panels.rendered("item", request.user, item, request),
         },
     )
 

@@ -22,6 +22,7 @@ from xinbao.accounts.http import AuthedRequest
 from xinbao.items.access import visible_items
 from xinbao.items.attachments import download_name
 from xinbao.items.models import Attachment, AttachmentKind
+from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
 from xinbao.periodicals import outputs, selectors, services
@@ -740,6 +741,8 @@ def reading_issue(request: AuthedRequest, pk: int) -> HttpResponse:
             "issue": issue,
             "entries": selectors.frozen_entries(issue),
             "receipt": receipt,
+            # What apps above periodicals show on an issue a reader opened (kind "issue").
+            "panels": panels.rendered("issue", request.user, issue, request),
             **reading_panel(request, issue),
         },
     )
