@@ -1,0 +1,136 @@
+"""Matching a text against what someone asked to follow: a priority's or an interest's keywords.
+
+One matcher for every app above items (agenda, interests, topic lists ...), so that "this item
+is about that" means the same thing everywhere and is measured in one place (bench/matching.py,
+its labelled set written from the demo's texts).
+
+A :class:`Profile` is built once (``profile(keywords, exclude)``) and reused for many texts.
+Terms and texts are compared on their normalised forms (``lib.text.normalise``: NFC,
+half-width, simplified characters; ASCII lower-cased), so 防汛 finds 防汛 in a traditional or
+full-width text. A term may be a phrase (河长制, 汛期 安全); a term of ASCII letters and digits
+only matches as a whole word (AI does not match in MAIL).
+
+``match`` scores what it found: each keyword found gives a strength, more in the title than in
+the body, more for a body that mentions it again; the strengths combine so that every further
+distinct keyword raises the score towards 1. A text with an ``exclude`` term is no match at all,
+and neither is one scoring under ``MIN_SCORE``. The reasons say, in the user's language, which
+terms were found where.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from xinbao.lib.text import normalise
+
+#: What one keyword found in the title counts for (0..1).
+TITLE_WEIGHT = 0.6
+#: What one keyword mentioned once in the body counts for.
+BODY_WEIGHT = 0.3
+#: What each further mention in the body adds, up to ``BODY_REPEAT_CAP`` further mentions.
+BODY_REPEAT = 0.1
+BODY_REPEAT_CAP = 3
+#: Below this score a text is not a match: one mention of one keyword in the body is enough
+#: (a priority's keywords are chosen to be specific); nothing weaker counts.
+MIN_SCORE = 0.3
+
+#: Separators of keywords written in one line: the enumeration comma, commas, semicolons.
+_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+_ASCII_WORD = re.compile(r"[0-9a-z]+(?:[ .\-_][0-9a-z]+)*")
+
+
+def clean(term: str) -> str:
+    """A term as the matcher compares it: normalised, lower-cased, inner spaces squeezed."""
+    return " ".join(normalise(term).lower().split())
+
+
+def split_terms(text: str) -> list[str]:
+    """Terms typed in one field, one a line or separated by 、 , ， ; ；; order kept, empty and
+    repeated ones dropped (as the matcher compares them)."""
+    seen: dict[str, str] = {}
+    for piece in _SEPARATORS.split(text or ""):
+        term = " ".join(piece.split())
+        if term and clean(term) not in seen:
+            seen[clean(term)] = term
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What to look for: built once, reused for many texts."""
+
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+def profile(keywords: Iterable[str], exclude: Iterable[str] = ()) -> Profile:
+    """A profile of the normalised, distinct, non-empty ``keywords`` and ``exclude`` terms."""
+    return Profile(
+        keywords=tuple(dict.fromkeys(c for k in keywords if (c := clean(k)))),
+        exclude=tuple(dict.fromkeys(c for k in exclude if (c := clean(k)))),
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    score: float
+    """0..1: higher for more distinct keywords, for a title hit, for repeated mentions."""
+    reasons: tuple[str, ...]
+    """Translated sentences: which term was found where."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(term: str) -> re.Pattern[str]:
+    if _ASCII_WORD.fullmatch(term):
+        # A Latin word or number matches whole, not inside a longer one.
+        return re.compile(r"(?<![0-9a-z])" + re.escape(term) + r"(?![0-9a-z])")
+    return re.compile(re.escape(term))
+
+
+def _count(term: str, text: str) -> int:
+    return len(_pattern(term).findall(text)) if term in text else 0
+
+
+def match(profile: Profile, *, title: str, body: str) -> Match | None:
+    """How well the text matches ``profile``; None when it does not (no keyword found, an
+    excluded term found, or a score under ``MIN_SCORE``)."""
+    if not profile.keywords:
+        return None
+    head, text = clean(title), clean(body)
+    for term in profile.exclude:
+        if _count(term, head) or _count(term, text):
+            return None
+    missing = 1.0
+    reasons: list[str] = []
+    for term in profile.keywords:
+        in_title, in_body = _count(term, head), _count(term, text)
+        if not in_title and not in_body:
+            continue
+        strength = 0.0
+        if in_title:
+            strength = TITLE_WEIGHT
+            reasons.append(_("the title contains “%(term)s”") % {"term": term})
+        if in_body:
+            repeats = min(in_body - 1, BODY_REPEAT_CAP)
+            strength = max(strength, BODY_WEIGHT + BODY_REPEAT * repeats)
+            if in_title:
+                strength = min(strength + BODY_REPEAT, 1.0)
+            reasons.append(
+                ngettext(
+                    "the text mentions “%(term)s” once",
+                    "the text mentions “%(term)s” %(count)d times",
+                    in_body,
+                )
+                % {"term": term, "count": in_body}
+            )
+        missing *= 1.0 - strength
+    score = round(1.0 - missing, 4)
+    if not reasons or score < MIN_SCORE:
+        return None
+    return Match(score=score, reasons=tuple(reasons))
