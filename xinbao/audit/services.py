@@ -21,6 +21,7 @@ from xinbao.audit import checkpoints
 from xinbao.audit.checkpoints import Checkpoint
 from xinbao.audit.models import AuditError, AuditEvent, ChainHead
 from xinbao.audit.signing import AuditKeyMissing, audit_key
+from xinbao.lib import bulk
 
 #: The canonical form new events are written in (see ``AuditEvent.version``).
 VERSION = 2
@@ -161,6 +162,8 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
 
     Each event is hashed and signed exactly as :func:`record` does, so ``verify`` walks them
     like any other. Runs inside the caller's transaction (it opens one if there is none).
+    The rows returned carry their places (``seq``) and hashes; their ids only where the
+    database handed them back (not after a large append by COPY on PostgreSQL).
     """
     if not events:
         return []
@@ -176,7 +179,8 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
             row = _chained(e, at=now, seq=seq, prev_hash=prev, key=key)
             prev = row.hash
             rows.append(row)
-        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        # By COPY on PostgreSQL for a large append (``lib.bulk``): the rows' ids stay unset.
+        bulk.insert(AuditEvent, rows)
         # The head's guard (``audit.guard``) lets it move forward only to an event that
         # exists, with its hash: one statement, to the last row just written.
         head.last_hash, head.count = rows[-1].hash, rows[-1].seq

@@ -24,6 +24,7 @@ from xinbao.audit.services import Event, record_many
 from xinbao.items import services
 from xinbao.items.models import Channel, IdempotencyKey, Item
 from xinbao.items.services import WRITER_ROLES, IdempotencyConflict, ItemData
+from xinbao.lib import bulk
 from xinbao.org.models import Unit
 
 #: The most items one batch may carry.
@@ -166,12 +167,12 @@ def _create_items(
     items = [item for _, _, item, _ in fresh]
     Item.objects.bulk_create(items, batch_size=500)
     services.add_relations([(item, entry.data) for _, entry, item, _ in fresh])
-    IdempotencyKey.objects.bulk_create(
+    bulk.insert(
+        IdempotencyKey,
         [
             IdempotencyKey(user=user, key=entry.key, body_hash=fingerprint, item=item)
             for _, entry, item, fingerprint in fresh
         ],
-        batch_size=500,
     )
     services.after_create(items, [indexed[index] for index, *_ in fresh])
     # Last: the chain head stays locked until the commit, so the hooks run before it is taken.

@@ -40,6 +40,7 @@ from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.markings import document_text
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, SearchEntry
+from xinbao.lib import bulk
 from xinbao.lib.text import index_words, normalise, query_words
 
 #: How many of the newest matching entries the engine ranks.
@@ -81,9 +82,12 @@ def index_items(
         SearchEntry.objects.filter(item__in=items, attachment__isnull=True).delete()
     if words is None:
         words = [words_of(item.title, item.body) for item in items]
-    SearchEntry.objects.bulk_create(
-        SearchEntry(item=item, title=title, body=body)
-        for item, (title, body) in zip(items, words, strict=True)
+    bulk.insert(
+        SearchEntry,
+        [
+            SearchEntry(item=item, title=title, body=body)
+            for item, (title, body) in zip(items, words, strict=True)
+        ],
     )
 
 

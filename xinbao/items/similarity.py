@@ -43,6 +43,7 @@ from django.utils import timezone
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus
+from xinbao.lib import bulk
 from xinbao.lib.facts import event_time
 from xinbao.lib.text import clauses as segmented
 
@@ -308,21 +309,15 @@ def _insert_bands(rows: Sequence[tuple[int, int, int]]) -> None:
     if not rows:
         return
     qn = connection.ops.quote_name
-    fields = [f for f in ItemBand._meta.concrete_fields if f.name in ("item", "band", "hash")]
-    columns = ", ".join(
-        qn(f.column) for f in sorted(fields, key=lambda f: ("item", "band", "hash").index(f.name))
-    )
-    table = qn(ItemBand._meta.db_table)
+    fields = {f.name: f.column for f in ItemBand._meta.concrete_fields}
+    names = [fields["item"], fields["band"], fields["hash"]]
     if connection.vendor == "postgresql" and len(rows) > _BAND_CHUNK:
-        # A batch's rows by COPY: one stream instead of a statement per 333 rows (psycopg 3's
-        # cursor.copy; it goes past Django's query log, so one item's rows stay an INSERT).
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        # A batch's rows by COPY: one stream instead of a statement per 333 rows (it goes
+        # past Django's query log, so one item's rows stay an INSERT).
+        bulk.copy_rows(ItemBand._meta.db_table, names, rows)
         return
+    columns = ", ".join(qn(name) for name in names)
+    table = qn(ItemBand._meta.db_table)
     # Names from the model's meta, values as parameters.
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
@@ -350,12 +345,12 @@ def index_items(
     if signed is None:
         signed = [sign_item(item) for item in items]
     rows = [(item, s) for item, s in zip(items, signed, strict=True) if s is not None]
-    ItemSignature.objects.bulk_create(
+    bulk.insert(
+        ItemSignature,
         [
             ItemSignature(item=item, minhash=s.minhash, place=s.place, event_at=s.event_at)
             for item, s in rows
         ],
-        batch_size=500,
     )
     _insert_bands([(item.pk, band, h) for item, s in rows for band, h in s.bands])
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ResearchConfig(AppConfig):
+    name = "xinbao.research"
+    label = "research"
+
+    def ready(self) -> None:
+        from xinbao.research import chores  # noqa: F401  (registers the deadline scan)
