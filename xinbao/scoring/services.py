@@ -26,7 +26,7 @@ from xinbao.periodicals.models import Instruction
 from xinbao.scoring import ledger
 from xinbao.scoring.ledger import Share
 from xinbao.scoring.models import Cause, Rule, RuleKind, RuleSet, ScoreEntry, ScoreReport
-from xinbao.scoring.rules import key_examples, known_key, ruleset_on
+from xinbao.scoring.rules import key_examples, known_key, ruleset_on, value_in
 
 
 class ScoringError(Exception):
@@ -171,6 +171,38 @@ def post_missed_feedback(
         shares=shares,
         user=user,
         obj=instruction,
+    )
+
+
+@transaction.atomic
+def post_missed_commission(
+    *,
+    assignment: models.Model,
+    unit: Unit,
+    on: dt.date,
+    explanation: str,
+    user: User | None = None,
+) -> list[ScoreEntry]:
+    """The deduction for a unit that missed a research commission (调研/约稿) due ``on``.
+
+    ``assignment`` is the unit's share of the commission (research's row, named only as a
+    model here, since research sits above scoring): its pk is the cause id. The value is the
+    rule ``deduction:missed_commission`` in force on ``on``; a direct point's county gets its
+    copy. Two such entries in a year zero the unit's year (``ledger.year_total``).
+    """
+    unit = Unit.objects.select_related("county").get(pk=unit.pk)
+    rule, points = value_in(ruleset_on(on), RuleKind.DEDUCTION, "missed_commission")
+    if rule is None or not points:
+        return []
+    text = f"{rule.label or rule.key} {points}: {explanation}"
+    shares = ledger.with_counties([Share(unit, points, rule, text)])
+    return _post(
+        cause=Cause.COMMISSION,
+        cause_id=int(assignment.pk),
+        on=on,
+        shares=shares,
+        user=user,
+        obj=assignment,
     )
 
 
