@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from xinbao.audit.models import AuditEvent, ChainHead
 from xinbao.audit.services import Event, record, record_many, verify
 from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus
+from xinbao.items.search import search
 from xinbao.items.similarity import BANDS, band_hashes, unpack
 from xinbao.items.tests.test_api import ApiTestCase, new_item
 from xinbao.lib.labels import Sensitivity
@@ -56,6 +57,10 @@ class BatchTest(ApiTestCase):
         one = items.order_by("pk")[7]
         stored = {(b.band, b.hash) for b in ItemBand.objects.filter(item=one)}
         assert stored == set(band_hashes(unpack(ItemSignature.objects.get(item=one).minhash)))
+        assert ItemSignature.objects.filter(item__in=items).count() == 500
+        # Their search entries (by COPY on PostgreSQL too) find them.
+        found = search(self.ed, "汛情")
+        assert found.total == 500
         # The items are read like any other: the office's list finds them.
         listed = self.call("GET", "/api/v1/items?limit=100", user="ed")
         assert listed.status_code == 200
@@ -163,3 +168,18 @@ class RecordManyTest(ApiTestCase):
         assert stored.mac and stored.hash == stored.compute_hash()
         assert verify() == []
         assert record_many([]) == []
+
+    def test_it_appends_a_large_append_as_it_was_given(self) -> None:
+        # Enough events for PostgreSQL's COPY path (lib.bulk): stored exactly as hashed.
+        summaries = [
+            {"i": i, "标题": f"第{i}报", "nested": {"a": [1, None, "乙"]}} for i in range(100)
+        ]
+        rows = record_many(
+            [Event(actor=self.alice, action="test.large", summary=s) for s in summaries]
+        )
+        stored = list(AuditEvent.objects.filter(action="test.large").order_by("seq"))
+        assert [e.summary for e in stored] == summaries
+        assert [e.hash for e in stored] == [r.hash for r in rows]
+        assert all(e.hash == e.compute_hash() and e.mac for e in stored)
+        assert stored[0].unit_name == str(self.alice.unit)
+        assert verify() == []
