@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "xinbao.inbound",
     "xinbao.signals",
     "xinbao.liaison",
+    "xinbao.agenda",
     "xinbao.research",
     "xinbao.help",
     "xinbao.ops",

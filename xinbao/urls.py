@@ -21,6 +21,7 @@ urlpatterns = [
     path("monitor/", include("xinbao.monitor.urls")),
     path("signals/", include("xinbao.signals.urls")),
     path("liaison/", include("xinbao.liaison.urls")),
+    path("agenda/", include("xinbao.agenda.urls")),
     path("help/", include("xinbao.help.urls")),
     path("api/v1/", api.urls),
 ]
