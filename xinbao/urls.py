@@ -22,6 +22,11 @@ urlpatterns = [
     path("signals/", include("xinbao.signals.urls")),
     path("liaison/", include("xinbao.liaison.urls")),
     path("agenda/", include("xinbao.agenda.urls")),
+    path("packs/", include("xinbao.packs.urls")),
+    path("topiclists/", include("xinbao.topiclists.urls")),
+    path("interests/", include("xinbao.interests.urls")),
+    path("research/", include("xinbao.research.urls")),
+    path("analysis/", include("xinbao.analysis.urls")),
     path("help/", include("xinbao.help.urls")),
     path("api/v1/", api.urls),
 ]

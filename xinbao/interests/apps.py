@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class InterestsConfig(AppConfig):
+    name = "xinbao.interests"
+    label = "interests"
+
+    def ready(self) -> None:
+        from xinbao.interests import chores, home, menu, panels  # noqa: F401  (registers the matching and digest chores; the home section; the menu entries; the panels on items and issues)
