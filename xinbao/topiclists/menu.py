@@ -1,0 +1,18 @@
+"""Menu entry of the topic lists: the office's and the units' reporters'."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinbao.accounts.models import User
+from xinbao.lib.menu import MenuEntry, register
+from xinbao.topiclists.access import may_read
+
+
+@register
+def entries(user: User) -> Iterator[MenuEntry]:
+    if may_read(user):
+        yield MenuEntry(_("Reporting topics"), reverse("topiclists:index"), order=36)
