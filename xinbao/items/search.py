@@ -25,23 +25,22 @@ attachment's own label.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from xinbao.accounts.models import User
 from xinbao.items.access import visible_items
 from xinbao.items.markings import document_text
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, SearchEntry
-from xinbao.lib import bulk
-from xinbao.lib.text import index_words, normalise, query_words
+from xinbao.lib import bulk, fulltext
+from xinbao.lib.text import index_words, query_words
 
 #: How many of the newest matching entries the engine ranks.
 WINDOW = 2000
@@ -51,9 +50,6 @@ BLEND_TOP = 200
 RELEVANCE_WEIGHT = 0.7
 #: Age (days) at which recency counts half.
 HALF_LIFE_DAYS = 30.0
-#: Characters of a snippet, and of context before the first match.
-SNIPPET_CHARS = 120
-SNIPPET_LEAD = 30
 
 
 # --- Keeping the index -----------------------------------------------------------------------
@@ -154,30 +150,23 @@ class Match:
     relevance: float
 
 
-def _fts5_query(words: Sequence[str]) -> str:
-    # Each word a quoted string (a double quote doubled), all of them required.
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+#: The items' entries (``SearchEntry``), made searchable by migration 0005.
+INDEX = fulltext.Index(
+    table="items_searchentry", fts="items_search_fts", document_index="items_search_document_idx"
+)
 
 
-def _match_sql(words: Sequence[str], clearance: int, window: int) -> tuple[str, list[str | int]]:
+def _match_sql(words: Sequence[str], clearance: int, window: int) -> tuple[str, list[Any]]:
     """SQL for (item_id, attachment_id, relevance) of the newest ``window`` matching entries
     within ``clearance``; a higher relevance is better."""
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT item_id, attachment_id, ts_rank(document, q) AS relevance "
-            "FROM items_searchentry, plainto_tsquery('simple', %s) q "
-            "WHERE document @@ q AND label <= %s ORDER BY id DESC LIMIT %s"
-        )
-        return sql, [" ".join(words), clearance, window]
-    # bm25 is lower for a better match; the title counts three times the body.
-    sql = (
-        "SELECT e.item_id, e.attachment_id, -f.score AS relevance FROM ("
-        "SELECT rowid AS id, bm25(items_search_fts, 3.0, 1.0) AS score "
-        "FROM items_search_fts WHERE items_search_fts MATCH %s "
-        "ORDER BY rowid DESC LIMIT %s) f "
-        "JOIN items_searchentry e ON e.id = f.id WHERE e.label <= %s"
+    return fulltext.match_sql(
+        INDEX,
+        words,
+        window,
+        columns=("item_id", "attachment_id"),
+        where="e.label <= %s",
+        params=[clearance],
     )
-    return sql, [_fts5_query(words), window, clearance]
 
 
 def _matches(words: Sequence[str], clearance: int, window: int) -> list[Match]:
@@ -317,15 +306,15 @@ def search(
     texts = _attachment_texts(user, page)
     for pk in page:
         item = items[pk]
-        snippet, found_in = snippet_for(item.body, words), ""
-        if not _has_mark(snippet) and pk in texts:
+        snippet, found_in = fulltext.snippet_for(item.body, words), ""
+        if not fulltext.has_mark(snippet) and pk in texts:
             found_in, text = texts[pk]
-            snippet = snippet_for(text, words)
+            snippet = fulltext.snippet_for(text, words)
         results.hits.append(
             Hit(
                 item=item,
                 score=round(scores.get(pk, 0.0), 4),
-                title_html=highlight(item.title, words),
+                title_html=fulltext.highlight(item.title, words),
                 snippet=snippet,
                 found_in=found_in,
             )
@@ -347,47 +336,3 @@ def _attachment_texts(user: User, item_ids: Sequence[int]) -> dict[int, tuple[st
     for item_id, name, source in rows:
         found.setdefault(item_id, (name, source))
     return found
-
-
-# --- Snippets -------------------------------------------------------------------------------
-
-
-def _has_mark(html: str) -> bool:
-    return "<mark>" in html
-
-
-def _spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the words occur in ``text`` (matched on its normalised form), longest first."""
-    if not words or not text:
-        return []
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
-    spans = [m.span() for m in pattern.finditer(text.lower())]
-    if spans:
-        return spans
-    # Only a text in traditional characters or full-width forms needs converting (slower).
-    folded = normalise(text).lower()
-    if len(folded) != len(text):  # a conversion changed the length: nothing to mark safely
-        return []
-    return [m.span() for m in pattern.finditer(folded)]
-
-
-def highlight(text: str, words: Sequence[str]) -> SafeString:
-    """``text`` escaped, each occurrence of a word in ``<mark>``."""
-    out: list[str] = []
-    at = 0
-    for start, end in _spans(text, words):
-        out.append(escape(text[at:start]))
-        out.append("<mark>" + escape(text[start:end]) + "</mark>")
-        at = end
-    out.append(escape(text[at:]))
-    return mark_safe("".join(out))  # noqa: S308  (every piece escaped above)
-
-
-def snippet_for(text: str, words: Sequence[str]) -> SafeString:
-    """About ``SNIPPET_CHARS`` characters of ``text`` around its first match, highlighted."""
-    spans = _spans(text, words)
-    start = max(spans[0][0] - SNIPPET_LEAD, 0) if spans else 0
-    piece = text[start : start + SNIPPET_CHARS]
-    lead = "…" if start > 0 else ""
-    tail = "…" if start + SNIPPET_CHARS < len(text) else ""
-    return mark_safe(lead + highlight(piece, words) + escape(tail))  # noqa: S308  (escaped)
