@@ -80,6 +80,8 @@ from xinbao.monitor.models import Post, Source, WatchTerm
 from xinbao.notify.models import Channel, Message, Notification, PhoneCall
 from xinbao.notify.services import Recipient, deliver_due, queue
 from xinbao.org.models import Person, RosterEntry, Term, TermKind
+from xinbao.packs import services as packs
+from xinbao.packs.models import Entry, Pack
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import DistributionEntry, Instruction, Issue, IssueItem, Periodical
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
@@ -391,6 +393,29 @@ WALK: dict[str, Walk] = {
         f"liaison:{name}": W(OFFICE | {"liaison"}, pk="lead")
         for name in ("detail", "answer", "take")
     },
+    # --- reference packs: the section builds; a leader reads their own delivered packs --------
+    "packs:list": Walk(allowed=SECTION),
+    "packs:mine": Walk(allowed=frozenset({"leader"}), open=frozenset({"principal"})),
+    "packs:create": Walk(allowed=SECTION),
+    **{
+        f"packs:{name}": W(SECTION, pk="pack")
+        for name in (
+            "build",
+            "edit",
+            "add_item",
+            "add_instruction",
+            "add_figure",
+            "add_text",
+            "deliver",
+            "withdraw",
+            "copy",
+        )
+    },
+    **{
+        f"packs:{name}": W(SECTION, pk="pack", entry="pack_entry")
+        for name in ("entry_note", "entry_move", "entry_remove")
+    },
+    **{f"packs:{name}": W(SECTION | {"leader"}, pk="pack") for name in ("read", "docx", "pdf")},
 }
 
 #: The API's own documents, for people signed in to the site (a token is not a session).
@@ -494,6 +519,19 @@ BODIES: dict[str, dict[str, str]] = {
         "due_at": "2099-01-01T09:00",
     },
     "liaison:answer": {"answer": "已核实"},
+    "packs:create": {
+        "title": "参阅",
+        "occasion": "meeting",
+        "occasion_at": "2099-01-01T09:00",
+        "subject": "防汛",
+        "recipients": "@leader",
+    },
+    "packs:add_item": {"item": "@item"},
+    "packs:add_instruction": {"instruction": "@instruction"},
+    "packs:add_figure": {"label": "死亡人数", "value": "1"},
+    "packs:add_text": {"text": "背景"},
+    "packs:entry_note": {"note": "摘要"},
+    "packs:entry_move": {"direction": "up"},
 }
 
 
@@ -570,6 +608,8 @@ class IsolationWalkTest(BaseTestCase):
     inbound: InboundMessage
     early_signal: EarlySignal
     lead: Lead
+    pack: Pack
+    pack_entry: Entry
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -750,6 +790,16 @@ class IsolationWalkTest(BaseTestCase):
             shared_at=now,
             state=LeadState.SHARED,
         )
+        cls.pack = packs.create_pack(
+            user=cls.ed,
+            title=SECRET,
+            occasion="meeting",
+            occasion_at=now,
+            subject=SECRET,
+            recipients=[cls.leader],
+        )
+        cls.pack_entry = packs.add_item(user=cls.ed, pack=cls.pack, item=cls.item)
+        packs.deliver(user=cls.ed, pack=cls.pack)
 
     def setUp(self) -> None:
         # Each test stores files in a fresh folder; the documents and attachments of the
