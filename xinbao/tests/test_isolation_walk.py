@@ -84,6 +84,8 @@ from xinbao.packs import services as packs
 from xinbao.packs.models import Entry, Pack
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import DistributionEntry, Instruction, Issue, IssueItem, Periodical
+from xinbao.research.models import CommissionForm, CommissionSource
+from xinbao.research.services import create_commission, link_answer
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
 from xinbao.signals.models import EarlySignal, SignalKind
 from xinbao.test import BaseTestCase
@@ -393,6 +395,19 @@ WALK: dict[str, Walk] = {
         f"liaison:{name}": W(OFFICE | {"liaison"}, pk="lead")
         for name in ("detail", "answer", "take")
     },
+    # --- research commissions: the office; a unit's reporters their unit's own ---------------
+    "research:plan": Walk(allowed=OFFICE),
+    "research:mine": Walk(allowed=OWNER, open=frozenset({"bob", "carol"})),
+    "research:create": Walk(allowed=SECTION),
+    **{
+        f"research:{name}": W(OWNER | OFFICE, pk="commission")
+        for name in ("detail", "notice_docx", "notice_pdf")
+    },
+    **{
+        f"research:{name}": W(SECTION, pk="commission")
+        for name in ("edit", "send", "close", "cancel")
+    },
+    "research:answer": W(OWNER, pk="commission"),
     # --- reference packs: the section builds; a leader reads their own delivered packs --------
     "packs:list": Walk(allowed=SECTION),
     "packs:mine": Walk(allowed=frozenset({"leader"}), open=frozenset({"principal"})),
@@ -519,6 +534,7 @@ BODIES: dict[str, dict[str, str]] = {
         "due_at": "2099-01-01T09:00",
     },
     "liaison:answer": {"answer": "已核实"},
+    "research:answer": {"item": "@item"},
     "packs:create": {
         "title": "参阅",
         "occasion": "meeting",
@@ -657,6 +673,16 @@ class IsolationWalkTest(BaseTestCase):
         cls.watch_term = WatchTerm.objects.create(
             term="内涝", key="内涝", kind="keyword", created_by=cls.ed
         )
+        cls.commission = create_commission(
+            subject=SECRET,
+            requirements=SECRET,
+            source=CommissionSource.CENTRAL_WORK,
+            form=CommissionForm.COMMISSIONED,
+            units=[cls.county_a],
+            due_on=timezone.localdate() + dt.timedelta(days=30),
+            user=cls.chief,
+        )
+        link_answer(assignment=cls.commission.assignments.get(), item=cls.item, user=cls.alice)
 
     @classmethod
     def _create_incident(cls) -> None:

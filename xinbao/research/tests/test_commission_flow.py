@@ -1,0 +1,189 @@
+"""A commission from an empty office to the ledger: the section chief plans and sends it through
+the menu, a unit's reporter is told (in-app and by email to a loopback SMTP server), reads the
+notice, answers with an item; another unit is reminded, misses it and loses the points, then
+answers late."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import time_machine
+from django.test import override_settings
+from django.urls import reverse
+
+from xinbao.notify.models import Message, Notification
+from xinbao.notify.services import deliver_due
+from xinbao.notify.tests.peers import SmtpPeer
+from xinbao.research.chores import DEADLINES
+from xinbao.research.models import Assignment, AssignmentState, Commission, CommissionState
+from xinbao.scheduler.services import run_chore
+from xinbao.scoring.models import Cause, ScoreEntry
+from xinbao.test import BaseTestCase
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+#: Wednesday 1 April 2026, mid-morning in Shanghai; the commission is due Friday 10 April.
+START = dt.datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
+DUE = dt.date(2026, 4, 10)
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts += [cell.text for cell in row.cells]
+    return "\n".join(texts)
+
+
+def pdf_text(content: bytes) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "notice.pdf"
+        path.write_bytes(content)
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+class CommissionFlowTest(BaseTestCase):
+    def setUp(self) -> None:
+        self.smtp = SmtpPeer()
+        self.enterContext(self.smtp.running())
+        self.enterContext(
+            override_settings(
+                XINBAO_NOTIFY={
+                    "site_url": "http://testserver",
+                    "email": {
+                        "host": "127.0.0.1",
+                        "port": self.smtp.port,
+                        "security": "none",
+                        "from": "信报 <xinbao@office.gov.cn>",
+                        "timeout": 2,
+                    },
+                }
+            )
+        )
+        self.alice.email = "alice@dongcheng.gov.cn"
+        self.alice.save(update_fields=["email"])
+
+    def send_through_the_menu(self) -> Commission:
+        self.client.force_login(self.chief)
+        menu = dict(self.client.get("/").context["nav_all"])
+        plan = menu["Research commissions"]
+        assert plan == reverse("research:plan")
+        page = self.client.get(plan)
+        assert "Grassroots hot issues" in page.content.decode()
+        create = reverse("research:create")
+        form = self.client.get(create)
+        # The writing requirements start from 情况、分析、对策.
+        assert "对策" in form.content.decode()
+        values = {
+            "subject": "农村集体经济发展情况",
+            "source": "central_work",
+            "form": "commissioned",
+            "requirements": "一、情况\n二、分析：制约因素\n三、对策：发展路径",
+            "due_on": DUE.isoformat(),
+            "send": "1",
+        }
+        refused = self.client.post(create, values)
+        assert refused.status_code == 400
+        text = refused.content.decode()
+        assert "Choose at least one unit, by class or one by one." in text
+        assert "农村集体经济发展情况" in text  # what was typed is kept
+        sent = self.client.post(
+            create, {**values, "units": [self.county_a.pk, self.county_b.pk]}, follow=True
+        )
+        assert sent.status_code == 200
+        commission = Commission.objects.get()
+        assert commission.state == CommissionState.SENT
+        assert commission.number == "约稿〔2026〕1号"
+        assert "约稿〔2026〕1号 sent." in sent.content.decode()
+        return commission
+
+    def test_it_runs_a_commission_from_sending_to_the_ledger(self) -> None:
+        with time_machine.travel(START, tick=False):
+            commission = self.send_through_the_menu()
+            deliver_due()
+        # The reporter of county A: in-app and by email.
+        assert Notification.objects.filter(
+            user=self.alice, link=f"/research/{commission.pk}/"
+        ).exists()
+        [mail] = [m for m in self.smtp.received if m.rcpt_tos == ["alice@dongcheng.gov.cn"]]
+        assert "农村集体经济发展情况" in mail.parsed()["Subject"]
+        assert Notification.objects.filter(user=self.bob).exists()
+
+        self.client.force_login(self.alice)
+        with time_machine.travel(START + dt.timedelta(days=1), tick=False):
+            menu = dict(self.client.get("/").context["nav_all"])
+            mine = self.client.get(menu["Our commissions"])
+            assert "农村集体经济发展情况" in mine.content.decode()
+            detail = reverse("research:detail", args=[commission.pk])
+            assert self.client.get(detail).status_code == 200
+            word = self.client.get(reverse("research:notice_docx", args=[commission.pk]))
+            text = docx_text(word.content)
+            for expected in (
+                "农村集体经济发展情况",
+                "东城县委办公室",
+                "西山县委办公室",
+                "2026年4月10日",
+                "三、对策：发展路径",
+                "约稿〔2026〕1号",
+            ):
+                assert expected in text, expected
+            pdf = self.client.get(reverse("research:notice_pdf", args=[commission.pk]))
+            assert pdf["Content-Type"] == "application/pdf"
+            printed = pdf_text(pdf.content)
+            assert "农村集体经济发展情况" in printed and "西山县委办公室" in printed
+
+            ours = self.make_item(self.alice, title="东城县村集体经济调研报告")
+            theirs = self.make_item(self.bob, title="西山县村集体经济情况")
+            answer = reverse("research:answer", args=[commission.pk])
+            assert self.client.post(answer, {"item": theirs.pk}).status_code == 404
+            self.client.post(answer, {"item": ours.pk})
+        county_a = Assignment.objects.get(commission=commission, unit=self.county_a)
+        assert county_a.state == AssignmentState.ANSWERED
+
+        # Thursday 9 April, the working day before: county B is reminded, county A is not.
+        with time_machine.travel(dt.datetime(2026, 4, 9, 9, 30, tzinfo=SHANGHAI), tick=False):
+            run_chore(DEADLINES)
+        reminders = Message.objects.filter(event="research_reminder")
+        assert {m.user for m in reminders} == {self.bob}
+
+        # Saturday 11 April: county B missed it, and the ledger has the deduction.
+        with time_machine.travel(dt.datetime(2026, 4, 11, 0, 30, tzinfo=SHANGHAI), tick=False):
+            run_chore(DEADLINES)
+        county_b = Assignment.objects.get(commission=commission, unit=self.county_b)
+        assert county_b.state == AssignmentState.MISSED
+        [entry] = ScoreEntry.objects.filter(cause=Cause.COMMISSION)
+        assert (entry.unit, entry.points, entry.on, entry.cause_id) == (
+            self.county_b,
+            Decimal("-10"),
+            DUE,
+            county_b.pk,
+        )
+
+        # Bob answers on Monday: recorded as late, shown late; the deduction stays.
+        self.client.force_login(self.bob)
+        with time_machine.travel(dt.datetime(2026, 4, 13, 9, 0, tzinfo=SHANGHAI), tick=False):
+            item = self.make_item(self.bob, title="西山县村集体经济调研报告")
+            self.client.post(reverse("research:answer", args=[commission.pk]), {"item": item.pk})
+        county_b.refresh_from_db()
+        assert county_b.state == AssignmentState.LATE
+        assert ScoreEntry.objects.filter(cause=Cause.COMMISSION, unit=self.county_b).count() == 1
+
+        self.client.force_login(self.leader)
+        page = self.client.get(reverse("research:detail", args=[commission.pk])).content.decode()
+        assert "Answered late" in page and "西山县村集体经济调研报告" in page
+        assert "东城县村集体经济调研报告" in page
+
+    def test_it_refuses_the_office_pages_to_a_reporter(self) -> None:
+        self.client.force_login(self.alice)
+        assert self.client.get(reverse("research:plan")).status_code == 403
+        assert self.client.get(reverse("research:create")).status_code == 403
+        self.client.force_login(self.leader)
+        assert self.client.get(reverse("research:create")).status_code == 403
+        assert self.client.get(reverse("research:plan")).status_code == 200
