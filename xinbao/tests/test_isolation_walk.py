@@ -58,6 +58,14 @@ from django.utils import timezone
 
 from xinbao.accounts.models import ApiToken, User
 from xinbao.accounts.services import create_token
+from xinbao.agenda.models import (
+    MatchHow,
+    Milestone,
+    Priority,
+    PriorityKind,
+    PriorityMatch,
+    StaleFlag,
+)
 from xinbao.api import openapi_document
 from xinbao.calendar.models import CalendarDay
 from xinbao.desk import services as desk
@@ -395,6 +403,18 @@ WALK: dict[str, Walk] = {
         f"liaison:{name}": W(OFFICE | {"liaison"}, pk="lead")
         for name in ("detail", "answer", "take")
     },
+    # --- priorities: the information section edits, the leaders read ------------------------
+    "agenda:list": Walk(allowed=SECTION | SIGNERS),
+    "agenda:create": Walk(allowed=SECTION),
+    "agenda:detail": W(SECTION | SIGNERS, pk="priority"),
+    **{
+        f"agenda:{name}": W(SECTION, pk="priority")
+        for name in ("edit", "milestone_add", "match_add")
+    },
+    "agenda:milestone_edit": W(SECTION, pk="milestone"),
+    "agenda:match_remove": W(SECTION, pk="priority_match"),
+    "agenda:item_match": W(SECTION, pk="item"),
+    "agenda:flag_commission": W(SECTION, pk="stale_flag"),
     # --- research commissions: the office; a unit's reporters their unit's own ---------------
     "research:plan": Walk(allowed=OFFICE),
     "research:mine": Walk(allowed=OWNER, open=frozenset({"bob", "carol"})),
@@ -534,6 +554,11 @@ BODIES: dict[str, dict[str, str]] = {
         "due_at": "2099-01-01T09:00",
     },
     "liaison:answer": {"answer": "已核实"},
+    "agenda:match_add": {"item": "@item"},
+    "agenda:item_match": {"priority": "@priority"},
+    "agenda:milestone_add": {"title": "排查", "due_on": "2026-09-01"},
+    "agenda:milestone_edit": {"title": "排查", "due_on": "2026-09-01"},
+    "agenda:flag_commission": {"due_on": "2099-01-01", "requirements": "请报送"},
     "research:answer": {"item": "@item"},
     "packs:create": {
         "title": "参阅",
@@ -672,6 +697,29 @@ class IsolationWalkTest(BaseTestCase):
         )
         cls.watch_term = WatchTerm.objects.create(
             term="内涝", key="内涝", kind="keyword", created_by=cls.ed
+        )
+        cls.priority = Priority.objects.create(
+            title=SECRET,
+            kind=PriorityKind.DECISION,
+            keywords=SECRET,
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2099, 12, 31),
+            owner=cls.leader,
+            created_by=cls.chief,
+        )
+        cls.priority.units.set([cls.county_a])
+        cls.priority_match = PriorityMatch.objects.create(
+            priority=cls.priority,
+            item=cls.item,
+            how=MatchHow.AUTO,
+            reasons=[SECRET],
+            at=timezone.now(),
+        )
+        cls.milestone = Milestone.objects.create(
+            priority=cls.priority, title=SECRET, due_on=dt.date(2026, 9, 1)
+        )
+        cls.stale_flag = StaleFlag.objects.create(
+            priority=cls.priority, raised_at=timezone.now(), since=timezone.now()
         )
         cls.commission = create_commission(
             subject=SECRET,
