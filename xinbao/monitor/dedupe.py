@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from xinbao.items.similarity import band_hashes, jaccard, shingles, signature, unpack
 from xinbao.lib.text import clauses
+from xinbao.monitor import search
 from xinbao.monitor.models import PostBand, PostSignature, SourceKind
 from xinbao.monitor.parse import Entry, canonical_url, content_hash, sha256
 from xinbao.monitor.watch import Automaton, Match, text_key
@@ -33,6 +34,8 @@ class Prepared:
     signature: tuple[int, ...] | None
     bands: list[tuple[int, int]]
     matches: list[Match]
+    #: The title's and the text's words for full-text search (``monitor.search``).
+    words: tuple[str, str] = ("", "")
 
 
 def prepare(entry: Entry, *, kind: str, automaton: Automaton) -> Prepared:
@@ -51,6 +54,7 @@ def prepare(entry: Entry, *, kind: str, automaton: Automaton) -> Prepared:
         signature=sig,
         bands=band_hashes(sig) if sig is not None else [],
         matches=automaton.find(normalised),
+        words=search.words_of(entry.title, entry.text),
     )
 
 

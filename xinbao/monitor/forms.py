@@ -131,6 +131,7 @@ class AttachForm(StyledForm):
 
 
 class PostFilterForm(StyledForm):
+    q = forms.CharField(label=_("Words"), max_length=100, required=False)
     source = forms.ModelChoiceField(
         label=_("Source"), queryset=Source.objects.all(), required=False
     )

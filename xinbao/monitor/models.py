@@ -107,6 +107,20 @@ class Post(models.Model):
         return self.title
 
 
+class PostEntry(models.Model):
+    """The words of a post's title and text, space-joined for full-text search
+    (``monitor.search``; made searchable by migration 0004 through ``lib.fulltext``)."""
+
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"words of post {self.post_id}"
+
+
 class PostAlias(models.Model):
     """Another URL under which a stored post's text was seen again (a repost, a mirror)."""
 

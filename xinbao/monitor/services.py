@@ -27,6 +27,7 @@ from xinbao.incidents.models import Incident, IncidentStatus
 from xinbao.items.models import Channel, Item, ItemKind, Urgency
 from xinbao.items.services import BODY_MAX_LENGTH, ItemData, create_item
 from xinbao.items.similarity import pack
+from xinbao.monitor import search
 from xinbao.monitor.conf import monitor_conf
 from xinbao.monitor.dedupe import Prepared, near_duplicate
 from xinbao.monitor.models import (
@@ -235,6 +236,7 @@ def _store(source: Source, prepared: Sequence[Prepared], now: dt.datetime) -> Po
         if p.signature is not None:
             PostSignature.objects.create(post=post, minhash=pack(p.signature))
             PostBand.objects.bulk_create([PostBand(post=post, band=b, hash=h) for b, h in p.bands])
+        search.index_posts([post], [p.words])
         Hit.objects.bulk_create(
             [
                 Hit(

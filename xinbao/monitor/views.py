@@ -6,22 +6,27 @@ Every page checks the role first (403); objects come from the getters in ``acces
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.incidents.access import access_incident, visible_incidents
 from xinbao.items.services import TransitionError
+from xinbao.lib import fulltext
 from xinbao.lib.http import require
-from xinbao.monitor import selectors, services
+from xinbao.lib.text import query_words
+from xinbao.monitor import search, selectors, services
 from xinbao.monitor.access import (
     access_post,
     access_source,
@@ -37,6 +42,16 @@ from xinbao.monitor.services import MonitorError
 from xinbao.monitor.watch import term_key
 
 PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A post on the list: its title escaped (a search's words marked) and, for a search, a
+    snippet around the words."""
+
+    post: Post
+    title_html: SafeString
+    snippet: SafeString | None = None
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -144,14 +159,34 @@ def post_list(request: AuthedRequest) -> HttpResponse:
             term_ids = list(
                 WatchTerm.objects.filter(key=term_key(d["term"])).values_list("pk", flat=True)
             )
+    words = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     posts = selectors.posts(source_id=source_id, has_hits=has_hits, term_ids=term_ids)
-    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: list[Listed]
+    if words:
+        # Full-text: the matches best first, each with its words marked in a snippet.
+        relevance = search.matching_ids(words)
+        found = posts.filter(pk__in=list(relevance)).order_by().values_list("pk", flat=True)
+        ranked = sorted(found, key=lambda pk: (-relevance[pk], -pk))
+        page: Page[Any] = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_pk = Post.objects.select_related("source").in_bulk(list(page.object_list))
+        cut = query_words(words)
+        rows = [
+            Listed(
+                by_pk[pk],
+                fulltext.highlight(by_pk[pk].title, cut),
+                fulltext.snippet_for(by_pk[pk].text, cut),
+            )
+            for pk in page.object_list
+        ]
+    else:
+        page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [Listed(post, escape(post.title)) for post in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "monitor/post_list.html",
-        {"page": page, "filter": form, "query": query.urlencode()},
+        {"page": page, "rows": rows, "filter": form, "query": query.urlencode(), "words": words},
     )
 
 
