@@ -64,7 +64,9 @@ class OutputsTest(BaseTestCase):
             cls.items.append(item)
             services.add_item(user=cls.ed, pack=cls.pack, item=item)
         services.annotate(
-            user=cls.ed, entry=cls.pack.entries.first(), note="首条信息反映险情最重。"
+            user=cls.ed,
+            entry=cls.pack.entries.get(item=cls.items[0]),
+            note="首条信息反映险情最重。",
         )
         for n in range(3):
             instruction = give_instruction(
