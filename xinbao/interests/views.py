@@ -276,6 +276,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(is_leader(request.user))
     req = access_request(request.user, pk)
     try:
         services.withdraw_request(user=request.user, request=req)

@@ -80,6 +80,7 @@ from xinbao.incidents.models import (
     ReportRequest,
     Verification,
 )
+from xinbao.interests import services as interests
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
@@ -403,6 +404,18 @@ WALK: dict[str, Walk] = {
         f"liaison:{name}": W(OFFICE | {"liaison"}, pk="lead")
         for name in ("detail", "answer", "take")
     },
+    # --- leaders' interests, requests, marks: a leader's own; the section's requests, marks ----
+    "interests:mine": Walk(allowed=SIGNERS),
+    "interests:create": Walk(allowed=SIGNERS),
+    **{f"interests:{n}": W(frozenset({"leader"}), pk="interest") for n in ("edit", "delete")},
+    "interests:mark_item": W(SIGNERS, pk="item"),
+    "interests:mark_issue": W(frozenset({"leader"}), pk="issue"),
+    "interests:marks": Walk(allowed=SECTION),
+    "interests:requests": Walk(allowed=SECTION | {"leader"}, open=frozenset({"principal"})),
+    "interests:ask": Walk(allowed=SIGNERS),
+    "interests:request": W(SECTION | {"leader"}, pk="info_request"),
+    "interests:request_issue": W(SECTION, pk="info_request"),
+    "interests:request_withdraw": W(frozenset({"leader"}), pk="info_request"),
     # --- priorities: the information section edits, the leaders read ------------------------
     "agenda:list": Walk(allowed=SECTION | SIGNERS),
     "agenda:create": Walk(allowed=SECTION),
@@ -554,6 +567,17 @@ BODIES: dict[str, dict[str, str]] = {
         "due_at": "2099-01-01T09:00",
     },
     "liaison:answer": {"answer": "已核实"},
+    "interests:create": {"name": "关注", "keywords": "防汛"},
+    "interests:edit": {"name": "关注", "keywords": "防汛"},
+    "interests:mark_item": {"useful": "1"},
+    "interests:mark_issue": {"useful": "1"},
+    "interests:ask": {"subject": "点题", "wanted": "情况", "wanted_by": "2099-01-01"},
+    "interests:request_issue": {
+        "units": "@county_b",
+        "form": "commissioned",
+        "due_on": "2099-01-01",
+        "requirements": "请报送",
+    },
     "agenda:match_add": {"item": "@item"},
     "agenda:item_match": {"priority": "@priority"},
     "agenda:milestone_add": {"title": "排查", "due_on": "2026-09-01"},
@@ -864,6 +888,15 @@ class IsolationWalkTest(BaseTestCase):
             shared_at=now,
             state=LeadState.SHARED,
         )
+        cls.interest = interests.save_interest(user=cls.leader, name=SECRET, keywords=[SECRET])
+        cls.info_request = interests.ask(
+            user=cls.leader,
+            subject=SECRET,
+            wanted=SECRET,
+            wanted_by=timezone.localdate() + dt.timedelta(days=30),
+            units=[cls.county_a],
+        )
+        interests.set_mark(user=cls.leader, item=cls.item, useful=True, note=SECRET)
         cls.pack = packs.create_pack(
             user=cls.ed,
             title=SECRET,
