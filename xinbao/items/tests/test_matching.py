@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 from django.test import SimpleTestCase
 from django.utils import translation
 
 from xinbao.items.matching import MIN_SCORE, Match, match, profile, split_terms
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def found(
@@ -31,12 +37,12 @@ class MatchingTest(SimpleTestCase):
 
     def test_it_weighs_a_title_hit_above_a_body_hit(self) -> None:
         title = found(["防汛"], "防汛工作部署", "各地加强值守。")
-        body = found(["防汛"], "工作部署", "各地加强防汛值守。")
+        body = found(["防汛"], "工作部署", "各地加强防汛值守，落实防汛物资，开展防汛巡查。")
         assert title is not None and body is not None
         assert title.score > body.score
 
     def test_it_scores_more_distinct_keywords_higher(self) -> None:
-        one = found(["防汛", "水库", "转移群众"], "工作部署", "各地加强防汛值守。")
+        one = found(["防汛", "水库", "转移群众"], "防汛工作部署", "各地加强值守。")
         three = found(
             ["防汛", "水库", "转移群众"], "工作部署", "加强防汛值守，巡查水库，及时转移群众。"
         )
@@ -70,3 +76,35 @@ class MatchingTest(SimpleTestCase):
         with translation.override("zh-hans"):
             m = match(profile(["防汛"]), title="防汛", body="")
         assert m is not None and "防汛" in m.reasons[0]
+
+    def test_it_does_not_count_one_passing_mention(self) -> None:
+        assert found(["防汛"], "全市经济运行情况", "工业增长较快，防汛期间生产未受影响。") is None
+        m = found(["防汛", "水库"], "工作部署", "加强防汛值守，巡查水库。")
+        assert m is not None and m.score >= MIN_SCORE
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("matching_bench", ROOT / "bench" / "matching.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class MatchingBenchTest(SimpleTestCase):
+    """bench/matching.py in small, so that it cannot rot: the figures it computes add up."""
+
+    def test_it_measures_precision_and_recall_on_the_labelled_demo_set(self) -> None:
+        result = _bench().run(120)
+        assert result["items"] == 120 and result["profiles"] == 6
+        overall = result["overall"]
+        per_profile = result["per_profile"].values()
+        assert overall["tp"] == sum(p["tp"] for p in per_profile)
+        assert overall["fn"] == sum(p["fn"] for p in per_profile)
+        assert sum(p["relevant_items"] for p in per_profile) == overall["tp"] + overall["fn"]
+        assert overall["precision"] == round(overall["tp"] / (overall["tp"] + overall["fp"]), 4)
+        # A matcher that finds next to nothing, or everything, shows here.
+        assert 0.5 < overall["precision"] <= 1 and 0.5 < overall["recall"] <= 1
+        by_threshold = result["overall_by_threshold"]
+        recalls = [by_threshold[t]["recall"] for t in sorted(by_threshold, key=float)]
+        assert recalls == sorted(recalls, reverse=True)  # a higher bar never finds more
