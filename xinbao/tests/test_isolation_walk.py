@@ -66,6 +66,7 @@ from xinbao.agenda.models import (
     PriorityMatch,
     StaleFlag,
 )
+from xinbao.analysis.models import MixTarget
 from xinbao.api import openapi_document
 from xinbao.calendar.models import CalendarDay
 from xinbao.desk import services as desk
@@ -396,6 +397,15 @@ WALK: dict[str, Walk] = {
         f"signals:{name}": W(HANDLERS, pk="early_signal")
         for name in ("detail", "acknowledge", "dismiss", "demand")
     },
+    # --- analysis: the section and the leaders read; the section corrects; the chief targets --
+    **{
+        f"analysis:{name}": Walk(allowed=SECTION | SIGNERS)
+        for name in ("matrix", "cell", "mix", "proposals")
+    },
+    "analysis:place": W(SECTION, pk="item"),
+    "analysis:proposal": W(SECTION | SIGNERS, pk="item"),
+    "analysis:targets": Walk(allowed=frozenset({"chief"})),
+    "analysis:target_remove": W(frozenset({"chief"}), pk="mix_target"),
     "liaison:inbox": Walk(allowed=OFFICE),
     "liaison:mine": Walk(allowed=frozenset({"liaison"})),
     "liaison:share": Walk(allowed=frozenset({"liaison"})),
@@ -512,6 +522,9 @@ _ITEM_FORM = {
 #: the access check and not the form (``@name`` is the primary key of the case's ``name``, and
 #: ``{name}`` in a field's name too, for forms with a prefix per object).
 BODIES: dict[str, dict[str, str]] = {
+    "analysis:place": {"horizon": "early_sign", "sphere": "economy", "region": "local"},
+    "analysis:targets": {"kind": "analysis", "share": "20", "valid_from": "2026-07-01"},
+    "analysis:proposal": {"uptake": "taken_up", "note": "已采纳"},
     "accounts:token_revoke": {},
     "accounts:user_edit": {
         "username": "alice",
@@ -672,6 +685,7 @@ class IsolationWalkTest(BaseTestCase):
     watch_term: WatchTerm
     inbound: InboundMessage
     early_signal: EarlySignal
+    mix_target: MixTarget
     lead: Lead
     pack: Pack
     pack_entry: Entry
@@ -680,6 +694,13 @@ class IsolationWalkTest(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.item = cls.make_item(cls.alice, title=SECRET)
+        cls.mix_target = MixTarget.objects.create(
+            kind="analysis",
+            share=30,
+            valid_from=dt.date(2026, 1, 1),
+            set_by=cls.chief,
+            set_at=timezone.now(),
+        )
         cls.draft = cls.make_item(cls.alice, title=DRAFT, status=ItemStatus.DRAFT)
         cls.term = Term.objects.create(text="东城县防汛", kind=TermKind.PLACE)
         cls.attachment = add_attachment(
