@@ -99,6 +99,7 @@ from xinbao.research.services import create_commission, link_answer
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
 from xinbao.signals.models import EarlySignal, SignalKind
 from xinbao.test import BaseTestCase
+from xinbao.topiclists import services as topiclists
 
 #: County A's item, incident, demand, notice, instruction and letter all carry this title.
 SECRET = "东城县内部情况不应被他人看到"
@@ -426,6 +427,34 @@ WALK: dict[str, Walk] = {
     "interests:request": W(SECTION | {"leader"}, pk="info_request"),
     "interests:request_issue": W(SECTION, pk="info_request"),
     "interests:request_withdraw": W(frozenset({"leader"}), pk="info_request"),
+    # --- topic lists: the section writes; every unit reads them, and its own answers only ----
+    "topiclists:index": Walk(allowed=ITEM, open=frozenset({"bob", "carol"})),
+    "topiclists:create": Walk(allowed=SECTION),
+    **{
+        f"topiclists:{name}": Walk(
+            allowed=ITEM, args={"pk": "topic_list"}, open=frozenset({"bob", "carol"})
+        )
+        for name in ("detail", "coverage")
+    },
+    "topiclists:document": Walk(
+        allowed=ITEM,
+        args={"pk": "topic_list", "fmt": "=docx"},
+        open=frozenset({"bob", "carol"}),
+    ),
+    **{
+        f"topiclists:{name}": W(SECTION, pk="topic_list")
+        for name in ("edit", "topic_add", "publish", "withdraw")
+    },
+    "topiclists:topic": Walk(
+        allowed=ITEM, args={"pk": "listed_topic"}, open=frozenset({"bob", "carol"})
+    ),
+    **{
+        f"topiclists:{name}": W(SECTION, pk="listed_topic")
+        for name in ("topic_edit", "topic_remove", "topic_move", "dismiss")
+    },
+    "topiclists:link": W(OWNER | SECTION, pk="listed_topic"),
+    "topiclists:link_item": W(OWNER | SECTION, pk="item"),
+    "topiclists:unlink": W(OWNER | SECTION, pk="topic_answer"),
     # --- priorities: the information section edits, the leaders read ------------------------
     "agenda:list": Walk(allowed=SECTION | SIGNERS),
     "agenda:create": Walk(allowed=SECTION),
@@ -591,6 +620,11 @@ BODIES: dict[str, dict[str, str]] = {
         "due_on": "2099-01-01",
         "requirements": "请报送",
     },
+    "topiclists:link": {"item": "@item"},
+    "topiclists:dismiss": {"item": "@item"},
+    "topiclists:link_item": {"topic": "@listed_topic"},
+    "topiclists:topic_add": {"title": "要点"},
+    "topiclists:topic_edit": {"title": "要点"},
     "agenda:match_add": {"item": "@item"},
     "agenda:item_match": {"priority": "@priority"},
     "agenda:milestone_add": {"title": "排查", "due_on": "2026-09-01"},
@@ -928,6 +962,15 @@ class IsolationWalkTest(BaseTestCase):
         )
         cls.pack_entry = packs.add_item(user=cls.ed, pack=cls.pack, item=cls.item)
         packs.deliver(user=cls.ed, pack=cls.pack)
+
+        cls.topic_list = topiclists.create_list(
+            user=cls.chief, month=dt.date(2026, 9, 1), title="2026年9月信息报送要点"
+        )
+        cls.listed_topic = topiclists.add_topic(
+            user=cls.chief, topic_list=cls.topic_list, title="防汛工作"
+        )
+        topiclists.publish(user=cls.chief, topic_list=cls.topic_list)
+        cls.topic_answer = topiclists.link(user=cls.alice, topic=cls.listed_topic, item=cls.item)
 
     def setUp(self) -> None:
         # Each test stores files in a fresh folder; the documents and attachments of the

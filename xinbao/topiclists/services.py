@@ -293,7 +293,10 @@ def withdraw(*, user: User, topic_list: TopicList) -> TopicList:
 
 
 def _check_link(user: User, topic: ListedTopic, item: Item) -> None:
-    if topic.topic_list.state != ListState.PUBLISHED:
+    # The list's row is read again and locked, so that a withdrawal made meanwhile (or an
+    # instance the caller holds from before publication) cannot let an answer through.
+    topic_list = TopicList.objects.select_for_update().get(pk=topic.topic_list_id)
+    if topic_list.state != ListState.PUBLISHED:
         raise TopicListError(_("Only a published list's topics take answers."))
     if item.status in NOT_ANSWERING:
         raise TopicListError(_("A draft or withdrawn item cannot answer a topic."))
