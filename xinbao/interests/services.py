@@ -154,14 +154,22 @@ def _claim_batch(now: dt.datetime) -> tuple[list[Item], Cursor]:
         items = items.filter(submitted_at__gte=cursor.at).exclude(
             submitted_at=cursor.at, pk__lte=cursor.last_pk
         )
+    else:
+        # The first run starts at the first interest: what was reported before anyone set
+        # one is nobody's news (an installation with a history does not flood its leaders).
+        first = Interest.objects.order_by("created_at").values_list("created_at", flat=True)
+        if not first:
+            return [], cursor
+        items = items.filter(submitted_at__gte=first[0])
     return list(items.order_by("submitted_at", "pk")[:BATCH]), cursor
 
 
 @transaction.atomic
 def serve_new_items() -> Served:
-    """Match the items submitted since the last run against every active interest and tell
-    each leader at once of the items they may see (in-app; urgent ones also on the urgent
-    ladder where the interest asks for it). Each (interest, item) pair is found once."""
+    """Match the items submitted since the last run against every active interest set before
+    they were submitted, and tell each leader at once of the items they may see (in-app;
+    urgent ones also on the urgent ladder where the interest asks for it). Each (interest,
+    item) pair is found once."""
     now = timezone.now()
     items, cursor = _claim_batch(now)
     if not items:
@@ -178,6 +186,8 @@ def serve_new_items() -> Served:
     with translation.override(settings.LANGUAGE_CODE):
         for item in items:
             for interest in interests:
+                if item.submitted_at is None or item.submitted_at < interest.created_at:
+                    continue  # an interest serves what is reported once it is set
                 m = match(profiles[interest.pk], title=item.title, body=item.body)
                 if m is not None:
                     found[(interest.leader_id, item.pk)].append((interest, m))

@@ -108,12 +108,19 @@ class ServedFirstTest(BaseTestCase):
         assert not self.inbox(self.leader) and not self.inbox(self.principal)
         assert not paused.hits.exists()
 
+    def test_it_serves_an_interest_what_is_reported_once_it_is_set(self) -> None:
+        self.submit("东城县教育工作会议召开", "部署教育工作。")
+        late = services.save_interest(user=self.principal, name="教育", keywords=["教育"])
+        self.submit("西山县教育系统开展家访", "教育系统家访。", user=self.bob)
+        run_chore(SERVE)
+        assert [h.item.title for h in late.hits.all()] == ["西山县教育系统开展家访"]
+
     def test_it_never_tells_a_leader_of_an_item_above_their_clearance(self) -> None:
         self.leader.clearance = Sensitivity.INTERNAL
         self.leader.save(update_fields=["clearance"])
+        services.save_interest(user=self.principal, name="物资", keywords=["防汛物资"])
         item = self.submit("东城县防汛物资情况", "防汛物资储备情况。")
         change_label(user=self.ed, item=item, sensitivity=Sensitivity.SENSITIVE)
-        services.save_interest(user=self.principal, name="物资", keywords=["防汛物资"])
 
         run_chore(SERVE)
 
