@@ -7,6 +7,7 @@ import datetime as dt
 
 import time_machine
 
+from xinbao.accounts.models import User
 from xinbao.interests.models import InfoRequest, RequestState
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
@@ -22,7 +23,7 @@ class RequestTest(BaseTestCase):
         super().setUp()
         self.enterContext(time_machine.travel(NOW, tick=False))
 
-    def inbox(self, user: object) -> list[str]:
+    def inbox(self, user: User) -> list[str]:
         deliver_due()
         return list(
             Notification.objects.filter(user=user).values_list("message__subject", flat=True)

@@ -12,7 +12,7 @@ from xinbao.accounts.models import User
 from xinbao.audit.models import AuditEvent
 from xinbao.interests import services
 from xinbao.interests.chores import DIGEST, SERVE
-from xinbao.interests.models import Hit, Interest
+from xinbao.interests.models import Cursor, Hit, Interest
 from xinbao.items.models import Item, Urgency
 from xinbao.items.services import ItemData, change_label, create_item
 from xinbao.lib.labels import Sensitivity
@@ -92,7 +92,7 @@ class ServedFirstTest(BaseTestCase):
 
         # A second run finds nothing new, and a rerun over the same item tells nobody twice.
         assert run_chore(SERVE) == "0 items read, 0 interest matches"
-        services.Cursor.objects.update(at=None, last_pk=0)
+        Cursor.objects.update(at=None, last_pk=0)
         run_chore(SERVE)
         assert Hit.objects.count() == 1 and len(self.inbox(self.leader)) == 1
 
