@@ -6,4 +6,4 @@ class ResearchConfig(AppConfig):
     label = "research"
 
     def ready(self) -> None:
-        from xinbao.research import chores, menu  # noqa: F401  (registers the deadline scan; the menu entries)
+        from xinbao.research import chores, menu, panels  # noqa: F401  (registers the deadline scan; the menu entries; the item page's panel)
