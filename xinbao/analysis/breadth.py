@@ -15,9 +15,12 @@ shown (``bench/breadth.py`` measures it on a labelled set written apart from the
   of the office's own network (``local`` from the org tree: the units' names and addresses,
   the city, the dictionary's place names; 我市, 本县 are the writer's own), and words that point
   outside (外省, 兄弟省市, 全国, 借鉴…).
-  A province or a city that is not local weighs one each, a named local place one, a county or
-  township the office does not know half for outside (a village of the city is often not in the
-  org tree, a county of another province is); an outside word two. Outside when it weighs more.
+  A named local place weighs one for local; for outside, a province that is not local weighs
+  one and a half, a city one, a county or township the office does not know a quarter (a
+  township of the city is often not in the org tree, a county of another province is), a
+  village nothing, an outside word two (a wire agency's dateline, 新华社, is one). Outside
+  when it weighs more. A name counts only where it is one: a stem of two characters or more,
+  not the head of a longer word (培育区域 names no 培育区, 人力资源市场 no 人力资源市).
 """
 
 from __future__ import annotations
@@ -238,14 +241,22 @@ OUTSIDE_CUES = (
     "发达地区",
     "沿海地区",
     "借鉴",
+    "新华社",
+    "中新社",
+    "中新网",
+    "新华网",
 )
 # A percentage, or a sum in 万 or 亿 (figures of a whole picture).
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|万|亿)|百分之[一二三四五六七八九十百]+")
 #: At most this many figures count for a trend (a table of figures is one picture).
 MAX_FIGURES = 4
 FIGURE_WEIGHT = 0.5
-# Province-level and city-level suffixes (see items.similarity: levels 0 and 1).
-_WIDE = ("省", "自治区", "市", "州", "自治州", "盟")
+# The levels of a place's name (as items.similarity reads them), the widest first.
+_PROVINCE = ("省", "自治区")
+_CITY = ("市", "州", "自治州", "盟")
+_SUFFIXES = ("自治区", "自治州", "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡", "村")
+#: Characters that make a place suffix the head of a longer word: 区域, 区级, 市场, 县级.
+_WORD_TAILS = frozenset("域级场段划间块")
 
 
 @dataclass(frozen=True)
@@ -291,15 +302,42 @@ def _is_local(name: str, local: frozenset[str]) -> bool:
     return any(len(p) >= 2 and (name.startswith(p) or p.startswith(name)) for p in local)
 
 
+def _real(name: str, text: str) -> bool:
+    """Whether ``name`` names a place rather than ending a word the segmenter cut short: its
+    stem is two characters or more (在区 is none) and somewhere in the text it is not the head
+    of a longer word (区域, 区级, 市场: 培育区域 names no 培育区)."""
+    suffix = next((s for s in _SUFFIXES if name.endswith(s)), "")
+    if len(name) - len(suffix) < 2:
+        return False
+    start = text.find(name)
+    while start != -1:
+        after = text[start + len(name) : start + len(name) + 1]
+        if after not in _WORD_TAILS:
+            return True
+        start = text.find(name, start + 1)
+    return False
+
+
 def _region(text: str, local: frozenset[str]) -> tuple[str, list[str]]:
-    named = place_names(text)
+    named = [n for n in place_names(text) if _real(n, text)]
     near = [n for n in named if _is_local(n, local)]
     far = [n for n in named if n not in near]
     outside_words = _cues(text, OUTSIDE_CUES)
-    out_weight = 2 * len(outside_words) + sum(1.0 if n.endswith(_WIDE) else 0.5 for n in far)
+    out_weight = 2 * len(outside_words) + sum(_far_weight(n) for n in far)
     if out_weight > len(near):
         return Region.OUTSIDE, outside_words + far
     return Region.LOCAL, near
+
+
+def _far_weight(name: str) -> float:
+    if name.endswith(_PROVINCE):
+        return 1.5
+    if name.endswith(_CITY):
+        return 1.0
+    if name.endswith("村"):
+        # A village tells nothing of the region (and 部分村, 多数村 are no names at all).
+        return 0.0
+    return 0.25
 
 
 def local_names(names: Iterable[str]) -> frozenset[str]:

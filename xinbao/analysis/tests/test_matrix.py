@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import time_machine
 from django.utils import timezone
@@ -42,7 +43,7 @@ class MatrixTest(BaseTestCase):
         super().setUp()
         self.enterContext(time_machine.travel(NOW, tick=False))
 
-    def _sent(self, text: tuple[str, str], days_ago: int = 0, **extra: object) -> int:
+    def _sent(self, text: tuple[str, str], days_ago: int = 0, **extra: Any) -> int:
         return self.make_item(
             self.alice,
             title=text[0],

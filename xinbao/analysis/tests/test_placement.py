@@ -4,6 +4,7 @@ editor corrects one on the desk's item page, audited, and the chore never change
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import time_machine
 from django.utils import timezone
@@ -36,10 +37,10 @@ class PlacementTest(BaseTestCase):
         super().setUp()
         self.enterContext(time_machine.travel(NOW, tick=False))
 
-    def _item(self, text: tuple[str, str], **extra: object) -> int:
+    def _item(self, text: tuple[str, str], **extra: Any) -> int:
         user = extra.pop("user", self.alice)
         item = self.make_item(
-            user,  # type: ignore[arg-type]  # a persona
+            user,
             title=text[0],
             body=text[1],
             submitted_at=timezone.now(),

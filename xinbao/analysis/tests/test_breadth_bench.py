@@ -1,0 +1,42 @@
+"""The breadth benchmark (bench/breadth.py) in small, so that it cannot rot: a few labelled demo
+texts (and a few CEC texts where ../shared/data has them) placed and scored per axis."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from django.test import TestCase
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("breadth_bench", ROOT / "bench" / "breadth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _bench()
+
+
+class BreadthBenchTest(TestCase):
+    def test_it_scores_the_suggestions_against_the_labelled_texts_per_axis(self) -> None:
+        result = bench.run(cec_per_kind=2, limit=20)
+        assert result["demo_texts"] == 20
+        axes = result["axes"]
+        assert axes["horizon"]["texts"] == axes["sphere"]["texts"] == 20
+        assert axes["region"]["texts"] == 20 + result["cec_texts"]
+        for axis in ("horizon", "sphere", "region"):
+            # Far better than a coin: the lexicons generalise to texts they were not written from.
+            assert axes[axis]["accuracy"] >= 0.7, (axis, axes[axis])
+        wrong = sum(
+            n
+            for axis in axes.values()
+            for key, n in axis["confusion"].items()
+            if key.split("->")[0] != key.split("->")[1]
+        )
+        assert len(result["wrong"]) == wrong
