@@ -184,6 +184,28 @@ class PriorityTest(BaseTestCase):
         assert flag.resolved_at is not None
         self.assertNotContains(self.client.get("/"), "Priorities without information lately")
 
+    def test_it_matches_the_period_again_when_the_keywords_change(self) -> None:
+        grain = self.sent(self.bob, "西山县秋粮收购过半", "秋粮收购进度过半。", at=NOW)
+        flood = self.sent(self.alice, "东城县防汛会商", "防汛会商。", at=NOW)
+        priority = self.create_through_the_menu()
+        assert set(PriorityMatch.objects.values_list("item", flat=True)) == {flood.pk}
+        self.client.post(
+            f"/agenda/{priority.pk}/edit/",
+            {
+                "title": "秋粮收购",
+                "kind": "central_task",
+                "keywords": "秋粮",
+                "starts_on": "2026-06-01",
+                "ends_on": "2026-09-30",
+                "owner": self.leader.pk,
+                "stale_weeks": "2",
+                "active": "on",
+            },
+        )
+        # Found through search at once; the automatic match that no longer fits is dropped.
+        assert set(PriorityMatch.objects.values_list("item", flat=True)) == {grain.pk}
+        assert AuditEvent.objects.filter(action="agenda.priority_update").count() == 1
+
     def test_it_keeps_what_was_typed_when_the_form_is_refused(self) -> None:
         self.client.force_login(self.chief)
         response = self.client.post(
