@@ -53,13 +53,16 @@ def _refuse(user: User, roles: frozenset[Role]) -> None:
 # --- placements ------------------------------------------------------------------------------
 
 
-def place_item(*, item_id: int) -> Placement | None:
+def place_item(*, item_id: int, local: frozenset[str] | None = None) -> Placement | None:
     """Suggest the placement of one item (the placing chore's row); nothing when it is placed
-    already, gone, or still a draft. Audited with the system as its actor."""
+    already, gone, or still a draft. ``local``: the network's places, when the caller read them
+    once for many items. Audited with the system as its actor."""
     item = selectors.placeable_items().filter(pk=item_id).first()
     if item is None or Placement.objects.filter(item_id=item_id).exists():
         return None
-    found = suggest(title=item.title, body=item.body, local=selectors.local_places())
+    if local is None:
+        local = selectors.local_places()
+    found = suggest(title=item.title, body=item.body, local=local)
     with transaction.atomic():
         placement, made = Placement.objects.get_or_create(
             item=item,
