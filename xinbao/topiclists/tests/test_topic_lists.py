@@ -83,6 +83,11 @@ class TopicListTest(BaseTestCase):
 
         mine = self.make_item(self.alice, title="东城县开展冬季安全生产隐患排查", submitted_at=NOW)
         self.client.force_login(self.alice)
+        inbox = self.client.get("/notify/")
+        self.assertContains(inbox, TITLE)
+        note = Notification.objects.get(user=self.alice)
+        opened = self.client.post(f"/notify/{note.pk}/read/")
+        assert opened.status_code == 302 and opened["Location"] == f"/topiclists/{topic_list.pk}/"
         index = self.client.get(self.menu("Reporting topics"))
         self.assertContains(index, TITLE)
         page = self.client.get(f"/topiclists/{topic_list.pk}/")
