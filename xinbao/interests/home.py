@@ -13,7 +13,7 @@ from xinbao.lib.home import HOME_LIMIT, Section, register
 def for_your_interests(user: User) -> Section | None:
     if not is_leader(user):
         return None
-    rows = selectors.served(user, days=7, limit=HOME_LIMIT)
+    rows = selectors.served(user, limit=HOME_LIMIT)
     if not rows:
         return None
     return Section("interests/partials/_home.html", {"served_rows": rows})
