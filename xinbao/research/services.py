@@ -13,8 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,11 +124,24 @@ def _check_due(due_on: dt.date) -> None:
         raise CommissionError(_("The due day must be after today."))
 
 
-def _next_serial(year: int) -> int:
-    # The year's numbered commissions are locked, so two senders queue and number in turn.
-    taken = Commission.objects.select_for_update().filter(number_year=year)
-    last = taken.aggregate(n=Max("number_serial"))["n"]
-    return int(last or 0) + 1
+def _number(commission: Commission, year: int) -> None:
+    """Give ``commission`` the next number of ``year`` (约稿〔year〕n号) and store it.
+
+    The year's numbered commissions are locked while the next serial is read, so senders queue;
+    the first of a year has no row to lock, and a sender that overlaps it is refused by the
+    unique constraint: it reads the serial again (in a savepoint, keeping the transaction).
+    """
+    for _attempt in range(5):
+        serials = Commission.objects.select_for_update().filter(number_year=year)
+        taken = [n for n in serials.values_list("number_serial", flat=True) if n is not None]
+        commission.number_year, commission.number_serial = year, max(taken, default=0) + 1
+        try:
+            with transaction.atomic():
+                commission.save(update_fields=["number_year", "number_serial"])
+        except IntegrityError:
+            continue
+        return
+    raise CommissionError(_("The commission could not be numbered; send it again."))
 
 
 @transaction.atomic
@@ -264,9 +276,9 @@ def send_commission(*, commission: Commission, user: User) -> Commission:
         raise CommissionError(_("Choose at least one unit."))
     now = timezone.now()
     year = timezone.localtime(now).year
-    commission.number_year, commission.number_serial = year, _next_serial(year)
+    _number(commission, year)
     commission.state, commission.sent_at = CommissionState.SENT, now
-    commission.save(update_fields=["number_year", "number_serial", "state", "sent_at"])
+    commission.save(update_fields=["state", "sent_at"])
     check = _first_check(commission.due_on, now)
     commission.assignments.update(next_check_at=check)
     record(
