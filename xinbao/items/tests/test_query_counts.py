@@ -24,9 +24,9 @@ FROZEN = (
     Frozen(
         "home",
         "ed",
-        11,
+        12,
         "overdue demands, open verifications, issues the duty officer sent overnight, the queue, "
-        "early signals still open",
+        "early signals still open, priorities flagged without information",
     ),
 )
 
