@@ -263,3 +263,15 @@ class PriorityTest(BaseTestCase):
             {"title": "完成水库隐患排查", "due_on": "2026-07-01", "done_on": "2026-07-03"},
         )
         self.assertContains(self.client.get(f"/agenda/{priority.pk}/"), "Done")
+
+    def test_it_shows_a_leader_the_priorities_an_item_follows_and_a_reporter_nothing(self) -> None:
+        item = self.sent(self.alice, "东城县部署防汛工作", "部署防汛。", at=NOW)
+        self.create_through_the_menu()
+        self.client.force_login(self.leader)
+        page = self.client.get(f"/items/{item.pk}/")
+        self.assertContains(page, "Follows the priorities")
+        self.assertContains(page, "汛期安全度汛")
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/items/{item.pk}/")
+        assert page.status_code == 200
+        self.assertNotContains(page, "汛期安全度汛")
