@@ -9,8 +9,6 @@ deduction. An ``Answer`` links one of the unit's items to its assignment.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -127,11 +125,6 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.commission_id}:{self.unit_id}"
 
-    @property
-    def is_open(self) -> bool:
-        """Whether the unit may still link answers (a missed one answers late)."""
-        return self.commission.state == CommissionState.SENT
-
 
 class Answer(models.Model):
     """An item of the unit that answers its assignment (several allowed)."""
@@ -156,8 +149,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id}:{self.item_id}"
-
-
-def deadline_passed(due_on: dt.date, today: dt.date) -> bool:
-    """The day ``due_on`` is over once ``today`` (Asia/Shanghai) is after it."""
-    return today > due_on
