@@ -7,8 +7,9 @@ its labelled set written from the demo's texts).
 A :class:`Profile` is built once (``profile(keywords, exclude)``) and reused for many texts.
 Terms and texts are compared on their normalised forms (``lib.text.normalise``: NFC,
 half-width, simplified characters; ASCII lower-cased), so 防汛 finds 防汛 in a traditional or
-full-width text. A term may be a phrase (河长制, 汛期 安全); a term of ASCII letters and digits
-only matches as a whole word (AI does not match in MAIL).
+full-width text. A term may be a phrase (河长制, 高效办成一件事); a Chinese term of parts
+separated by spaces (汛期 安全) asks for every part in the same text, anywhere; a term of ASCII
+letters and digits only matches as a whole word (AI does not match in MAIL, "5g base" as it is).
 
 ``match`` scores what it found: each keyword found gives a strength, more in the title than in
 the body, more for a body that mentions it again; the strengths combine so that every further
@@ -96,6 +97,10 @@ def _pattern(term: str) -> re.Pattern[str]:
 
 
 def _count(term: str, text: str) -> int:
+    """How often ``term`` occurs in ``text``; for a term of parts (汛期 安全), how often the
+    rarest part does (0 when one is missing)."""
+    if " " in term and not _ASCII_WORD.fullmatch(term):
+        return min(_count(part, text) for part in term.split(" "))
     return len(_pattern(term).findall(text)) if term in text else 0
 
 

@@ -56,6 +56,12 @@ class MatchingTest(SimpleTestCase):
         assert m is not None
         assert len(m.reasons) == 2
 
+    def test_it_asks_for_every_part_of_a_term_with_spaces(self) -> None:
+        m = found(["汛期 安全"], "确保汛期群众安全", "各地加强值守。")
+        assert m is not None
+        assert m.reasons == ("the title contains “汛期 安全”",)
+        assert found(["汛期 安全"], "汛期工作部署", "各地加强值守。") is None
+
     def test_it_lets_an_excluded_term_veto(self) -> None:
         assert found(["防汛"], "防汛演练", "本次为防汛演练。", exclude=["演练"]) is None
         assert found(["防汛"], "防汛部署", "各地部署。", exclude=["演练"]) is not None
