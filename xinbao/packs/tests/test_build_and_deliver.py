@@ -183,6 +183,9 @@ class BuildAndDeliverTest(BaseTestCase):
         self.client.force_login(self.leader)
         home = self.client.get("/").content.decode()
         assert f'href="{reverse("packs:mine")}"' in home
+        # The home page says it waits to be read, until it is.
+        assert "Reference packs for you to read" in home
+        assert f'href="{reverse("packs:read", args=[pack.pk])}"' in home
         mine = self.client.get(reverse("packs:mine"))
         self.assertContains(mine, "青石镇强降雨灾情参阅")
         self.assertContains(mine, "New")
@@ -193,6 +196,7 @@ class BuildAndDeliverTest(BaseTestCase):
         self.assertContains(reading, "死亡人数")
         self.assertContains(reading, "青石镇受灾最重")
         receipt = Receipt.objects.get(pack=pack, user=self.leader)
+        self.assertNotContains(self.client.get("/"), "Reference packs for you to read")
         assert receipt.read_at == T0 + dt.timedelta(hours=5)
 
         pdf = self.client.get(reverse("packs:pdf", args=[pack.pk]))
