@@ -156,6 +156,8 @@ def _builder_context(
         }
     recipients = list(pack.recipients.order_by("pk"))
     context["recipients"] = recipients
+    # What every recipient may read: an item above it is shown, not offered.
+    context["ceiling"] = min((int(r.clearance_level) for r in recipients), default=0)
     if not pack.editable:
         context["receipt_rows"] = [(r, receipts.get(r.pk)) for r in recipients]
     return context | extra

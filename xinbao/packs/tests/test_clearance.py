@@ -42,6 +42,11 @@ class ClearanceTest(BaseTestCase):
 
     def test_it_refuses_adding_an_item_above_a_recipients_clearance(self) -> None:
         self.client.force_login(self.ed)
+        # Found, but not offered.
+        page = self.client.get(reverse("packs:build", args=[self.pack.pk]), {"q": "水库"})
+        hits = page.content.decode().split('id="hits"')[1].split("</ul>")[0]
+        assert hits.count("Above a leader’s clearance") == 1
+        assert hits.count('name="item"') == 1
         response = self.client.post(
             reverse("packs:add_item", args=[self.pack.pk]),
             {"item": self.sensitive.pk},
