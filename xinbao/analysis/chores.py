@@ -1,6 +1,7 @@
-"""The placing chore: every minute, the sent items not placed yet (oldest first, 200 a run) get
-their suggested placement, each in its own transaction. A corrected placement is never
-touched: the chore only makes placements that do not exist."""
+"""The placing chore: every minute, the items sent within the last week (``PLACE_WINDOW``) and
+not placed yet (oldest first, 200 a run) get their suggested placement, each in its own
+transaction. A corrected placement is never touched: the chore only makes placements that do
+not exist. Older items never placed: ``services.place_missing``."""
 
 from __future__ import annotations
 

@@ -43,13 +43,28 @@ PLACE_BATCH = 200
 # --- placements ------------------------------------------------------------------------------
 
 
+#: The statuses of a sent item (every one but a draft's and a withdrawn one's).
+SENT = tuple(status for status in ItemStatus.values if status not in NOT_COUNTED)
+#: How far back the placing chore looks: items sent earlier than this and never placed (the
+#: scanner stopped longer) are placed when an editor corrects them, or by ``place_missing``.
+PLACE_WINDOW = dt.timedelta(days=7)
+
+
 def placeable_items() -> QuerySet[Item]:
-    return Item.objects.exclude(status__in=NOT_COUNTED).filter(submitted_at__isnull=False)
+    return Item.objects.filter(status__in=SENT, submitted_at__isnull=False)
 
 
-def unplaced_ids(limit: int = PLACE_BATCH) -> list[int]:
-    """The placing chore's cursor: sent items without a placement, oldest first."""
-    rows = placeable_items().filter(placement__isnull=True).order_by("pk")
+def unplaced_ids(limit: int = PLACE_BATCH, since: dt.datetime | None = None) -> list[int]:
+    """The placing chore's cursor: items sent within ``PLACE_WINDOW`` (or since ``since``)
+    without a placement, oldest first. Bounded by the window, so that the check every minute
+    reads the last days' items through the (status, submitted_at) index, not every item ever
+    sent."""
+    since = since if since is not None else timezone.now() - PLACE_WINDOW
+    rows = (
+        placeable_items()
+        .filter(submitted_at__gte=since, placement__isnull=True)
+        .order_by("submitted_at", "pk")
+    )
     return list(rows.values_list("pk", flat=True)[:limit])
 
 

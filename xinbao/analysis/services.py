@@ -89,6 +89,19 @@ def place_item(*, item_id: int, local: frozenset[str] | None = None) -> Placemen
     return placement
 
 
+def place_missing(*, batch: int = 500) -> int:
+    """Place every sent item never placed, however old (a new install over existing items, the
+    demo): what the chore would do without its window. Each item in its own transaction."""
+    local = selectors.local_places()
+    since = dt.datetime.min.replace(tzinfo=dt.UTC)
+    done = 0
+    while ids := selectors.unplaced_ids(limit=batch, since=since):
+        for pk in ids:
+            if place_item(item_id=pk, local=local) is not None:
+                done += 1
+    return done
+
+
 @transaction.atomic
 def correct_placement(
     *, user: User, item: Item, horizon: str, sphere: str, region: str
@@ -171,7 +184,10 @@ def record_uptake(
     """Record what became of an adopted proposal, with its evidence. The first time it is taken
     up (wholly or partly), the unit that proposed it is told."""
     _refuse(user, EDIT_ROLES)
-    if item.kind != ItemKind.PROPOSAL or not selectors.adopted_proposals().filter(pk=item.pk):
+    if (
+        item.kind != ItemKind.PROPOSAL
+        or not selectors.adopted_proposals().filter(pk=item.pk).exists()
+    ):
         raise AnalysisError(_("Only an adopted proposal is followed."))
     if uptake not in Uptake.values:
         raise AnalysisError(_("Choose what became of the proposal."))

@@ -271,7 +271,10 @@ def _instructions(item_pk: int) -> Any:
 @login_required
 def proposal(request: AuthedRequest, pk: int) -> HttpResponse:
     item = access_item_to_view(request.user, pk)
-    if item.kind != ItemKind.PROPOSAL or not selectors.adopted_proposals().filter(pk=item.pk):
+    if (
+        item.kind != ItemKind.PROPOSAL
+        or not selectors.adopted_proposals().filter(pk=item.pk).exists()
+    ):
         raise Http404
     follow = getattr(item, "proposal_follow_up", None)
     initial: dict[str, Any] = {}

@@ -34,20 +34,9 @@ TAKEN_UP_NOTE = "市委常委会研究采纳，市政府办公室已印发实施
 PARTLY_NOTE = "有关建议已转市直部门研究，其中两项措施纳入今年民生实事项目。"
 
 
-def place_all() -> int:
-    """Place every sent item not placed yet, as the chore would, in one pass."""
-    local = selectors.local_places()
-    done = 0
-    while ids := selectors.unplaced_ids(limit=500):
-        for pk in ids:
-            if services.place_item(item_id=pk, local=local) is not None:
-                done += 1
-    return done
-
-
 def analysis(book: Book) -> None:
     """See the module's docstring."""
-    placed = place_all()
+    placed = services.place_missing()
     book.add("placements", placed)
     if MixTarget.objects.exists():
         book.skipped.append("analysis: a mix target exists")

@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from xinbao.analysis.chores import PLACE
 from xinbao.analysis.models import Horizon, Placement, Region, Sphere
+from xinbao.analysis.services import place_missing
 from xinbao.lib.labels import Sensitivity
 from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase
@@ -57,6 +58,7 @@ class MatrixTest(BaseTestCase):
             self._sent(TREND)
         early = self._sent(EARLY, days_ago=20)
         run_chore(PLACE)
+        place_missing()  # sent before the chore's window
 
         self.client.force_login(self.ed)
         url = menu_link(self.client.get("/").content.decode(), "Breadth")

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from xinbao.analysis.chores import PLACE
 from xinbao.analysis.models import Horizon, Placement, Region, Sphere
+from xinbao.analysis.services import place_missing
 from xinbao.audit.models import AuditEvent
-from xinbao.items.models import ItemStatus
+from xinbao.items.models import Item, ItemStatus
 from xinbao.scheduler.services import run_chore
 from xinbao.test import BaseTestCase
 
@@ -79,6 +80,15 @@ class PlacementTest(BaseTestCase):
         self.assertContains(page, "Early sign")
         self.assertContains(page, "菜价")
         self.assertNotContains(page, "Correct the placement")  # leaders read, editors correct
+
+    def test_it_leaves_items_sent_before_its_window_to_place_missing(self) -> None:
+        old = self._item(TREND)
+        Item.objects.filter(pk=old).update(submitted_at=timezone.now() - dt.timedelta(days=10))
+        recent = self._item(EARLY)
+        run_chore(PLACE)
+        assert list(Placement.objects.values_list("item_id", flat=True)) == [recent]
+        assert place_missing() == 1
+        assert Placement.objects.get(item_id=old).horizon == Horizon.TREND
 
     def test_it_keeps_an_editors_correction_when_the_chore_runs_again(self) -> None:
         pk = self._item(TREND)
