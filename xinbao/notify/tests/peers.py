@@ -307,6 +307,8 @@ class Mail:
     mail_from: str
     rcpt_tos: list[str]
     content: bytes
+    #: The client's end of the connection it came over (host, port).
+    peer: Any = None
 
     def parsed(self) -> EmailMessage:
         message = email.message_from_bytes(self.content, policy=email.policy.default)
@@ -328,7 +330,9 @@ class SmtpPeer:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        mail = Mail(str(envelope.mail_from), [str(r) for r in envelope.rcpt_tos], content)
+        mail = Mail(
+            str(envelope.mail_from), [str(r) for r in envelope.rcpt_tos], content, session.peer
+        )
         self.offered.append(mail)
         reply = self.script.pop(0) if self.script else "250 2.0.0 OK: queued"
         if reply.startswith("250"):

@@ -10,9 +10,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from xinbao.notify import services
-from xinbao.notify.models import Channel, MessageState
+from xinbao.notify.models import Channel, Message, MessageState
 from xinbao.notify.tests.peers import SmtpPeer, TransportTestCase, free_port
 from xinbao.notify.transports.email import message_id
+from xinbao.org.models import Person
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -147,3 +148,37 @@ class FaxTests(SmtpTestCase):
             assert self.attempts(failed)[0].permanent
         assert "PDF" in message.last_error and "PDF" in not_pdf.last_error
         assert self.smtp.offered == []
+
+
+class ConnectionReuseTests(SmtpTestCase):
+    def test_it_sends_a_batchs_mail_over_one_connection(self) -> None:
+        people = [
+            Person.objects.create(name=f"收件人{n}", unit=self.county_a, email=f"r{n}@x.gov.cn")
+            for n in range(4)
+        ]
+        # The server refuses the second mail: the connection still serves the rest.
+        self.smtp.script = ["250 2.0.0 OK", "550 5.1.1 mailbox unavailable"]
+        messages = [self.queue(Channel.EMAIL, person=p) for p in people]
+        services.deliver_due()
+        states = [Message.objects.get(pk=m.pk).state for m in messages]
+        sent, failed = MessageState.SENT, MessageState.FAILED
+        assert states == [sent, failed, sent, sent]
+        assert len(self.smtp.offered) == 4
+        assert len({mail.peer for mail in self.smtp.offered}) == 1
+
+    def test_it_opens_a_new_connection_when_the_server_dropped_the_kept_one(self) -> None:
+        people = [
+            Person.objects.create(name=f"收件人{n}", unit=self.county_a, email=f"r{n}@x.gov.cn")
+            for n in range(2)
+        ]
+        # 421: the server closes the connection after refusing the first mail for now.
+        self.smtp.script = ["421 4.3.2 shutting down"]
+        first, second = (self.queue(Channel.EMAIL, person=p) for p in people)
+        services.deliver_due()
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.state == MessageState.QUEUED and "421" in first.last_error
+        assert second.state == MessageState.SENT
+        assert [m.rcpt_tos for m in self.smtp.received] == [["r1@x.gov.cn"]]
+        # smtplib closes a connection answered 421; the second mail came over a new one.
+        assert len({mail.peer for mail in self.smtp.offered}) == 2

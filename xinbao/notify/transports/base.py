@@ -39,3 +39,6 @@ class Transport:
     def address_of(self, message: Message) -> str:
         """The address to use, resolved at send time from the person, user or endpoint."""
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Let go of what the transport kept open between sends of one batch (a connection)."""

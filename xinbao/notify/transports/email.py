@@ -67,7 +67,23 @@ def _decode(text: bytes | str) -> str:
 
 
 class EmailTransport(Transport):
+    """One SMTP connection serves the messages of a batch (``close`` ends it): a sender does
+    not log in again for every mail."""
+
     channel = Channel.EMAIL
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+        self._smtp_key: tuple[Any, ...] = ()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
     def address_of(self, message: Message) -> str:
         person = person_of(message)
@@ -132,23 +148,51 @@ class EmailTransport(Transport):
         security = settings["security"]
         timeout = float(settings.get("timeout") or conf()["http_timeout"])
         envelope_from = parseaddr(settings["from"])[1]
-        # Loading the system's CA certificates costs ~50 ms: only when TLS is used, once.
-        context = _tls_context() if security in ("ssl", "starttls") else None
+        key = (host, port, security, settings["user"], settings["password"], timeout)
+        if self._smtp is not None and self._smtp_key != key:
+            self.close()
+        reused = self._smtp is not None
         try:
-            smtp = (
-                smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-                if security == "ssl"
-                else smtplib.SMTP(host, port, timeout=timeout)
-            )
-            with smtp:
-                if security == "starttls":
-                    smtp.starttls(context=context)
-                if settings["user"]:
-                    smtp.login(settings["user"], settings["password"])
-                smtp.send_message(mail, from_addr=envelope_from, to_addrs=[to])
+            if self._smtp is None:
+                self._smtp, self._smtp_key = self._connect(settings, host, port, timeout), key
+            try:
+                self._smtp.send_message(mail, from_addr=envelope_from, to_addrs=[to])
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                if not reused:
+                    raise
+                # The server closed the connection kept from the last mail: once more, anew.
+                self.close()
+                self._smtp, self._smtp_key = self._connect(settings, host, port, timeout), key
+                self._smtp.send_message(mail, from_addr=envelope_from, to_addrs=[to])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            # The server refused this mail and is still talking (smtplib sent RSET): the
+            # connection serves the next one.
+            raise smtp_error(exc) from None
         except (smtplib.SMTPException, OSError) as exc:
+            self.close()
             raise smtp_error(exc) from None
         return f"accepted by {host}:{port}"
+
+    def _connect(
+        self, settings: dict[str, Any], host: str, port: int, timeout: float
+    ) -> smtplib.SMTP:
+        security = settings["security"]
+        # Loading the system's CA certificates costs ~50 ms: only when TLS is used, once.
+        context = _tls_context() if security in ("ssl", "starttls") else None
+        smtp = (
+            smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            if security == "ssl"
+            else smtplib.SMTP(host, port, timeout=timeout)
+        )
+        try:
+            if security == "starttls":
+                smtp.starttls(context=context)
+            if settings["user"]:
+                smtp.login(settings["user"], settings["password"])
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
 
 
 @functools.cache

@@ -13,14 +13,15 @@ Error texts never contain the URL: webhook and token URLs carry secrets.
 
 from __future__ import annotations
 
-import http.client
 import json
-import urllib.error
+import threading
 import urllib.request
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
 
 from xinbao.notify.conf import conf
 from xinbao.notify.transports.base import TransportError
@@ -95,20 +96,31 @@ def request(
         raise TransportError(f"unusable address: scheme {req.type!r}", permanent=True)
     timeout = float(conf()["http_timeout"])
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as answer:  # noqa: S310
-            return Response(status=answer.status, body=answer.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return Response(status=exc.code, body=exc.read())
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise TransportError(f"no answer within {timeout:g} s") from None
-        raise TransportError(f"cannot connect: {reason}") from None
-    except TimeoutError:
+        answer = _client().request(
+            method, req.full_url, content=data, headers=all_headers, timeout=timeout
+        )
+    except httpx.TimeoutException:
         raise TransportError(f"no answer within {timeout:g} s") from None
-    except (OSError, http.client.HTTPException) as exc:
+    except httpx.ConnectError as exc:
+        raise TransportError(f"cannot connect: {exc}") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise TransportError(f"unusable address: {exc}", permanent=True) from None
+    except (httpx.HTTPError, OSError) as exc:
         raise TransportError(f"connection failed: {type(exc).__name__}: {exc}") from None
+    return Response(status=answer.status_code, body=answer.content)
+
+
+_local = threading.local()
+
+
+def _client() -> httpx.Client:
+    """This thread's client: its connections are kept open between requests (a gateway is
+    asked many times in a row by a sender), at most a few per host."""
+    client: httpx.Client | None = getattr(_local, "client", None)
+    if client is None:
+        limits = httpx.Limits(max_connections=8, max_keepalive_connections=4, keepalive_expiry=30)
+        client = _local.client = httpx.Client(limits=limits, follow_redirects=False)
+    return client
 
 
 def check_status(response: Response) -> None:
