@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from xinbao.accounts.models import User
 from xinbao.audit.models import AuditEvent
+from xinbao.desk import services as desk
+from xinbao.desk.models import AdoptionLevel
 from xinbao.items.models import Item
 from xinbao.items.services import create_item, submit_item
 from xinbao.items.tests.test_similarity import FLOOD_A, FLOOD_B, FLOOD_OTHER, data
@@ -48,6 +50,7 @@ class BuildAndDeliverTest(BaseTestCase):
     a: Item
     b: Item
     other: Item
+    drill: Item
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -68,6 +71,25 @@ class BuildAndDeliverTest(BaseTestCase):
             )
             give_instruction(
                 user=cls.principal, item=cls.a, text="请全力搜救失联人员，妥善安置受灾群众。"
+            )
+        # Last month the province adopted the town's account of its flood drills.
+        with time_machine.travel(T0 - dt.timedelta(days=30), tick=False):
+            cls.drill = submit_item(
+                user=cls.alice,
+                item=create_item(
+                    user=cls.alice,
+                    data=data(
+                        "青石镇开展防汛应急演练", "青石镇组织防汛应急演练，检验强降雨转移预案。"
+                    ),
+                ),
+            )
+            desk.forward(user=cls.ed, item=cls.drill, to_office="省委办公厅")
+            desk.record_higher_adoption(
+                user=cls.ed,
+                item=cls.drill,
+                level=AdoptionLevel.PROVINCE,
+                publication="《每日汇报》",
+                adopted_on=(T0 - dt.timedelta(days=30)).date(),
             )
 
     def setUp(self) -> None:
@@ -119,8 +141,10 @@ class BuildAndDeliverTest(BaseTestCase):
         assert "Same event as “东城县青石镇遭遇强降雨”" in html
         group = html.split('id="group"')[1].split("</ul>")[0]
         assert "青石镇灾情续报" in group and "白沙镇" not in group
-        # The subject's leaders' instructions are offered.
+        # The subject's leaders' instructions and earlier adoptions are offered.
         assert "请全力搜救失联人员" in html
+        adopted = html.split('id="adopted"')[1].split("</ul>")[0]
+        assert "青石镇开展防汛应急演练" in adopted and "白沙镇" not in adopted
 
         # The group's item, added without htmx: back on the builder with a message.
         response = self.client.post(
