@@ -25,9 +25,11 @@ class PeriodForm(StyledForm):
     months to today and every class."""
 
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
     unit_class = forms.ModelChoiceField(
         label=_("Unit class"), queryset=UnitClass.objects.none(), required=False
     )
@@ -79,7 +81,7 @@ class TargetForm(StyledForm):
     )
     valid_from = forms.DateField(
         label=_("From"),
-        widget=forms.DateInput({"type": "date"}),
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Say from which day the target holds.")},
     )
 
@@ -99,7 +101,7 @@ class UptakeForm(StyledForm):
         help_text=_("What was done with the proposal: a meeting, a document, a measure."),
     )
     decided_on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Date"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
     instruction = InstructionChoice(
         label=_("Leader's instruction"), queryset=Instruction.objects.none(), required=False
@@ -115,10 +117,14 @@ class UptakeForm(StyledForm):
 
 class ProposalFilterForm(StyledForm):
     start = forms.DateField(
-        label=_("Adopted from"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Adopted from"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("Adopted until"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Adopted until"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     uptake = forms.ChoiceField(

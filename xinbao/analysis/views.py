@@ -39,8 +39,12 @@ from xinbao.periodicals.models import Instruction
 
 
 def _period(request: AuthedRequest) -> tuple[PeriodForm, Any, Any, int | None]:
-    form = PeriodForm(request.GET or None)
-    start, end, unit_class = form.period() if request.GET else PeriodForm({}).period()
+    """The period asked for (or the default, shown in the form's fields), and the unit class."""
+    if not request.GET:
+        start, end, unit_class = PeriodForm({}).period()
+        return PeriodForm(initial={"start": start, "end": end}), start, end, unit_class
+    form = PeriodForm(request.GET)
+    start, end, unit_class = form.period()
     return form, start, end, unit_class
 
 

@@ -64,6 +64,9 @@ class MatrixTest(BaseTestCase):
         url = menu_link(self.client.get("/").content.decode(), "Breadth")
         page = self.client.get(url)
         self.assertContains(page, "4 items placed.")
+        # The last three months to today, shown in the period's fields.
+        self.assertContains(page, 'value="2026-05-01"')
+        self.assertContains(page, 'value="2026-07-10"')
         # Trend × economy × local holds three, early × daily life × local one; the other six
         # are empty, so thin.
         cells = page.context["matrix"].cells
