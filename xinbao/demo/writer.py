@@ -25,7 +25,10 @@ from PIL import Image, ImageDraw
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.demo import data
+from xinbao.demo.agenda import agenda
+from xinbao.demo.analysis import analysis
 from xinbao.demo.data import COUNTIES, UNITS, UNITS_BY_CODE, PersonSpec, UnitSpec
+from xinbao.demo.interests import interests
 from xinbao.demo.mailbag import mailbag
 from xinbao.demo.office import (
     ISSUING_OFFICE,
@@ -34,7 +37,10 @@ from xinbao.demo.office import (
     read_old_notifications,
     run_office,
 )
+from xinbao.demo.packs import packs
+from xinbao.demo.research import research
 from xinbao.demo.texts import PLAN, TEMPLATES, Template
+from xinbao.demo.topiclists import topiclists
 from xinbao.demo.urgent import Scene, explosion, landslide
 from xinbao.demo.watch import watch
 from xinbao.desk.models import Adoption, Decision
@@ -580,6 +586,14 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, Any]:
     explosion(scene)
     mailbag(book)
     watch(book)
+    # The leaders' agenda: commissions and topic lists first, since priorities turn stale
+    # ones into commissions and interests issue leaders' requests as commissions.
+    research(book)
+    topiclists(book)
+    agenda(book)
+    interests(book)
+    packs(book)
+    analysis(book)
     _scores(tally, now)
     for key, n in book.created.items():
         tally.add(key, n)
