@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from xinbao.lib.menu import GROUPS, HELP, MAIN, PERSONAL, SETTINGS, entries_for
+from xinbao.lib.menu import AGENDA, GROUPS, HELP, MAIN, PERSONAL, SETTINGS, entries_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,10 +22,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     grouped: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
     for entry in entries_for(user):
         grouped[entry.group].append((entry.label, entry.url))
-    titles = {SETTINGS: _("Settings"), PERSONAL: _("My account"), HELP: _("Help")}
+    titles = {
+        AGENDA: _("Serving the leaders"),
+        SETTINGS: _("Settings"),
+        PERSONAL: _("My account"),
+        HELP: _("Help"),
+    }
     menus = [
         {"key": group, "title": titles[group], "entries": grouped[group]}
-        for group in (SETTINGS, HELP, PERSONAL)
+        for group in (AGENDA, SETTINGS, HELP, PERSONAL)
         if grouped[group]
     ]
     every = [entry for group in GROUPS for entry in grouped[group]]

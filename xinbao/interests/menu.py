@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.interests.services import is_handler, is_leader
-from xinbao.lib.menu import MenuEntry, register
+from xinbao.lib.menu import AGENDA, MenuEntry, register
 
 
 @register
 def entries(user: User) -> Iterator[MenuEntry]:
     if is_leader(user):
         yield MenuEntry(_("My interests"), reverse("interests:mine"), order=5)
-        yield MenuEntry(_("My requests"), reverse("interests:requests"), order=6)
+        yield MenuEntry(_("My requests"), reverse("interests:requests"), order=6, group=AGENDA)
     elif is_handler(user):
-        yield MenuEntry(_("Leaders' requests"), reverse("interests:requests"), order=38)
-        yield MenuEntry(_("Leaders' marks"), reverse("interests:marks"), order=39)
+        yield MenuEntry(
+            _("Leaders' requests"), reverse("interests:requests"), order=38, group=AGENDA
+        )
+        yield MenuEntry(_("Leaders' marks"), reverse("interests:marks"), order=39, group=AGENDA)

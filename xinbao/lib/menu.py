@@ -2,7 +2,8 @@
 
 The base layout knows no app. An app registers a provider in its ``AppConfig.ready`` (through its
 own ``menu.py``); a provider receives the signed-in user and returns the entries that user may
-reach. Entries are shown by ``order`` and grouped: the main bar, the settings dropdown, the
+reach. Entries are shown by ``order`` and grouped: the main bar, the dropdown of the pages that
+serve the leaders' agenda (priorities, commissions, packs, breadth), the settings dropdown, the
 personal dropdown and help. Keeping the registry here, app-free, lets shared apps (accounts)
 render the menu without importing the domain apps above them.
 """
@@ -15,10 +16,11 @@ from typing import Any
 
 #: Where an entry is shown.
 MAIN = "main"
+AGENDA = "agenda"
 SETTINGS = "settings"
 PERSONAL = "personal"
 HELP = "help"
-GROUPS = (MAIN, SETTINGS, PERSONAL, HELP)
+GROUPS = (MAIN, AGENDA, SETTINGS, PERSONAL, HELP)
 
 
 @dataclass(frozen=True)
