@@ -82,6 +82,7 @@ from xinbao.incidents.models import (
     Verification,
 )
 from xinbao.interests import services as interests
+from xinbao.interests.models import InfoRequest, Interest
 from xinbao.items.models import Attachment, Item, ItemStatus
 from xinbao.items.services import add_attachment
 from xinbao.items.tests.test_attachments import png_bytes
@@ -94,12 +95,13 @@ from xinbao.packs import services as packs
 from xinbao.packs.models import Entry, Pack
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import DistributionEntry, Instruction, Issue, IssueItem, Periodical
-from xinbao.research.models import CommissionForm, CommissionSource
+from xinbao.research.models import Commission, CommissionForm, CommissionSource
 from xinbao.research.services import create_commission, link_answer
 from xinbao.scoring.models import Cause, Reminder, ReminderKind, RuleSet, ScoreEntry, ScoreReport
 from xinbao.signals.models import EarlySignal, SignalKind
 from xinbao.test import BaseTestCase
 from xinbao.topiclists import services as topiclists
+from xinbao.topiclists.models import ListedTopic, TopicAnswer, TopicList
 
 #: County A's item, incident, demand, notice, instruction and letter all carry this title.
 SECRET = "东城县内部情况不应被他人看到"
@@ -723,6 +725,16 @@ class IsolationWalkTest(BaseTestCase):
     lead: Lead
     pack: Pack
     pack_entry: Entry
+    priority: Priority
+    priority_match: PriorityMatch
+    milestone: Milestone
+    stale_flag: StaleFlag
+    commission: Commission
+    interest: Interest
+    info_request: InfoRequest
+    topic_list: TopicList
+    listed_topic: ListedTopic
+    topic_answer: TopicAnswer
 
     @classmethod
     def setUpTestData(cls) -> None:
