@@ -48,6 +48,9 @@ BATCH = 500
 #: Statuses of items that count for a priority (sent to the office and not taken back).
 COUNTED = Q(submitted_at__isnull=False) & ~Q(status__in=[ItemStatus.DRAFT, ItemStatus.WITHDRAWN])
 CURSOR = "items"
+#: How old a submission must be before the pass reads it: a transaction that set an earlier
+#: ``submitted_at`` and commits after the cursor moved past it would be skipped for good.
+SETTLE = dt.timedelta(seconds=5)
 
 
 class AgendaError(Exception):
@@ -378,7 +381,7 @@ def match_new_items(*, limit: int = BATCH) -> int:
         submitted_at=cursor.submitted_at, pk__gt=cursor.item_id
     )
     batch = list(
-        Item.objects.filter(COUNTED)
+        Item.objects.filter(COUNTED, submitted_at__lte=now - SETTLE)
         .filter(after)
         .only("pk", "title", "body", "submitted_at")
         .order_by("submitted_at", "pk")[:limit]

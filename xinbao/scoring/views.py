@@ -20,6 +20,7 @@ from xinbao.accounts.models import Role, User
 from xinbao.accounts.permissions import require
 from xinbao.desk.models import Adoption
 from xinbao.items.models import ItemKind
+from xinbao.lib import panels
 from xinbao.scoring import statistics
 from xinbao.scoring.export import workbook_bytes
 from xinbao.scoring.forms import Period, PeriodForm
@@ -107,6 +108,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "months": months,
         "charts": charts,
         "query": request.GET.urlencode(),
+        # What apps above scoring count for the same period (kind "scoring": the Period).
+        "panels": panels.rendered("scoring", user, period, request),
     }
     return render(request, "scoring/dashboard.html", context)
 

@@ -85,6 +85,7 @@ class PriorityTest(BaseTestCase):
         later = self.sent(
             self.alice, "青石镇突发山洪", "青石镇突发山洪，已转移群众300人。", at=timezone.now()
         )
+        self.tm.shift(dt.timedelta(seconds=10))  # past the pass's settling time
         run_chore(MATCH)
         found = PriorityMatch.objects.get(item=later)
         assert found.how == MatchHow.AUTO
@@ -105,6 +106,17 @@ class PriorityTest(BaseTestCase):
         self.assertNotContains(page, "Not about this priority")  # a leader reads, not edits
         listing = self.client.get("/agenda/")
         self.assertContains(listing, "汛期安全度汛")
+
+    def test_it_reads_a_submission_once_it_has_settled_and_never_skips_it(self) -> None:
+        self.create_through_the_menu()
+        self.tm.move_to(NOW + dt.timedelta(hours=2))
+        fresh = self.sent(self.alice, "东城县防汛会商", "会商防汛形势。", at=timezone.now())
+        run_chore(MATCH)
+        # Too fresh: a transaction committing late could still bring an earlier submission.
+        assert not PriorityMatch.objects.filter(item=fresh).exists()
+        self.tm.shift(dt.timedelta(seconds=10))
+        run_chore(MATCH)
+        assert PriorityMatch.objects.filter(item=fresh, how=MatchHow.AUTO).exists()
 
     def test_it_keeps_a_removed_match_removed(self) -> None:
         item = self.sent(
@@ -179,6 +191,7 @@ class PriorityTest(BaseTestCase):
 
         # A new matched item resolves the flag.
         self.sent(self.bob, "西山县防汛工作情况", "全县防汛工作有序。", at=timezone.now())
+        self.tm.shift(dt.timedelta(seconds=10))  # past the pass's settling time
         run_chore(MATCH)
         flag.refresh_from_db()
         assert flag.resolved_at is not None

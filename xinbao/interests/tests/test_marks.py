@@ -9,6 +9,7 @@ import time_machine
 
 from xinbao.audit.models import AuditEvent
 from xinbao.desk import services as desk
+from xinbao.interests import services
 from xinbao.interests.models import Mark
 from xinbao.periodicals import services as issues
 from xinbao.periodicals.models import Periodical
@@ -136,3 +137,26 @@ class MarkTest(BaseTestCase):
         self.client.force_login(self.leader)
         assert self.client.get("/interests/marks/").status_code == 403
         assert not Mark.objects.exists()
+
+    def test_the_scores_page_shows_the_marks_per_unit_of_its_period(self) -> None:
+        services.set_mark(user=self.leader, useful=True, item=self.item)
+        services.set_mark(user=self.principal, useful=True, item=self.item)
+        services.set_mark(user=self.principal, useful=False, item=self.other)
+        self.client.force_login(self.ed)
+        home = self.client.get("/").content.decode()
+        assert 'href="/scoring/"' in home
+        page = self.client.get("/scoring/", {"period": "month", "day": "2026-07-15"})
+        body = page.content.decode()
+        marks = body[body.index('id="scoring-marks"') :]
+        rows = {
+            name: marks[marks.index(name) :].split("</tr>", 1)[0]
+            for name in (self.county_a.short_name, self.county_b.short_name)
+        }
+        assert [c for c in rows[self.county_a.short_name].split("<td") if "text-end" in c] == [
+            ' class="text-end">2</td>',
+            ' class="text-end">0</td>',
+        ]
+        assert ' class="text-end">1</td>' in rows[self.county_b.short_name]
+        # Another month's scores count none of them.
+        other = self.client.get("/scoring/", {"period": "month", "day": "2026-05-15"})
+        self.assertContains(other, "None in this period.")

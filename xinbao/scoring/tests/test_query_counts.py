@@ -14,12 +14,13 @@ FROZEN = (
     Frozen(
         "scoring:dashboard",
         "chief",
-        16,
+        18,
         "the units with their classes; per unit, grouped: items, office adoptions, points, "
         "instructions, demands (5); the trend's items and points by month (2); the total "
-        "submitted; the class filter",
+        "submitted; the class filter; the leaders' marks of the period with their items' "
+        "adoptions and issues (the interests' panel, 2)",
     ),
-    Frozen("scoring:dashboard", "leader", 16, "as for the section chief"),
+    Frozen("scoring:dashboard", "leader", 18, "as for the section chief"),
     Frozen(
         "scoring:ledger",
         "chief",
