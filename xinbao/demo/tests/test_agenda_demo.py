@@ -3,55 +3,16 @@ hand, a decision nobody follows flagged and made a commission; a second run skip
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.agenda.models import MatchHow, Priority, PriorityMatch, StaleFlag
 from xinbao.demo.agenda import BUSINESS, FLOOD, RURAL, SAFETY, ZERO_WASTE, agenda
-from xinbao.demo.office import Book
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.research.models import CommissionSource
-from xinbao.test import EnglishClient
-
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-agenda-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class AgendaDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not Priority.objects.exists():  # until the demo's loader runs the story itself
-            agenda(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
-
+class AgendaDemoTest(DemoCase):
     def test_it_matches_the_demo_items_and_shows_coverage(self) -> None:
         titles = set(Priority.objects.values_list("title", flat=True))
         assert titles == {FLOOD, SAFETY, BUSINESS, RURAL, ZERO_WASTE}

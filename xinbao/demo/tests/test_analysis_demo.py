@@ -4,56 +4,17 @@ run places nothing new and skips."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.analysis.models import MixTarget, Placement, ProposalFollowUp, Uptake
 from xinbao.analysis.selectors import placeable_items
 from xinbao.demo.analysis import TAKEN_UP_NOTE, TARGETS, analysis
-from xinbao.demo.office import Book
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.notify.models import Dispatch
-from xinbao.test import EnglishClient
-
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-analysis-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class AnalysisDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not MixTarget.objects.exists():  # until the demo's loader runs the story itself
-            analysis(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
-
+class AnalysisDemoTest(DemoCase):
     def test_it_places_every_sent_item_and_shows_the_matrix(self) -> None:
         sent = placeable_items().count()
         assert sent > 100

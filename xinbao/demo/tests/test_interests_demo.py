@@ -3,46 +3,18 @@ the desk and the office see, a request commissioned and one waiting; a second ru
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.demo.interests import HAZARD, INTERESTS, USEFUL_NOTE, WATER, interests
-from xinbao.demo.office import Book
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.interests.models import Digest, Hit, InfoRequest, Interest, Mark, RequestState
 from xinbao.items.access import visible_items
 from xinbao.notify.models import Notification
 from xinbao.research.models import CommissionSource
-from xinbao.test import EnglishClient
-
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-interests-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class InterestsDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
+class InterestsDemoTest(DemoCase):
     @property
     def leader(self) -> User:
         return User.objects.get(username="leader")
@@ -50,17 +22,6 @@ class InterestsDemoTest(TestCase):
     @property
     def principal(self) -> User:
         return User.objects.get(username="principal")
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not Interest.objects.exists():  # until the demo's loader runs the story itself
-            interests(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
 
     def test_it_serves_the_leaders_first_with_why(self) -> None:
         assert Interest.objects.count() == len(INTERESTS)

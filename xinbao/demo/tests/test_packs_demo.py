@@ -4,55 +4,18 @@ by one of them, its DOCX readable; one still a draft; a second run skips."""
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 
 import docx
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from xinbao.accounts.models import User
-from xinbao.demo.office import Book
 from xinbao.demo.packs import SAFETY_TITLE, VISIT_TITLE, packs
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.notify.models import Notification
 from xinbao.packs.models import EntryKind, Pack, PackState, Receipt
-from xinbao.test import EnglishClient
-
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-packs-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class PacksDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not Pack.objects.exists():  # until the demo's loader runs the story itself
-            packs(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
-
+class PacksDemoTest(DemoCase):
     def test_it_delivers_a_pack_one_leader_opened(self) -> None:
         pack = Pack.objects.get(title=SAFETY_TITLE)
         assert pack.state == PackState.DELIVERED and pack.number == 1

@@ -4,58 +4,18 @@ skips."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
 from decimal import Decimal
 
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from xinbao.accounts.models import User
-from xinbao.demo.office import Book
 from xinbao.demo.research import ECONOMY, ELDERLY, INCOMES, RENOVATION, research
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.research.models import Assignment, AssignmentState, Commission, CommissionState
 from xinbao.scoring.models import Cause, ScoreEntry
-from xinbao.test import EnglishClient
-
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-research-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class ResearchDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not Commission.objects.filter(
-            subject=ECONOMY
-        ).exists():  # until the demo's loader runs the story itself
-            research(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
-
+class ResearchDemoTest(DemoCase):
     def test_it_plans_from_every_source_and_scores_the_misses(self) -> None:
         ours = Commission.objects.filter(subject__in=[ECONOMY, INCOMES, ELDERLY, RENOVATION])
         states = dict(ours.values_list("subject", "state"))

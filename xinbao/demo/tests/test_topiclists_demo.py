@@ -3,55 +3,17 @@ units and confirmed by the editor, one topic nobody answered; a second run skips
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-
-from django.core.management import call_command
-from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
-from xinbao.demo.office import Book
+from xinbao.demo.tests.cases import DemoCase, book
 from xinbao.demo.topiclists import topiclists
 from xinbao.notify.models import Notification
-from xinbao.test import EnglishClient
 from xinbao.topiclists.models import AnswerHow, ListState, TopicAnswer, TopicList
 
-_MEDIA = tempfile.mkdtemp(prefix="xinbao-demo-topiclists-")
-_STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": _MEDIA},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
-
-def book() -> Book:
-    return Book(
-        now=timezone.now(),
-        items={},
-        users={user.username: user for user in User.objects.all()},
-    )
-
-
-@override_settings(STORAGES=_STORAGES, MEDIA_ROOT=_MEDIA)
-class TopicListsDemoTest(TestCase):
-    client_class = EnglishClient  # assertions read the English source strings
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        call_command("demo", "--force", stdout=io.StringIO())
-        if not TopicList.objects.exists():  # until the demo's loader runs the story itself
-            topiclists(book())
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        shutil.rmtree(_MEDIA, ignore_errors=True)
-
+class TopicListsDemoTest(DemoCase):
     def test_it_publishes_two_months_answered_by_units_and_the_office(self) -> None:
         this_month = timezone.localdate().replace(day=1)
         current = TopicList.objects.get(month=this_month)
