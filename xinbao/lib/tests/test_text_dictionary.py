@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 
 from xinbao.lib import text
 from xinbao.lib.text import (
@@ -70,3 +72,23 @@ def test_it_keeps_a_registered_word_whole_and_reloads_when_its_version_moves(
     office_words.append("临平区应急管理局")
     text.reload_dictionary()
     assert segment("临平区应急管理局发布通知")[0] == "临平区应急管理局"
+
+
+def test_it_checks_again_once_the_clock_was_set_back() -> None:
+    found: list[str] = []
+    version = [0]
+
+    def provider() -> list[str]:
+        return list(found)
+
+    register_words(provider, version=lambda: version[0])
+    try:
+        with time_machine.travel(time.time() + 86400, tick=False):
+            segment("明天的检查")  # the last check is now a day ahead of the real clock
+        found.append("钱塘区防汛指挥部")
+        version[0] += 1
+        # Back today, that check is not "less than a minute ago": the words are asked again.
+        assert segment("钱塘区防汛指挥部召开会议")[0] == "钱塘区防汛指挥部"
+    finally:
+        unregister_words(provider)
+        text.reload_dictionary()
