@@ -7,14 +7,13 @@ search words and the group offered.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from xinbao.accounts.permissions import require
 from xinbao.items.access import access_item
 from xinbao.items.models import Item
 from xinbao.items.search_views import item_href
+from xinbao.lib.http import document_download
 from xinbao.lib.officedoc import ClassifiedMarkingError
 from xinbao.packs import outputs, selectors, services
 from xinbao.packs.access import (
@@ -381,18 +381,7 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
         return redirect("home")
     if pack.state == PackState.DELIVERED:
         services.record_read(user=request.user, pack=pack, request=request)
-    content_type = {
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf",
-    }[kind]
-    download = FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=outputs.file_name(pack, kind),
-        content_type=content_type,
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return document_download(data, outputs.file_name(pack, kind), kind)
 
 
 @login_required

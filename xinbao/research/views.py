@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
 from xinbao.items.access import visible_items
+from xinbao.lib.http import document_download
 from xinbao.lib.officedoc import render_docx, render_pdf
 from xinbao.research import services
 from xinbao.research.access import (
@@ -43,7 +44,6 @@ from xinbao.research.notice import build_notice
 
 #: Rows per list; older commissions stay reachable through their links.
 LIST_LIMIT = 300
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _counted(commissions: Any) -> Any:
@@ -273,32 +273,15 @@ def _notice(request: AuthedRequest, pk: int) -> tuple[Commission, Any]:
     return commission, build_notice(commission)
 
 
-def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @login_required
 def notice_docx(request: AuthedRequest, pk: int) -> HttpResponse:
     commission, document = _notice(request, pk)
-    return _file(
-        render_docx(document), f"约稿通知单{commission.number or commission.pk}.docx", DOCX
-    )
+    name = f"约稿通知单{commission.number or commission.pk}.docx"
+    return document_download(render_docx(document), name, "docx")
 
 
 @login_required
 def notice_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     commission, document = _notice(request, pk)
-    return _file(
-        render_pdf(document),
-        f"约稿通知单{commission.number or commission.pk}.pdf",
-        "application/pdf",
-    )
+    name = f"约稿通知单{commission.number or commission.pk}.pdf"
+    return document_download(render_pdf(document), name, "pdf")

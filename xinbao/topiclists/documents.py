@@ -3,11 +3,10 @@ is the office's Chinese, as on the printed paper, whatever the reader's page lan
 
 from __future__ import annotations
 
-import io
-
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from xinbao.lib.http import DOCUMENT_TYPES, document_download
 from xinbao.lib.officedoc import (
     Distribution,
     NumberedItem,
@@ -20,10 +19,6 @@ from xinbao.lib.officedoc import (
 from xinbao.org.selectors import current_office
 from xinbao.topiclists.models import TopicList
 
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 KIND_WORDS = {
     "dynamic": "动态类",
     "comprehensive": "综合类",
@@ -66,16 +61,9 @@ def build(topic_list: TopicList) -> OfficialDocument:
     )
 
 
-def response(topic_list: TopicList, fmt: str) -> FileResponse:
-    if fmt not in CONTENT_TYPES:
+def response(topic_list: TopicList, fmt: str) -> HttpResponse:
+    if fmt not in DOCUMENT_TYPES:
         raise Http404
     document = build(topic_list)
     data = render_docx(document) if fmt == "docx" else render_pdf(document)
-    download = FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=f"topics-{topic_list.month:%Y-%m}.{fmt}",
-        content_type=CONTENT_TYPES[fmt],
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return document_download(data, f"topics-{topic_list.month:%Y-%m}.{fmt}", fmt)

@@ -226,7 +226,7 @@ class BuildAndDeliverTest(BaseTestCase):
         pdf = self.client.get(reverse("packs:pdf", args=[pack.pk]))
         assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
         if shutil.which("pdftotext"):
-            text = pdf_text(b"".join(pdf.streaming_content))  # type: ignore[attr-defined]  # a FileResponse streams
+            text = pdf_text(pdf.content)
             for expected in ("决策参考", "青石镇强降雨灾情参阅", "死亡人数", "Principal同志批示"):
                 assert expected in text, expected
 

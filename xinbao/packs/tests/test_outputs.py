@@ -109,7 +109,7 @@ class OutputsTest(BaseTestCase):
         response = self.client.get(reverse("packs:docx", args=[self.pack.pk]))
         assert response.status_code == 200
         assert "决策参考2026年第1期.docx" in unquote(response["Content-Disposition"])
-        text = docx_text(b"".join(response.streaming_content))  # type: ignore[attr-defined]  # a FileResponse streams
+        text = docx_text(response.content)
         missing = [e for e in self.expected() if e not in text]
         assert not missing, missing
         assert "送：Leader，Principal。" in text

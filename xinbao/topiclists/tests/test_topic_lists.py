@@ -275,8 +275,8 @@ class TopicListTest(BaseTestCase):
         self.client.force_login(self.alice)
         docx = self.client.get(f"/topiclists/{topic_list.pk}/list.docx")
         assert docx["Content-Type"].startswith("application/vnd.openxmlformats")
-        body = b"".join(docx.streaming_content)  # type: ignore[attr-defined]  # FileResponse
+        body = docx.content
         document = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode()
         assert "冬季安全生产" in document and TITLE in document
         pdf = self.client.get(f"/topiclists/{topic_list.pk}/list.pdf")
-        assert b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]  # FileResponse
+        assert pdf.content.startswith(b"%PDF")
