@@ -11,7 +11,7 @@ from xinbao.analysis.models import MixTarget, Placement, ProposalFollowUp, Uptak
 from xinbao.analysis.selectors import placeable_items
 from xinbao.demo.analysis import TAKEN_UP_NOTE, TARGETS, analysis
 from xinbao.demo.tests.cases import DemoCase, book
-from xinbao.notify.models import Dispatch
+from xinbao.notify.models import Notification
 
 
 class AnalysisDemoTest(DemoCase):
@@ -37,8 +37,11 @@ class AnalysisDemoTest(DemoCase):
     def test_it_follows_a_proposal_taken_up_and_tells_its_unit(self) -> None:
         follow = ProposalFollowUp.objects.get(uptake=Uptake.TAKEN_UP)
         assert follow.note == TAKEN_UP_NOTE and follow.unit_told_at is not None
-        assert Dispatch.objects.filter(
-            event="analysis_proposal_taken_up", context__title=follow.item.title
+        # Delivered to the unit's reporters' inboxes (the demo runs the worker's round).
+        assert Notification.objects.filter(
+            message__event="analysis_proposal_taken_up",
+            user__unit=follow.item.unit,
+            body__contains=follow.item.title,
         ).exists()
         self.client.force_login(User.objects.get(username="chief"))
         page = self.client.get(reverse("analysis:proposals"))

@@ -17,7 +17,7 @@ import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
-from xinbao.notify.models import Message, Notification
+from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
 from xinbao.notify.tests.peers import SmtpPeer
 from xinbao.research.chores import DEADLINES
@@ -150,8 +150,9 @@ class CommissionFlowTest(BaseTestCase):
         # Thursday 9 April, the working day before: county B is reminded, county A is not.
         with time_machine.travel(dt.datetime(2026, 4, 9, 9, 30, tzinfo=SHANGHAI), tick=False):
             run_chore(DEADLINES)
-        reminders = Message.objects.filter(event="research_reminder")
-        assert {m.user for m in reminders} == {self.bob}
+        deliver_due()
+        reminders = Notification.objects.filter(message__event="research_reminder")
+        assert {n.user for n in reminders} == {self.bob}
 
         # Saturday 11 April: county B missed it, and the ledger has the deduction.
         with time_machine.travel(dt.datetime(2026, 4, 11, 0, 30, tzinfo=SHANGHAI), tick=False):

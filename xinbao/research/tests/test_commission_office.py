@@ -8,7 +8,8 @@ import datetime as dt
 import time_machine
 from django.urls import reverse
 
-from xinbao.notify.models import Message
+from xinbao.notify.models import Message, Notification
+from xinbao.notify.services import deliver_due
 from xinbao.research.chores import DEADLINES
 from xinbao.research.models import Assignment, Commission, CommissionState
 from xinbao.scheduler.services import run_chore
@@ -65,8 +66,9 @@ class OfficeCommissionTest(BaseTestCase):
             self.client.post(reverse("research:send", args=[draft.pk]))
             draft.refresh_from_db()
             assert (draft.state, draft.number) == (CommissionState.SENT, "约稿〔2026〕1号")
-            told = Message.objects.filter(event="research_commission")
-            assert [m.user for m in told] == [self.bob]
+            deliver_due()
+            told = Notification.objects.filter(message__event="research_commission")
+            assert [n.user for n in told] == [self.bob]
 
             self.client.post(
                 reverse("research:create"),

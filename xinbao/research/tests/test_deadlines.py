@@ -8,7 +8,8 @@ import datetime as dt
 import time_machine
 
 from xinbao.calendar.models import CalendarDay
-from xinbao.notify.models import Message
+from xinbao.notify.models import Message, Notification
+from xinbao.notify.services import deliver_due
 from xinbao.research.chores import DEADLINES
 from xinbao.research.models import AssignmentState, CommissionForm, CommissionSource
 from xinbao.research.services import create_commission, missed_at, reminder_at
@@ -49,7 +50,9 @@ class DeadlineTest(BaseTestCase):
         with time_machine.travel(at(dt.date(2026, 4, 10), 9, 1), tick=False):
             run_chore(DEADLINES)
             run_chore(DEADLINES)
-        assert [m.user for m in Message.objects.filter(event="research_reminder")] == [self.carol]
+        deliver_due()
+        reminded = Notification.objects.filter(message__event="research_reminder")
+        assert [n.user for n in reminded] == [self.carol]
         with time_machine.travel(at(dt.date(2026, 4, 13), 23, 59), tick=False):
             run_chore(DEADLINES)
         assignment = commission.assignments.get()
@@ -65,4 +68,6 @@ class DeadlineTest(BaseTestCase):
             ("C01", "-10.00"),
             ("P01", "-10.00"),
         ]
-        assert [m.user for m in Message.objects.filter(event="research_missed")] == [self.carol]
+        deliver_due()
+        missed = Notification.objects.filter(message__event="research_missed")
+        assert [n.user for n in missed] == [self.carol]
