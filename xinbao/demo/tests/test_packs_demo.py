@@ -34,7 +34,7 @@ class PacksDemoTest(DemoCase):
         self.client.force_login(principal)
         self.assertContains(self.client.get(reverse("packs:mine")), SAFETY_TITLE)
         response = self.client.get(reverse("packs:docx", args=[pack.pk]))
-        document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]  # a FileResponse streams
+        document = docx.Document(io.BytesIO(response.content))
         text = "\n".join(p.text for p in document.paragraphs)
         assert SAFETY_TITLE in text and "下一步工作建议" in text
 
