@@ -1,0 +1,192 @@
+"""Query-plan checks: a page's queries must reach the big tables through an index.
+
+The cost of a page at 10^6 items is in how its queries reach the big tables (items, audit
+events, notifications, decisions), not in how many queries it runs. This module captures the
+queries a piece of code runs, asks the database for each one's plan and names every query that
+reads a big table from end to end or sorts its rows without an index. Tests freeze that no such
+plan appears, so a regression (a new filter without an index, an ``icontains`` over bodies, an
+OFFSET deep into a list, a COUNT(*) over everything) fails on the small test database long
+before it shows at scale.
+
+How to use it in a test::
+
+    from xinbao.lib import plans
+
+    with plans.checked():                      # AssertionError on exit, naming each bad plan
+        response = self.client.get(reverse("desk:queue"))
+
+or, to look at them, ``found = plans.explain_all(captured)`` after a
+``CaptureQueriesContext(connection)`` and ``plans.problems(found)``.
+
+What counts as a problem:
+
+* SQLite (``EXPLAIN QUERY PLAN``): ``SCAN <big table>`` with no index; ``SCAN <big table> USING
+  [COVERING] INDEX`` in a query without LIMIT (the whole index is read); ``USE TEMP B-TREE FOR
+  ORDER BY`` (or ``RIGHT PART OF ORDER BY``) in a query that reads a big table. A ``SCAN ... USING
+  INDEX`` under a LIMIT is accepted: it walks an index in the page's order and stops after a page.
+* PostgreSQL (``EXPLAIN (FORMAT JSON)``): run with ``SET LOCAL enable_seqscan = off`` and
+  ``enable_sort = off``, so the planner avoids both where any index makes that possible (a small
+  test table is otherwise seq-scanned whatever its indexes); a ``Seq Scan`` of a big table that
+  remains means no usable index, a ``Sort`` above a big table means no index gives the order.
+
+A query may be exempted with ``allow``: substrings of its SQL, each with the reason in a comment
+at the call site (e.g. a bounded sort of one item's decisions).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+#: The tables that grow with the office's work: a full scan of one of them is a page that slows
+#: down year after year.
+BIG_TABLES: tuple[str, ...] = (
+    "items_item",
+    "audit_auditevent",
+    "notify_notification",
+    "desk_decision",
+)
+
+_EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+_LIMIT = re.compile(r"\bLIMIT\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """A query, its plan as lines of text, and what is wrong with it (empty: nothing)."""
+
+    sql: str
+    lines: tuple[str, ...]
+    problems: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        plan = "\n    ".join(self.lines)
+        wrong = "; ".join(self.problems) or "ok"
+        return f"{wrong}\n  {self.sql}\n    {plan}"
+
+
+def _sqlite_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
+    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+    rows = cursor.fetchall()
+    lines = tuple(str(row[-1]) for row in rows)
+    limited = bool(_LIMIT.search(sql))
+    problems: list[str] = []
+    touches_big = False
+    for line in lines:
+        match = re.match(r"^(SCAN|SEARCH) (\w+)(?: AS \w+)?(.*)$", line)
+        if match is None:
+            continue
+        verb, table, rest = match.groups()
+        if table not in tables:
+            continue
+        touches_big = True
+        if verb != "SCAN":
+            continue
+        if "USING" not in rest:
+            problems.append(f"full scan of {table}")
+        elif not limited:
+            problems.append(f"whole index of {table} read without a LIMIT ({line.strip()})")
+    if touches_big:
+        for line in lines:
+            if re.search(r"USE TEMP B-TREE FOR (RIGHT PART OF |LAST TERM OF )?ORDER BY", line):
+                problems.append(f"sort without an index ({line.strip()})")
+    return QueryPlan(sql=sql, lines=lines, problems=tuple(problems))
+
+
+def _pg_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _pg_nodes(child)
+
+
+def _pg_lines(node: dict[str, Any], depth: int = 0) -> Iterator[str]:
+    relation = node.get("Relation Name")
+    index = node.get("Index Name")
+    text = node["Node Type"]
+    if relation:
+        text += f" on {relation}"
+    if index:
+        text += f" using {index}"
+    yield "  " * depth + text
+    for child in node.get("Plans", []):
+        yield from _pg_lines(child, depth + 1)
+
+
+def _pg_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
+    with transaction.atomic(using=cursor.db.alias):
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        (raw,) = cursor.fetchone()
+    document = json.loads(raw) if isinstance(raw, str) else raw
+    root = document[0]["Plan"]
+    problems: list[str] = []
+    for node in _pg_nodes(root):
+        relation = node.get("Relation Name")
+        if node["Node Type"] == "Seq Scan" and relation in tables:
+            problems.append(f"full scan of {relation}")
+        if node["Node Type"] in ("Sort", "Incremental Sort"):
+            below = {str(n.get("Relation Name")) for n in _pg_nodes(node)} & set(tables)
+            if below:
+                problems.append(f"sort without an index over {', '.join(sorted(below))}")
+    return QueryPlan(sql=sql, lines=tuple(_pg_lines(root)), problems=tuple(problems))
+
+
+def explain(
+    sql: str, *, using: str = "default", tables: Sequence[str] = BIG_TABLES
+) -> QueryPlan | None:
+    """The plan of one query (its parameters already in the text); None where it is not a read."""
+    if not _EXPLAINABLE.match(sql):
+        return None
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            return _sqlite_plan(cursor, sql, tables)
+        if connection.vendor == "postgresql":
+            return _pg_plan(cursor, sql, tables)
+    raise NotImplementedError(f"no plan check for {connection.vendor}")
+
+
+def explain_all(
+    queries: Iterable[dict[str, Any] | str],
+    *,
+    using: str = "default",
+    tables: Sequence[str] = BIG_TABLES,
+) -> list[QueryPlan]:
+    """The plans of captured queries (``CaptureQueriesContext.captured_queries`` or SQL text)."""
+    found = []
+    for query in queries:
+        sql = query if isinstance(query, str) else query["sql"]
+        plan = explain(sql, using=using, tables=tables)
+        if plan is not None:
+            found.append(plan)
+    return found
+
+
+def problems(found: Iterable[QueryPlan], *, allow: Sequence[str] = ()) -> list[QueryPlan]:
+    """The plans with a problem, leaving out queries whose SQL contains an ``allow`` string."""
+    return [plan for plan in found if plan.problems and not any(text in plan.sql for text in allow)]
+
+
+@contextmanager
+def checked(
+    *,
+    using: str = "default",
+    tables: Sequence[str] = BIG_TABLES,
+    allow: Sequence[str] = (),
+) -> Iterator[CaptureQueriesContext]:
+    """Capture the queries run inside the block; on exit, fail naming every bad plan."""
+    context = CaptureQueriesContext(connections[using])
+    with context:
+        yield context
+    bad = problems(explain_all(context.captured_queries, using=using, tables=tables), allow=allow)
+    if bad:
+        listed = "\n".join(str(plan) for plan in bad)
+        raise AssertionError(f"{len(bad)} queries read a big table without an index:\n{listed}")

@@ -1,0 +1,77 @@
+"""Keyset pagination: every row once, in order, forward and back, with ties and NULL keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import QueryDict
+from django.test import TestCase
+
+from xinbao.items.models import Item, ItemStatus
+from xinbao.lib.pagination import CURSOR_PARAM, KeysetPage, bounded_count, paginate
+from xinbao.test import Personas
+
+KEYS = ("-submitted_at", "-id")
+
+
+def _cursor(url: str | None) -> str:
+    assert url is not None
+    return QueryDict(url.removeprefix("?"))[CURSOR_PARAM]
+
+
+class KeysetPaginationTests(Personas, TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.create_personas()
+        moment = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+        # Ties on submitted_at (three share each minute) and drafts with no submitted_at at all.
+        for n in range(17):
+            cls.make_item(cls.alice, submitted_at=moment + dt.timedelta(minutes=n // 3))
+        for _ in range(5):
+            cls.make_item(cls.alice, status=ItemStatus.DRAFT, submitted_at=None)
+
+    def _all(self) -> list[int]:
+        return list(Item.objects.order_by(*KEYS).values_list("id", flat=True))
+
+    def _walk_forward(self, per_page: int) -> list[KeysetPage[Item]]:
+        pages = [paginate(Item.objects.all(), KEYS, cursor=None, per_page=per_page)]
+        while pages[-1].has_next:
+            cursor = _cursor(pages[-1].next_url)
+            pages.append(paginate(Item.objects.all(), KEYS, cursor=cursor, per_page=per_page))
+        return pages
+
+    def test_it_shows_every_row_once_in_order_walking_forward(self) -> None:
+        for per_page in (1, 4, 5, 22, 30):
+            pages = self._walk_forward(per_page)
+            seen = [item.pk for page in pages for item in page]
+            assert seen == self._all(), per_page
+            assert not pages[0].has_previous
+            assert all(page.has_previous for page in pages[1:])
+
+    def test_it_walks_back_to_the_same_pages(self) -> None:
+        pages = self._walk_forward(4)
+        back = [pages[-1]]
+        while back[-1].has_previous:
+            cursor = _cursor(back[-1].previous_url)
+            back.append(paginate(Item.objects.all(), KEYS, cursor=cursor, per_page=4))
+        assert [[i.pk for i in p] for p in reversed(back)] == [[i.pk for i in p] for p in pages]
+        assert back[-1].first_url is None
+
+    def test_it_keeps_the_other_parameters_in_its_links(self) -> None:
+        params = QueryDict("status=submitted&page=3")
+        page = paginate(Item.objects.all(), KEYS, cursor=None, per_page=5, params=params)
+        following = QueryDict(page.next_url.removeprefix("?") if page.next_url else "")
+        assert following["status"] == "submitted"
+        assert "page" not in following
+        assert CURSOR_PARAM in following
+
+    def test_it_gives_the_first_page_for_a_cursor_it_cannot_read(self) -> None:
+        for bad in ("not-a-cursor", "WyJuIiwgWzFdXQ", "!!!"):
+            page = paginate(Item.objects.all(), KEYS, cursor=bad, per_page=5)
+            assert [i.pk for i in page] == self._all()[:5]
+            assert not page.has_previous
+
+    def test_it_counts_up_to_a_cap_only(self) -> None:
+        assert str(bounded_count(Item.objects.all(), cap=10)) == "10+"
+        exact = bounded_count(Item.objects.filter(status=ItemStatus.DRAFT), cap=10)
+        assert (exact.value, exact.more, str(exact)) == (5, False, "5")
