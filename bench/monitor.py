@@ -197,7 +197,11 @@ def run(n_sources: int, n_posts: int, n_terms: int, seed: int = 7) -> dict[str, 
     from xinbao.monitor import poll, services, watch
     from xinbao.monitor.models import Hit, Post, PostAlias, Source, TermKind
 
-    settings.XINBAO_MONITOR = {**getattr(settings, "XINBAO_MONITOR", {}), "host_gap_seconds": 0}
+    settings.XINBAO_MONITOR = {
+        **getattr(settings, "XINBAO_MONITOR", {}),
+        "host_gap_seconds": 0,
+        "allowed_networks": ["127.0.0.0/8"],  # its feeds are served on loopback
+    }
     rng = random.Random(seed)
     # The posts' links are never fetched (a feed entry is stored from the feed itself).
     feeds = make_feeds(n_sources, n_posts, rng, "http://news.example.cn")

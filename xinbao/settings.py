@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "xinbao.accounts",
     "xinbao.audit",
+    "xinbao.documents",
     "xinbao.org",
     "xinbao.items",
     "xinbao.scheduler",
@@ -365,6 +366,12 @@ XINBAO_INBOUND_IMAP_FOLDER = os.environ.get("XINBAO_INBOUND_IMAP_FOLDER", "INBOX
 XINBAO_INBOUND_IMAP_SSL = env_bool("XINBAO_INBOUND_IMAP_SSL", True)
 XINBAO_WECOM_CALLBACK_TOKEN = os.environ.get("XINBAO_WECOM_CALLBACK_TOKEN", "")
 XINBAO_WECOM_CALLBACK_AES_KEY = os.environ.get("XINBAO_WECOM_CALLBACK_AES_KEY", "")
+
+# Internal networks (CIDR, comma-separated) the monitor may fetch: an intranet portal, say.
+# Every other loopback, private, link-local or reserved address is refused.
+XINBAO_MONITOR_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("XINBAO_MONITOR_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
 
 # Early signals (xinbao.signals): bursts judged every N minutes by a z-score of the last window
 # over the series' own trailing hourly baseline (docs/architecture.md, "Early signals").

@@ -30,4 +30,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def monitor_conf() -> dict[str, Any]:
-    return {**DEFAULTS, **getattr(settings, "XINBAO_MONITOR", {})}
+    # Internal networks the office lets the monitor fetch (an intranet portal, say); every
+    # other non-public address is refused (xinbao.monitor.fetch).
+    allowed = {"allowed_networks": list(getattr(settings, "XINBAO_MONITOR_ALLOWED_NETWORKS", []))}
+    return {**DEFAULTS, **allowed, **getattr(settings, "XINBAO_MONITOR", {})}

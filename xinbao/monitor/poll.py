@@ -19,7 +19,7 @@ from django.utils import timezone
 from xinbao.monitor import services
 from xinbao.monitor.conf import monitor_conf
 from xinbao.monitor.dedupe import prepare
-from xinbao.monitor.fetch import FetchError, fetch, host_of
+from xinbao.monitor.fetch import FetchError, HostBusy, fetch, host_of
 from xinbao.monitor.models import POLLED_STATES, HostSlot, Source, SourceKind
 from xinbao.monitor.parse import ParseError, content_hash, parse_feed, parse_page
 from xinbao.monitor.services import PollOutcome
@@ -71,8 +71,15 @@ def poll(pk: int, *, now: dt.datetime | None = None) -> PollOutcome | None:
     if busy_until is not None:
         Source.objects.filter(pk=pk, next_due=now + LEASE).update(next_due=busy_until)
         return None
+
+    def gate(host: str) -> None:
+        # A redirect to another host waits for that host's slot as a first request would.
+        until = _host_free(host, timezone.now())
+        if until is not None:
+            raise HostBusy(host, until)
+
     try:
-        got = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        got = fetch(source.url, etag=source.etag, last_modified=source.last_modified, gate=gate)
         note = ""
         if got.other_host:
             note = f"redirected to another host: {' → '.join(got.redirects)}"
@@ -98,6 +105,9 @@ def poll(pk: int, *, now: dt.datetime | None = None) -> PollOutcome | None:
                 entries = []  # the same text in other clothes: nothing new
         ac = automaton()
         prepared = [prepare(e, kind=source.kind, automaton=ac) for e in entries]
+    except HostBusy as busy:
+        Source.objects.filter(pk=pk, next_due=now + LEASE).update(next_due=busy.until)
+        return None
     except (FetchError, ParseError) as exc:
         services.record_failure(source_pk=pk, error=str(exc))
         return None

@@ -15,6 +15,8 @@ FAST: dict[str, Any] = {
     "connect_timeout": 2.0,
     "read_timeout": 1.0,
     "max_bytes": 200_000,
+    # The tests' sites are on loopback, which the monitor refuses unless allowed.
+    "allowed_networks": ["127.0.0.0/8", "::1/128"],
 }
 
 

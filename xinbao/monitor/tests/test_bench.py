@@ -23,7 +23,7 @@ bench = _bench()
 
 
 class MonitorBenchTest(TestCase):
-    @override_settings(XINBAO_MONITOR={})
+    @override_settings(XINBAO_MONITOR={"allowed_networks": ["127.0.0.0/8"]})
     def test_it_polls_a_few_feeds_end_to_end_and_measures_both_automata(self) -> None:
         result = bench.run(3, 20, 300)
         assert result["failing_sources"] == []
