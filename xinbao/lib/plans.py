@@ -56,6 +56,9 @@ BIG_TABLES: tuple[str, ...] = (
 
 _EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 _LIMIT = re.compile(r"\bLIMIT\b", re.IGNORECASE)
+_BY_PRIMARY_KEY = re.compile(r"USING INTEGER PRIMARY KEY \(rowid=\?\)|USING PRIMARY KEY \(id=\?\)")
+#: How much of a query's SQL a failure shows (the plan follows it in full).
+_SHOWN_SQL = 600
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class QueryPlan:
     def __str__(self) -> str:
         plan = "\n    ".join(self.lines)
         wrong = "; ".join(self.problems) or "ok"
-        return f"{wrong}\n  {self.sql}\n    {plan}"
+        sql = self.sql if len(self.sql) <= _SHOWN_SQL else self.sql[:_SHOWN_SQL] + " ..."
+        return f"{wrong}\n  {sql}\n    {plan}"
 
 
 def _sqlite_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
@@ -86,6 +90,8 @@ def _sqlite_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
         verb, table, rest = match.groups()
         if table not in tables:
             continue
+        if verb == "SEARCH" and _BY_PRIMARY_KEY.search(rest):
+            continue  # one row per outer row, looked up: the outer table's plan decides
         touches_big = True
         if verb != "SCAN":
             continue
@@ -133,7 +139,12 @@ def _pg_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
         if node["Node Type"] == "Seq Scan" and relation in tables:
             problems.append(f"full scan of {relation}")
         if node["Node Type"] in ("Sort", "Incremental Sort"):
-            below = {str(n.get("Relation Name")) for n in _pg_nodes(node)} & set(tables)
+            below = {
+                str(n.get("Relation Name"))
+                for n in _pg_nodes(node)
+                # A big table reached by its primary key, row by row, does not size the sort.
+                if not str(n.get("Index Name", "")).endswith("_pkey")
+            } & set(tables)
             if below:
                 problems.append(f"sort without an index over {', '.join(sorted(below))}")
     return QueryPlan(sql=sql, lines=tuple(_pg_lines(root)), problems=tuple(problems))
