@@ -44,6 +44,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though XINBAO_DEMO is not set (never on a production database).",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            metavar="N",
+            help="Grow the demo (loaded first if the database has none) to N items in all, "
+            "with proportional decisions, issues, ledger entries and audit events, through "
+            "bulk paths (for benchmarks). Run again with a larger N to add the difference.",
+        )
+        parser.add_argument(
+            "--chunk", type=int, default=5000, help="With --scale: items written per transaction."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="With --scale: processes computing the texts' search words and signatures "
+            "(default: the cores, at most 4).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not (settings.DEMO_MODE or options["force"]):
@@ -52,6 +70,9 @@ class Command(BaseCommand):
                 "Refusing to load the demo: it creates logins with a published password. "
                 "Set XINBAO_DEMO=1 for a demo installation, or pass --force."
             )
+        if options["scale"] is not None:
+            self.scale(options)
+            return
         if not options["logins"]:
             summary = load_demo()
             created = summary["created"]
@@ -62,6 +83,19 @@ class Command(BaseCommand):
             for reason in summary["skipped"]:
                 self.stdout.write(f"Skipped: {reason}")
         self.print_logins()
+
+    def scale(self, options: dict[str, Any]) -> None:
+        from xinbao.demo.scale import grow
+
+        if not demo_logins():
+            self.stdout.write("Loading the demo city first.")
+            load_demo()
+        grow(
+            target=options["scale"],
+            chunk=options["chunk"],
+            workers=options["workers"],
+            out=self.stdout.write,
+        )
 
     def print_logins(self) -> None:
         logins = demo_logins()
