@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinbao.items.matching import Profile, profile, split_terms
+from xinbao.items.matching import Profile, describe, profile, split_terms
 
 
 class PriorityKind(models.TextChoices):
@@ -121,6 +121,11 @@ class PriorityMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.priority_id} ← {self.item_id}"
+
+    @property
+    def said_reasons(self) -> list[str]:
+        """Why it matched, in the reader's language (the reasons are stored as data)."""
+        return describe(self.reasons)
 
 
 class StaleFlag(models.Model):

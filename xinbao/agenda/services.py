@@ -236,7 +236,7 @@ def add_match(*, user: User, priority: Priority, item: Item) -> PriorityMatch:
     if found is None:
         found = PriorityMatch(priority=priority, item=item)
     found.how, found.by, found.at = MatchHow.MANUAL, user, now
-    found.score, found.reasons = 1.0, [_("added by %(name)s") % {"name": user.full_name}]
+    found.score, found.reasons = 1.0, [{"where": "manual", "name": user.full_name}]
     found.removed_at, found.removed_by = None, None
     found.save()
     _resolve_flags([priority.pk], now)
@@ -273,7 +273,7 @@ def _auto(priority: Priority, item: Item, found: Match, now: dt.datetime) -> Pri
         item=item,
         how=MatchHow.AUTO,
         score=found.score,
-        reasons=list(found.reasons),
+        reasons=list(found.facts),
         at=now,
     )
 

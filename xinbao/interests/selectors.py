@@ -14,6 +14,7 @@ from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.interests.models import Hit, InfoRequest, Mark
 from xinbao.interests.services import why
 from xinbao.items.access import visible_items
+from xinbao.items.matching import describe
 from xinbao.items.models import Item
 from xinbao.periodicals.models import Issue
 from xinbao.research.models import Answer
@@ -50,7 +51,7 @@ def served(leader: User, *, days: int = 30, limit: int = 50) -> list[Served]:
             row = rows[hit.item_id] = Served(item=hit.item, at=hit.at, urgent=hit.urgent)
         row.interests.append(hit.interest.name)
         found = why(hit.interest, hit.item)
-        row.reasons.extend(found.reasons if found else hit.reasons)
+        row.reasons.extend(found.reasons if found else describe(hit.reasons))
     marks = Mark.objects.filter(leader=leader, item_id__in=list(rows))
     for mark in marks:
         assert mark.item_id is not None

@@ -181,16 +181,15 @@ def serve_new_items() -> Served:
     )
     profiles = {i.pk: profile(i.keywords, i.exclude) for i in interests}
     found: dict[tuple[int, int], list[tuple[Interest, Match]]] = defaultdict(list)
-    # The reasons are kept and sent in the office's language; pages say them again in the
-    # reader's (``why``).
-    with translation.override(settings.LANGUAGE_CODE):
-        for item in items:
-            for interest in interests:
-                if item.submitted_at is None or item.submitted_at < interest.created_at:
-                    continue  # an interest serves what is reported once it is set
-                m = match(profiles[interest.pk], title=item.title, body=item.body)
-                if m is not None:
-                    found[(interest.leader_id, item.pk)].append((interest, m))
+    # The reasons are kept as data, sent in the office's language and said in the reader's on
+    # the pages (``why``).
+    for item in items:
+        for interest in interests:
+            if item.submitted_at is None or item.submitted_at < interest.created_at:
+                continue  # an interest serves what is reported once it is set
+            m = match(profiles[interest.pk], title=item.title, body=item.body)
+            if m is not None:
+                found[(interest.leader_id, item.pk)].append((interest, m))
     hits = 0
     by_item = {item.pk: item for item in items}
     leaders = {i.leader_id: i.leader for i in interests}
@@ -221,7 +220,7 @@ def _tell(leader: User, item: Item, matched: list[tuple[Interest, Match]], now: 
                         interest=interest,
                         item=item,
                         score=m.score,
-                        reasons=list(m.reasons),
+                        reasons=list(m.facts),
                         at=now,
                         urgent=urgent,
                     )
@@ -238,7 +237,9 @@ def _tell(leader: User, item: Item, matched: list[tuple[Interest, Match]], now: 
             obj=hit,
             summary={"interest": hit.interest.name, "item": item.pk, "score": hit.score},
         )
-    reasons = [r for _i, m in matched for r in m.reasons]
+    # The message is written in the office's language; pages say the reasons in the reader's.
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = [r for _i, m in matched for r in m.reasons]
     notify(
         to=[Recipient.of_user(leader)],
         event="interest_hit",

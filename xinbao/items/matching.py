@@ -24,6 +24,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -80,12 +81,47 @@ def profile(keywords: Iterable[str], exclude: Iterable[str] = ()) -> Profile:
     )
 
 
+#: One reason a match was made, kept as data so that it is said in each reader's language:
+#: ``{"where": "title", "term": t}``, ``{"where": "body", "term": t, "count": n}`` or
+#: ``{"where": "manual", "name": who}``.
+Reason = dict[str, Any]
+
+
+def describe(reasons: Iterable[Reason | str]) -> list[str]:
+    """The reasons as sentences in the active language (a sentence stored as text, from
+    before reasons were kept as data, is shown as it is)."""
+    said: list[str] = []
+    for reason in reasons:
+        if isinstance(reason, str):
+            said.append(reason)
+        elif reason.get("where") == "title":
+            said.append(_("the title contains “%(term)s”") % {"term": reason["term"]})
+        elif reason.get("where") == "body":
+            count = int(reason.get("count", 1))
+            said.append(
+                ngettext(
+                    "the text mentions “%(term)s” once",
+                    "the text mentions “%(term)s” %(count)d times",
+                    count,
+                )
+                % {"term": reason["term"], "count": count}
+            )
+        elif reason.get("where") == "manual":
+            said.append(_("added by %(name)s") % {"name": reason.get("name", "")})
+    return said
+
+
 @dataclass(frozen=True)
 class Match:
     score: float
     """0..1: higher for more distinct keywords, for a title hit, for repeated mentions."""
-    reasons: tuple[str, ...]
-    """Translated sentences: which term was found where."""
+    facts: tuple[Reason, ...]
+    """Which term was found where, as data (stored as it is)."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The facts as sentences in the active language."""
+        return tuple(describe(self.facts))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,7 +150,7 @@ def match(profile: Profile, *, title: str, body: str, min_score: float = MIN_SCO
         if _count(term, head) or _count(term, text):
             return None
     missing = 1.0
-    reasons: list[str] = []
+    facts: list[Reason] = []
     for term in profile.keywords:
         in_title, in_body = _count(term, head), _count(term, text)
         if not in_title and not in_body:
@@ -122,22 +158,15 @@ def match(profile: Profile, *, title: str, body: str, min_score: float = MIN_SCO
         strength = 0.0
         if in_title:
             strength = TITLE_WEIGHT
-            reasons.append(_("the title contains “%(term)s”") % {"term": term})
+            facts.append({"where": "title", "term": term})
         if in_body:
             repeats = min(in_body - 1, BODY_REPEAT_CAP)
             strength = max(strength, BODY_WEIGHT + BODY_REPEAT * repeats)
             if in_title:
                 strength = min(strength + BODY_REPEAT, 1.0)
-            reasons.append(
-                ngettext(
-                    "the text mentions “%(term)s” once",
-                    "the text mentions “%(term)s” %(count)d times",
-                    in_body,
-                )
-                % {"term": term, "count": in_body}
-            )
+            facts.append({"where": "body", "term": term, "count": in_body})
         missing *= 1.0 - strength
     score = round(1.0 - missing, 4)
-    if not reasons or score < min_score:
+    if not facts or score < min_score:
         return None
-    return Match(score=score, reasons=tuple(reasons))
+    return Match(score=score, facts=tuple(facts))
