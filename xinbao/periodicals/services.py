@@ -28,6 +28,7 @@ from xinbao.audit.services import record
 from xinbao.calendar.workdays import add_workdays
 from xinbao.desk.models import Adoption, ItemVersion
 from xinbao.desk.services import live_lock, record_version
+from xinbao.documents import services as documents
 from xinbao.items.models import Attachment, AttachmentKind, Item, ItemStatus, Urgency
 from xinbao.items.services import after_text_change, normalise_body
 from xinbao.lib.classified import classified_marking, classified_message
@@ -794,6 +795,10 @@ def issue_content(issue: Issue) -> dict[str, Any]:
     }
 
 
+#: The issue's documents in the document cache (registered in ``periodicals/documents.py``).
+ISSUE_DOCUMENT = "periodicals.issue"
+
+
 def content_hash(frozen: dict[str, Any]) -> str:
     """SHA-256 of the frozen content in a canonical JSON form (sorted keys, no spaces)."""
     canonical = json.dumps(frozen, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -819,7 +824,7 @@ def sign(
         "signed_at": now.isoformat(),
     }
     digest = content_hash(frozen)
-    return _move(
+    issue = _move(
         user=user,
         issue=issue,
         to=IssueState.SIGNED,
@@ -831,6 +836,9 @@ def sign(
         frozen=frozen,
         content_hash=digest,
     )
+    # Frozen: the worker renders its PDF and DOCX once, after commit; downloads serve them.
+    documents.schedule(kind=ISSUE_DOCUMENT, subject_id=issue.pk)
+    return issue
 
 
 def countersign_state(issue: Issue) -> str:

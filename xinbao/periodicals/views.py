@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
+from xinbao.documents.views import offer
 from xinbao.items.access import visible_items
 from xinbao.items.attachments import download_name
 from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
-from xinbao.periodicals import outputs, selectors, services
+from xinbao.periodicals import documents, outputs, selectors, services
 from xinbao.periodicals.access import (
     READING_STATES,
     access_entry,
@@ -454,6 +455,15 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
             )
             return response
+        if documents.is_frozen(issue):
+            # Signed: the worker rendered it (or is rendering it); served from the cache.
+            return offer(
+                request,
+                kind=services.ISSUE_DOCUMENT,
+                subject=issue,
+                fmt=kind,
+                filename=outputs.file_name(issue, kind),
+            )
         data = outputs.docx_bytes(issue) if kind == "docx" else outputs.pdf_bytes(issue)
     except ClassifiedMarkingError:
         messages.error(request, _("The issue carries a classified marking and is not printed."))

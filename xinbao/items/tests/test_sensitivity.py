@@ -19,6 +19,7 @@ from django.urls import reverse
 from xinbao.accounts.services import create_token
 from xinbao.audit.models import AuditEvent
 from xinbao.desk import services as desk_services
+from xinbao.documents.testing import render_documents
 from xinbao.incidents.models import Report
 from xinbao.incidents.tests.cases import IncidentCase
 from xinbao.items.models import Attachment, Item, ItemStatus
@@ -127,6 +128,7 @@ class RefusalTest(SensitivityCase):
 class IssueTest(SensitivityCase):
     def distributed(self, *items: Item) -> Issue:
         issue = periodical_services.sign(user=self.leader, issue=self.awaiting(*items))
+        render_documents(periodical_services.ISSUE_DOCUMENT, issue)  # the worker's part
         return periodical_services.distribute(user=self.ed, issue=issue)
 
     def test_it_refuses_an_issue_holding_a_sensitive_item_and_its_documents(self) -> None:

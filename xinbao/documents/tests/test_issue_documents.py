@@ -1,0 +1,156 @@
+"""A signed issue's PDF and DOCX rendered by the real worker, kept once per content, served
+from the cache with the same access checks; "being prepared" until then, a failure shown and
+tried again."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pypdf
+from django.conf import settings
+from django.core.management import call_command
+from django.test import TransactionTestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from xinbao.audit.models import AuditEvent
+from xinbao.desk.models import Adoption, AdoptionLevel
+from xinbao.documents.models import RenderedDocument, RenderState
+from xinbao.documents.tasks import prepare_documents
+from xinbao.items.models import ItemStatus
+from xinbao.periodicals import outputs, services
+from xinbao.periodicals.models import Issue, SignerRule
+from xinbao.periodicals.tests.factories import make_periodical
+from xinbao.test import Personas
+
+TITLE = "东城县多措并举做好防汛抗旱工作"
+ISSUE_TITLE = "汛期专报"
+HTMX = {"HX-Request": "true"}
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", verbosity=0)
+
+
+class IssueDocumentTest(Personas, TransactionTestCase):
+    """The real worker, in its own transactions (it closes its connection when done)."""
+
+    def setUp(self) -> None:
+        self.create_personas()
+        # Its own rule: the routing table by urgency is data a flush between tests removes.
+        self.periodical = make_periodical(signer_rule=SignerRule.LEADER_IN_CHARGE)
+        self.periodical.readers.add(self.leader, self.principal, self.liaison)
+
+    def signed(self) -> Issue:
+        items = []
+        for title, user in ((TITLE, self.alice), ("西山县开展汛前隐患排查", self.bob)):
+            item = self.make_item(user, status=ItemStatus.ADOPTED, title=title)
+            Adoption.objects.create(
+                item=item,
+                level=AdoptionLevel.OFFICE,
+                periodical=self.periodical,
+                adopted_on=timezone.localdate(),
+                by=self.ed,
+            )
+            items.append(item)
+        issue = services.create_issue(user=self.ed, periodical=self.periodical, title=ISSUE_TITLE)
+        services.add_items(user=self.ed, issue=issue, items=items)
+        issue = services.check(user=self.chief, issue=services.submit(user=self.ed, issue=issue))
+        return services.sign(user=self.leader, issue=issue)
+
+    def download(self, url: str) -> bytes:
+        response = self.client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment;")
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a FileResponse streams
+
+    def test_it_renders_a_signed_issue_in_the_worker_and_serves_the_file(self) -> None:
+        issue = self.signed()
+        pdf_url = reverse("periodicals:issue_pdf", args=[issue.pk])
+        self.client.force_login(self.ed)
+        # Signed, not yet rendered: a page that says so and polls the same address.
+        waiting = self.client.get(pdf_url)
+        assert waiting.status_code == 200 and "text/html" in waiting["Content-Type"]
+        assert "is being prepared" in waiting.content.decode()
+        poll = self.client.get(pdf_url, headers=HTMX).content.decode()
+        assert "is being prepared" in poll and 'hx-trigger="every 2s"' in poll
+        assert "Download" not in poll
+
+        run_worker()
+
+        ready = self.client.get(pdf_url, headers=HTMX).content.decode()
+        assert "is being prepared" not in ready and "hx-trigger" not in ready
+        name = outputs.file_name(issue, "pdf")
+        assert f'href="{pdf_url}" id="document-download">Download {name}<' in ready
+        response = self.client.get(pdf_url)
+        assert response["Content-Type"] == "application/pdf"
+        assert "filename*=utf-8''" in response["Content-Disposition"]
+        pdf = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a FileResponse streams
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        assert ISSUE_TITLE in text.replace(" ", "") and TITLE in text.replace(" ", "")
+        word = docx.Document(
+            io.BytesIO(self.download(reverse("periodicals:issue_docx", args=[issue.pk])))
+        )
+        assert any(TITLE in p.text for p in word.paragraphs)
+        # Kept under the SHA-256 of its content, in the office's storage.
+        row = RenderedDocument.objects.get(format="pdf")
+        assert row.state == RenderState.READY and row.size == len(pdf)
+        assert row.file.name == f"documents/{row.sha256[:2]}/{row.sha256}.pdf"
+        assert (Path(settings.MEDIA_ROOT) / row.file.name).read_bytes() == pdf
+
+    def test_it_renders_the_same_content_once(self) -> None:
+        issue = self.signed()
+        run_worker()
+        first = {row.format: row.rendered_at for row in RenderedDocument.objects.all()}
+        assert set(first) == {"pdf", "docx"}
+        # Asked again (the freeze's task run twice, a download): nothing is rendered again.
+        prepare_documents.enqueue(services.ISSUE_DOCUMENT, issue.pk, ["pdf", "docx"])
+        run_worker()
+        self.client.force_login(self.principal)
+        self.download(reverse("periodicals:issue_pdf", args=[issue.pk]))
+        run_worker()
+        assert RenderedDocument.objects.count() == 2
+        assert {row.format: row.rendered_at for row in RenderedDocument.objects.all()} == first
+        assert AuditEvent.objects.filter(action="document.rendered").count() == 2
+        assert prepare_documents.call(services.ISSUE_DOCUMENT, issue.pk, ["pdf"]) == "pdf: exists"
+
+    def test_it_shows_a_failed_render_and_tries_it_again(self) -> None:
+        # Where the documents' folder should be, a file: storing the PDF fails.
+        blocker = Path(settings.MEDIA_ROOT) / "documents"
+        blocker.parent.mkdir(parents=True, exist_ok=True)
+        blocker.write_bytes(b"not a folder")
+        issue = self.signed()
+        run_worker()
+        row = RenderedDocument.objects.get(format="pdf")
+        assert row.state == RenderState.FAILED and row.attempts == 1 and row.error
+        assert AuditEvent.objects.filter(action="document.failed").count() == 2
+        pdf_url = reverse("periodicals:issue_pdf", args=[issue.pk])
+        self.client.force_login(self.ed)
+        poll = self.client.get(pdf_url, headers=HTMX).content.decode()
+        assert f"{outputs.file_name(issue, 'pdf')} could not be prepared." in poll
+        assert "Try again" in poll and "hx-trigger" not in poll
+
+        blocker.unlink()
+        # Asking for the file again queues it again.
+        again = self.client.get(pdf_url).content.decode()
+        assert "is being prepared" in again
+        run_worker()
+        pdf = self.download(pdf_url)
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        assert TITLE in text.replace(" ", "")
+        row.refresh_from_db()
+        assert row.state == RenderState.READY and row.attempts == 2 and row.error == ""
+
+    def test_it_keeps_the_access_checks_of_the_issue(self) -> None:
+        issue = self.signed()
+        run_worker()
+        pdf_url = reverse("periodicals:issue_pdf", args=[issue.pk])
+        # A reporter, and a reader before distribution, get nothing, cached or not.
+        for user in (self.alice, self.liaison):
+            self.client.force_login(user)
+            assert self.client.get(pdf_url).status_code == 404
+            assert self.client.get(pdf_url, headers=HTMX).status_code == 404
+        services.distribute(user=self.ed, issue=issue)
+        assert self.download(pdf_url).startswith(b"%PDF")
