@@ -336,15 +336,21 @@ def keyset_page(
     )
 
 
-@dataclass(frozen=True)
-class BoundedCount:
-    """A count that stops at a cap: ``str()`` is "42" or, past the cap, "500+"."""
+class BoundedCount(int):
+    """A count that stops at a cap: an ``int`` (the value, at most the cap) whose ``str()`` is
+    "42" or, past the cap, "500+" (``more`` is then true)."""
 
-    value: int
     more: bool
 
+    def __new__(cls, value: int, more: bool = False) -> BoundedCount:
+        count = super().__new__(cls, value)
+        count.more = more
+        return count
+
     def __str__(self) -> str:
-        return f"{self.value}+" if self.more else str(self.value)
+        return f"{int(self)}+" if self.more else str(int(self))
+
+    __repr__ = __str__
 
 
 def bounded_count(qs: QuerySet[Any, Any], cap: int = 500) -> BoundedCount:
@@ -354,4 +360,4 @@ def bounded_count(qs: QuerySet[Any, Any], cap: int = 500) -> BoundedCount:
     where ``more`` is true.
     """
     found = qs.order_by().values("pk")[: cap + 1].count()
-    return BoundedCount(value=min(found, cap), more=found > cap)
+    return BoundedCount(min(found, cap), more=found > cap)
