@@ -148,11 +148,20 @@ def place(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(back)
 
 
+#: The most months the mix page lists at once.
+MIX_MAX_MONTHS = 36
+
+
 @login_required
 def mix(request: AuthedRequest) -> HttpResponse:
     require_view(request.user)
-    form, _start, end, _class = _period(request)
-    found = selectors.mix(request.user, end=end)
+    form, start, end, _class = _period(request)
+    if not request.GET:
+        # By default the mix shows a year (the other pages a quarter).
+        start = selectors.add_months(selectors.month_start(end), 1 - selectors.TREND_MONTHS)
+        form = PeriodForm(initial={"start": start, "end": end})
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    found = selectors.mix(request.user, end=end, count=max(1, min(span, MIX_MAX_MONTHS)))
     kinds = [(k.value, str(k.label)) for k in MIX_KINDS]
     chart = {
         "months": [m.month.strftime("%Y-%m") for m in found],

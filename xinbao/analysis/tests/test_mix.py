@@ -91,6 +91,34 @@ class MixTest(BaseTestCase):
         assert by_kind[ItemKind.DYNAMIC] == (0, 0.0, None, False)
         self.assertContains(page, "1 · 50.0%")
 
+    def test_it_shows_the_months_of_the_period_asked_for(self) -> None:
+        self.make_item(
+            self.ed,
+            unit=self.county_a,
+            title="一季度经济形势分析",
+            kind=ItemKind.ANALYSIS,
+            submitted_at=dt.datetime(2026, 2, 10, 2, tzinfo=dt.UTC),
+        )
+        self.client.force_login(self.leader)
+        url = menu_link(self.client.get("/").content.decode(), "Office's own mix")
+        year = self.client.get(url)
+        assert len(year.context["months"]) == 12  # a year by default
+        self.assertContains(year, 'name="start"')
+        self.assertContains(year, 'value="2025-08-01"')
+
+        page = self.client.get(url, {"start": "2026-01-01", "end": "2026-03-31"})
+        months = [(month, total) for month, total, _cells in page.context["months"]]
+        assert months == [
+            (dt.date(2026, 3, 1), 0),
+            (dt.date(2026, 2, 1), 1),
+            (dt.date(2026, 1, 1), 0),
+        ]
+        self.assertContains(page, 'value="2026-01-01"')
+
+        wrong = self.client.get(url, {"start": "2026-05-01", "end": "2026-03-31"})
+        self.assertContains(wrong, "The end of the period comes before its start.")
+        self.assertContains(wrong, 'value="2026-05-01"')
+
     def test_it_refuses_the_mix_to_reporters(self) -> None:
         self.client.force_login(self.alice)
         assert self.client.get("/analysis/mix/").status_code == 403
