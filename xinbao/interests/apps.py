@@ -6,4 +6,4 @@ class InterestsConfig(AppConfig):
     label = "interests"
 
     def ready(self) -> None:
-        from xinbao.interests import chores, home, menu, panels  # noqa: F401  (registers the matching and digest chores; the home section; the menu entries; the panels on items and issues)
+        from xinbao.interests import chores, home, menu, panels, receivers  # noqa: F401  (registers the matching and digest chores; the home section; the menu entries; the panels on items and issues; the leader told of answers)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
 from xinbao.calendar.workdays import is_workday
+from xinbao.documents.services import schedule as schedule_documents
 from xinbao.items.models import Item, ItemStatus
 from xinbao.lib.classified import refuse_classified
 from xinbao.notify import Channel, Recipient, notify, queue, resolve
@@ -34,6 +35,7 @@ from xinbao.research.models import (
     CommissionSource,
     CommissionState,
 )
+from xinbao.research.signals import answered
 from xinbao.scoring.services import post_missed_commission
 
 #: The office's roles who plan, create, send, close and cancel commissions.
@@ -260,6 +262,10 @@ def _context(commission: Commission) -> dict[str, Any]:
     }
 
 
+#: The notice's documents in the document cache (registered in ``research/rendered.py``).
+NOTICE_DOCUMENT = "research.notice"
+
+
 @transaction.atomic
 def send_commission(*, commission: Commission, user: User) -> Commission:
     """Number a draft (约稿〔year〕n号), send it, and tell each unit's reporters."""
@@ -295,6 +301,8 @@ def send_commission(*, commission: Commission, user: User) -> Commission:
             context=context,
             key=f"research-{commission.pk}-{assignment.unit_id}",
         )
+    # Sent: the worker renders the notice once, after commit; downloads serve it.
+    schedule_documents(kind=NOTICE_DOCUMENT, subject_id=commission.pk)
     return commission
 
 
@@ -416,6 +424,7 @@ def link_answer(*, assignment: Assignment, item: Item, user: User) -> Answer:
         obj=assignment,
         summary={"commission": commission.pk, "item": item.pk, "late": late},
     )
+    answered.send(sender=Assignment, assignment=assignment, answer=answer)
     return answer
 
 

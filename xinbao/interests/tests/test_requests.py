@@ -116,6 +116,12 @@ class RequestTest(BaseTestCase):
             item=item,
             user=self.alice,
         )
+        # The leader is told at once, in their inbox.
+        deliver_due()
+        told = Notification.objects.filter(
+            user=self.leader, message__body__contains="东城县农村饮水安全调研报告"
+        ).values_list("message__subject", flat=True)
+        assert len(told) == 1 and "农村饮水安全" in told[0], list(told)
         self.client.force_login(self.leader)
         page = self.client.get(f"/interests/requests/{req.pk}/")
         self.assertContains(page, "Commissioned to units")
