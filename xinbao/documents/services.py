@@ -69,12 +69,11 @@ def _enqueue(document_id: int) -> None:
 
 @transaction.atomic
 def prepare(
-    *, kind: str, subject: models.Model, fmt: str, retry: bool = False, enqueue: bool = True
+    *, kind: str, subject: models.Model, fmt: str, enqueue: bool = True
 ) -> RenderedDocument:
     """The cache row of ``subject``'s current document in ``fmt``, made (and its render queued
-    on commit) when there is none; a failed one is queued again when ``retry`` is asked and
-    attempts are left, and a pending one whose task was lost is queued again. ``enqueue=False``:
-    the caller renders it itself (the worker, already in a task)."""
+    on commit) when there is none; a pending one whose task was lost is queued again.
+    ``enqueue=False``: the caller renders it itself (the worker, already in a task)."""
     document = registry.get(kind).build(subject)
     sha256 = fingerprint(kind=kind, fmt=fmt, document=document)
     now = timezone.now()
@@ -96,9 +95,8 @@ def prepare(
         if enqueue:
             transaction.on_commit(lambda: _enqueue(row.pk))
         return row
-    failed_again = retry and row.state == RenderState.FAILED and row.attempts < MAX_ATTEMPTS
     lost = row.state == RenderState.PENDING and row.queued_at < now - LOST_AFTER and enqueue
-    if failed_again or lost:
+    if lost:
         RenderedDocument.objects.filter(pk=row.pk, state=row.state).update(
             state=RenderState.PENDING, queued_at=now
         )
@@ -121,6 +119,13 @@ def schedule(*, kind: str, subject_id: int, formats: tuple[str, ...] = ("pdf", "
     from xinbao.documents.tasks import prepare_documents
 
     transaction.on_commit(lambda: prepare_documents.enqueue(kind, subject_id, list(formats)))
+
+
+def may_render(row: RenderedDocument) -> bool:
+    """Not ready, and not failed as often as it may be tried."""
+    return row.state == RenderState.PENDING or (
+        row.state == RenderState.FAILED and row.attempts < MAX_ATTEMPTS
+    )
 
 
 def render(document_id: int) -> str:

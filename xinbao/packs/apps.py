@@ -6,4 +6,4 @@ class PacksConfig(AppConfig):
     label = "packs"
 
     def ready(self) -> None:
-        from xinbao.packs import home, menu  # noqa: F401  (registers the home section; the menu entries)
+        from xinbao.packs import home, menu, rendered  # noqa: F401  (registers the home section; the menu entries; the documents' builder)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.services import record
+from xinbao.documents.services import schedule as schedule_documents
 from xinbao.items.access import visible_items
 from xinbao.items.models import Item
 from xinbao.lib.classified import refuse_classified
@@ -320,6 +321,10 @@ def remove(*, user: User, entry: Entry) -> None:
     record(actor=user, action="pack.remove", obj=pack, summary={**_summary(pack), "entry": name})
 
 
+#: The pack's documents in the document cache (registered in ``packs/rendered.py``).
+PACK_DOCUMENT = "packs.pack"
+
+
 @transaction.atomic
 def deliver(*, user: User, pack: Pack) -> Pack:
     """Number and freeze the pack and tell each leader it is for, with the link."""
@@ -367,6 +372,8 @@ def deliver(*, user: User, pack: Pack) -> Pack:
         },
         key=f"pack-{pack.pk}",
     )
+    # Frozen: the worker renders its PDF and DOCX once, after commit; downloads serve them.
+    schedule_documents(kind=PACK_DOCUMENT, subject_id=pack.pk)
     return pack
 
 

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
+from xinbao.documents.views import offer
 from xinbao.items.access import access_item
 from xinbao.items.models import Item
 from xinbao.items.search_views import item_href
 from xinbao.lib.http import document_download
 from xinbao.lib.officedoc import ClassifiedMarkingError
-from xinbao.packs import outputs, selectors, services
+from xinbao.packs import outputs, rendered, selectors, services
 from xinbao.packs.access import (
     access_built,
     access_readable,
@@ -374,14 +375,23 @@ def read(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
     pack = access_readable(request.user, pk)
+    name = outputs.file_name(pack, kind)
     try:
-        data = outputs.docx_bytes(pack) if kind == "docx" else outputs.pdf_bytes(pack)
+        if rendered.is_frozen(pack):
+            # Delivered: rendered once by the worker, served from the cache.
+            cached = offer(
+                request, kind=services.PACK_DOCUMENT, subject=pack, fmt=kind, filename=name
+            )
+        else:
+            data = outputs.docx_bytes(pack) if kind == "docx" else outputs.pdf_bytes(pack)
     except ClassifiedMarkingError:
         messages.error(request, _("The pack carries a classified marking and is not printed."))
         return redirect("home")
     if pack.state == PackState.DELIVERED:
         services.record_read(user=request.user, pack=pack, request=request)
-    return document_download(data, outputs.file_name(pack, kind), kind)
+    if rendered.is_frozen(pack):
+        return cached
+    return document_download(data, name, kind)
 
 
 @login_required

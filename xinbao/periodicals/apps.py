@@ -6,10 +6,10 @@ class PeriodicalsConfig(AppConfig):
     label = "periodicals"
 
     def ready(self) -> None:
-        from xinbao.periodicals import (  # noqa: F401  (registers the overdue scanner; the documents' builder; the menu entries; the first-run checks; the home-page sections)
+        from xinbao.periodicals import (  # noqa: F401  (registers the overdue scanner; the menu entries; the first-run checks; the home-page sections; the documents' builder)
             chores,
-            documents,
             home,
             menu,
             readiness,
+            rendered,
         )

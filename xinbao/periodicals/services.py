@@ -795,7 +795,7 @@ def issue_content(issue: Issue) -> dict[str, Any]:
     }
 
 
-#: The issue's documents in the document cache (registered in ``periodicals/documents.py``).
+#: The issue's documents in the document cache (registered in ``periodicals/rendered.py``).
 ISSUE_DOCUMENT = "periodicals.issue"
 
 

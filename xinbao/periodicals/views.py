@@ -26,7 +26,7 @@ from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
-from xinbao.periodicals import documents, outputs, selectors, services
+from xinbao.periodicals import outputs, rendered, selectors, services
 from xinbao.periodicals.access import (
     READING_STATES,
     access_entry,
@@ -455,7 +455,7 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
             )
             return response
-        if documents.is_frozen(issue):
+        if rendered.is_frozen(issue):
             # Signed: the worker rendered it (or is rendering it); served from the cache.
             return offer(
                 request,

@@ -6,4 +6,9 @@ class ResearchConfig(AppConfig):
     label = "research"
 
     def ready(self) -> None:
-        from xinbao.research import chores, menu, panels  # noqa: F401  (registers the deadline scan; the menu entries; the item page's panel)
+        from xinbao.research import (  # noqa: F401  (registers the deadline scan; the menu entries; the item page's panel; the notice's builder)
+            chores,
+            menu,
+            panels,
+            rendered,
+        )

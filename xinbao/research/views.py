@@ -9,17 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
+from xinbao.documents.views import offer
 from xinbao.items.access import visible_items
 from xinbao.lib.http import document_download
 from xinbao.lib.officedoc import render_docx, render_pdf
-from xinbao.research import services
+from xinbao.research import rendered, services
 from xinbao.research.access import (
     access_answerable_item,
     access_commission,
@@ -268,20 +269,24 @@ def answer(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("research:detail", pk=pk)
 
 
-def _notice(request: AuthedRequest, pk: int) -> tuple[Commission, Any]:
+def _notice_file(request: AuthedRequest, pk: int, fmt: str) -> HttpResponseBase:
     commission = access_commission(request.user, pk)
-    return commission, build_notice(commission)
+    name = f"约稿通知单{commission.number or commission.pk}.{fmt}"
+    if rendered.is_frozen(commission):
+        # Sent: rendered once by the worker, served from the cache.
+        return offer(
+            request, kind=services.NOTICE_DOCUMENT, subject=commission, fmt=fmt, filename=name
+        )
+    document = build_notice(commission)
+    data = render_docx(document) if fmt == "docx" else render_pdf(document)
+    return document_download(data, name, fmt)
 
 
 @login_required
-def notice_docx(request: AuthedRequest, pk: int) -> HttpResponse:
-    commission, document = _notice(request, pk)
-    name = f"约稿通知单{commission.number or commission.pk}.docx"
-    return document_download(render_docx(document), name, "docx")
+def notice_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _notice_file(request, pk, "docx")
 
 
 @login_required
-def notice_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
-    commission, document = _notice(request, pk)
-    name = f"约稿通知单{commission.number or commission.pk}.pdf"
-    return document_download(render_pdf(document), name, "pdf")
+def notice_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _notice_file(request, pk, "pdf")

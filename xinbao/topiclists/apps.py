@@ -6,4 +6,4 @@ class TopicListsConfig(AppConfig):
     label = "topiclists"
 
     def ready(self) -> None:
-        from xinbao.topiclists import menu, panels  # noqa: F401  (registers the menu entry; the item page's panel)
+        from xinbao.topiclists import menu, panels, rendered  # noqa: F401  (registers the menu entry; the item page's panel; the documents' builder)

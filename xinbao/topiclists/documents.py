@@ -61,9 +61,13 @@ def build(topic_list: TopicList) -> OfficialDocument:
     )
 
 
+def file_name(topic_list: TopicList, fmt: str) -> str:
+    return f"topics-{topic_list.month:%Y-%m}.{fmt}"
+
+
 def response(topic_list: TopicList, fmt: str) -> HttpResponse:
     if fmt not in DOCUMENT_TYPES:
         raise Http404
     document = build(topic_list)
     data = render_docx(document) if fmt == "docx" else render_pdf(document)
-    return document_download(data, f"topics-{topic_list.month:%Y-%m}.{fmt}", fmt)
+    return document_download(data, file_name(topic_list, fmt), fmt)

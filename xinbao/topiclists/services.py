@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.audit.services import record
+from xinbao.documents.services import schedule as schedule_documents
 from xinbao.items.models import Item, ItemStatus
 from xinbao.lib.classified import refuse_classified
 from xinbao.notify import notify, resolve
@@ -250,6 +251,10 @@ def _move(*, user: User, topic_list: TopicList, move: str) -> TopicList:
     return locked
 
 
+#: The list's documents in the document cache (registered in ``topiclists/rendered.py``).
+LIST_DOCUMENT = "topiclists.list"
+
+
 @transaction.atomic
 def publish(*, user: User, topic_list: TopicList) -> TopicList:
     """Publish the list: every active unit's reporters are told (in-app and their normal
@@ -279,6 +284,8 @@ def publish(*, user: User, topic_list: TopicList) -> TopicList:
         },
         key=f"topiclist-{locked.pk}",
     )
+    # Published: the worker renders its PDF and DOCX once, after commit; downloads serve them.
+    schedule_documents(kind=LIST_DOCUMENT, subject_id=locked.pk)
     return locked
 
 

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
+from xinbao.documents.views import offer
 from xinbao.items.access import access_item
-from xinbao.topiclists import documents, selectors, services
+from xinbao.lib.http import DOCUMENT_TYPES
+from xinbao.topiclists import documents, rendered, selectors, services
 from xinbao.topiclists.access import (
     access_answer,
     access_list,
@@ -381,4 +383,10 @@ def coverage(request: AuthedRequest, pk: int) -> HttpResponse:
 def document(request: AuthedRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The list as the office prints and sends it (DOCX or PDF, GB/T 9704)."""
     topic_list = access_list(request.user, pk)
+    if fmt in DOCUMENT_TYPES and rendered.is_frozen(topic_list):
+        # Published: rendered once by the worker, served from the cache.
+        name = documents.file_name(topic_list, fmt)
+        return offer(
+            request, kind=services.LIST_DOCUMENT, subject=topic_list, fmt=fmt, filename=name
+        )
     return documents.response(topic_list, fmt)

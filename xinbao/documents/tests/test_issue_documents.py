@@ -64,16 +64,16 @@ class IssueDocumentTest(Personas, TransactionTestCase):
         response = self.client.get(url)
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
-        return b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a FileResponse streams
+        return response.content
 
-    def test_it_renders_a_signed_issue_in_the_worker_and_serves_the_file(self) -> None:
+    def test_it_offers_a_signed_issue_being_prepared_then_its_link_and_the_file(self) -> None:
         issue = self.signed()
         pdf_url = reverse("periodicals:issue_pdf", args=[issue.pk])
         self.client.force_login(self.ed)
-        # Signed, not yet rendered: a page that says so and polls the same address.
-        waiting = self.client.get(pdf_url)
-        assert waiting.status_code == 200 and "text/html" in waiting["Content-Type"]
-        assert "is being prepared" in waiting.content.decode()
+        # The issue's page asks for the partial on load instead of rendering anything.
+        page = self.client.get(reverse("periodicals:issue", args=[issue.pk])).content.decode()
+        assert f'id="pdf" hx-get="{pdf_url}" hx-trigger="load"' in page
+        # Signed, not yet rendered by the worker: being prepared, polling the same address.
         poll = self.client.get(pdf_url, headers=HTMX).content.decode()
         assert "is being prepared" in poll and 'hx-trigger="every 2s"' in poll
         assert "Download" not in poll
@@ -83,11 +83,11 @@ class IssueDocumentTest(Personas, TransactionTestCase):
         ready = self.client.get(pdf_url, headers=HTMX).content.decode()
         assert "is being prepared" not in ready and "hx-trigger" not in ready
         name = outputs.file_name(issue, "pdf")
-        assert f'href="{pdf_url}" id="document-download">Download {name}<' in ready
+        assert f'href="{pdf_url}" id="pdf">Download {name}<' in ready
         response = self.client.get(pdf_url)
         assert response["Content-Type"] == "application/pdf"
         assert "filename*=utf-8''" in response["Content-Disposition"]
-        pdf = b"".join(response.streaming_content)  # type: ignore[attr-defined]  # a FileResponse streams
+        pdf = response.content
         text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
         assert ISSUE_TITLE in text.replace(" ", "") and TITLE in text.replace(" ", "")
         word = docx.Document(
@@ -99,22 +99,39 @@ class IssueDocumentTest(Personas, TransactionTestCase):
         assert row.state == RenderState.READY and row.size == len(pdf)
         assert row.file.name == f"documents/{row.sha256[:2]}/{row.sha256}.pdf"
         assert (Path(settings.MEDIA_ROOT) / row.file.name).read_bytes() == pdf
+        assert AuditEvent.objects.filter(action="document.rendered").count() == 2
 
     def test_it_renders_the_same_content_once(self) -> None:
         issue = self.signed()
         run_worker()
         first = {row.format: row.rendered_at for row in RenderedDocument.objects.all()}
         assert set(first) == {"pdf", "docx"}
-        # Asked again (the freeze's task run twice, a download): nothing is rendered again.
+        # Asked again (the freeze's task run twice, downloads): nothing is rendered again.
         prepare_documents.enqueue(services.ISSUE_DOCUMENT, issue.pk, ["pdf", "docx"])
         run_worker()
-        self.client.force_login(self.principal)
+        self.client.force_login(self.leader)
+        self.download(reverse("periodicals:issue_pdf", args=[issue.pk]))
         self.download(reverse("periodicals:issue_pdf", args=[issue.pk]))
         run_worker()
         assert RenderedDocument.objects.count() == 2
         assert {row.format: row.rendered_at for row in RenderedDocument.objects.all()} == first
         assert AuditEvent.objects.filter(action="document.rendered").count() == 2
         assert prepare_documents.call(services.ISSUE_DOCUMENT, issue.pk, ["pdf"]) == "pdf: exists"
+
+    def test_it_renders_a_file_asked_for_before_the_worker_into_the_cache(self) -> None:
+        issue = self.signed()
+        self.client.force_login(self.leader)
+        # Followed at once, before the worker ran: the person gets the file all the same.
+        pdf = self.download(reverse("periodicals:issue_pdf", args=[issue.pk]))
+        assert pdf.startswith(b"%PDF")
+        assert RenderedDocument.objects.get(format="pdf").state == RenderState.READY
+        run_worker()
+        # The worker made the DOCX and found the PDF made already.
+        assert set(RenderedDocument.objects.values_list("format", "state")) == {
+            ("pdf", "ready"),
+            ("docx", "ready"),
+        }
+        assert AuditEvent.objects.filter(action="document.rendered").count() == 2
 
     def test_it_shows_a_failed_render_and_tries_it_again(self) -> None:
         # Where the documents' folder should be, a file: storing the PDF fails.
@@ -129,19 +146,18 @@ class IssueDocumentTest(Personas, TransactionTestCase):
         pdf_url = reverse("periodicals:issue_pdf", args=[issue.pk])
         self.client.force_login(self.ed)
         poll = self.client.get(pdf_url, headers=HTMX).content.decode()
-        assert f"{outputs.file_name(issue, 'pdf')} could not be prepared." in poll
+        assert f"{outputs.file_name(issue, 'pdf')} could not be prepared: " in poll
         assert "Try again" in poll and "hx-trigger" not in poll
+        # Tried again while the cause is still there: failed again, said so.
+        again = self.client.get(pdf_url)
+        assert again.status_code == 503 and "could not be prepared" in again.content.decode()
 
         blocker.unlink()
-        # Asking for the file again queues it again.
-        again = self.client.get(pdf_url).content.decode()
-        assert "is being prepared" in again
-        run_worker()
         pdf = self.download(pdf_url)
         text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
         assert TITLE in text.replace(" ", "")
         row.refresh_from_db()
-        assert row.state == RenderState.READY and row.attempts == 2 and row.error == ""
+        assert row.state == RenderState.READY and row.attempts == 3 and row.error == ""
 
     def test_it_keeps_the_access_checks_of_the_issue(self) -> None:
         issue = self.signed()

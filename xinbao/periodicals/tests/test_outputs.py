@@ -16,7 +16,6 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from xinbao.documents.testing import render_documents
 from xinbao.items.models import Item, Urgency
 from xinbao.lib.officedoc import layout as L
 from xinbao.periodicals import outputs, services
@@ -125,7 +124,6 @@ class OutputTest(PeriodicalCase):
 
     def test_it_downloads_as_attachments_for_those_who_may_see_the_issue(self) -> None:
         issue, _item = self.signed()
-        render_documents(services.ISSUE_DOCUMENT, issue)  # the worker's part once signed
         self.client.force_login(self.ed)
         for name, kind in (
             ("periodicals:issue_docx", "wordprocessingml"),
