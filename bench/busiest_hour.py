@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,9 +73,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="Where to save the JSON (default bench/results).")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--issues", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--migrated", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
-        prepare(args.prepare, args.issues)
+        prepare(args.prepare, args.issues, migrate=not args.migrated)
         return
     if not 4 <= args.users <= MAX_USERS:
         parser.error(f"--users: 4 to {MAX_USERS}")
@@ -118,13 +120,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         started = time.monotonic()
         subprocess.run(
-            [PYTHON, __file__, "--prepare", str(plan), "--issues", str(issues)],
+            [
+                *(PYTHON, __file__, "--prepare", str(plan), "--issues", str(issues)),
+                *(["--migrated"] if args.database_url else []),
+            ],
             env=env,
             check=True,
         )
         prepared_s = round(time.monotonic() - started, 1)
+        started = time.monotonic()
         with Serve(env, args.web_workers) as server:
+            started_s = round(time.monotonic() - started, 1)
+            started = time.monotonic()
             figures = locust(server.url, env, plan, kinds, args)
+            ran_s = round(time.monotonic() - started, 1)
             check = desk_check(server.url, plan, figures)
     finally:
         if base_postgres:
@@ -135,6 +144,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             django.setup()
             drop_postgres(base_postgres, url)
+    # The database, the server's log and Locust's figures: kept where something failed.
+    if figures["failures"] or not check["visible_on_desk"]:
+        print(f"kept: {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return {
         "benchmark": "busiest_hour",
         "vendor": vendor,
@@ -143,6 +157,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "minutes": args.minutes,
         "web_workers": args.web_workers,
         "prepared_s": prepared_s,
+        "server_start_s": started_s,
+        "locust_s": ran_s,
         "issues_prepared_per_signer": issues,
         **figures,
         "desk_check": check,
@@ -208,7 +224,7 @@ def locust(
         [
             str(Path(PYTHON).parent / "locust"),
             *("-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--host", url),
-            *("--users", str(args.users), "--spawn-rate", str(max(1, args.users // 5))),
+            *("--users", str(args.users), "--spawn-rate", str(max(4, args.users // 5))),
             *("--run-time", f"{seconds}s", "--stop-timeout", "30", "--only-summary"),
             *("--loglevel", "WARNING", "--exit-code-on-error", "0"),
         ],
@@ -265,9 +281,10 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"error: {error['count']}× {error['page']}: {error['error']}")
 
 
-def prepare(plan: Path, issues: int) -> None:
-    """In the bench's database: migrations, the demo, the bench's password for the people who
-    take part, ``issues`` issues awaiting each signer's signature; the plan for Locust."""
+def prepare(plan: Path, issues: int, *, migrate: bool) -> None:
+    """In the bench's database: migrations (unless told it is migrated), the demo, the bench's
+    password for the people who take part, ``issues`` issues awaiting each signer's signature;
+    the plan for Locust."""
     import io
 
     sys.path.insert(0, str(ROOT))
@@ -276,7 +293,8 @@ def prepare(plan: Path, issues: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     call_command("demo", force=True, verbosity=0, stdout=io.StringIO())
 
     from xinbao.accounts.models import Role, User

@@ -159,6 +159,11 @@ class Reporter(Person):
     weight = 1
     counter = itertools.count()
 
+    def on_start(self) -> None:
+        # The hour is busy because every unit has something to send: each one's first act.
+        super().on_start()
+        self.submit_item()
+
     @task(3)
     def read_lists(self) -> None:
         self.page("/items/", "reporter: item list")
@@ -212,6 +217,10 @@ class Editor(Person):
     kind = "editor"
     fixed_count = int(os.environ.get("BUSIEST_HOUR_EDITORS", "1"))
     counter = itertools.count()
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.decide()
 
     @task(4)
     def decide(self) -> None:
