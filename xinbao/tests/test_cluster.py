@@ -1,0 +1,105 @@
+"""Several machines in small (bench/cluster.py's short run): 2 web nodes, 2 task workers and 2
+scanners against the test's PostgreSQL database, under load, one worker and one scanner
+killed with SIGKILL part-way; every chore run, deadline step, message and task done once."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import TransactionTestCase
+
+from xinbao.scheduler.tests.processes import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("cluster_bench", ROOT / "bench" / "cluster.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+class ClusterTest(TransactionTestCase):
+    """Committed rows (TransactionTestCase): the child processes read the same database."""
+
+    def setUp(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip(
+                "several machines share one PostgreSQL; on SQLite every process is on one "
+                "machine by design (set DATABASE_URL to a PostgreSQL to run this test)"
+            )
+
+    def test_it_handles_every_chore_deadline_message_and_task_once_across_processes(
+        self,
+    ) -> None:
+        bench = _bench()
+        options = bench.Options(
+            seconds=10,
+            clients=3,
+            incidents=1,
+            deadline_seconds=16,
+            waves=2,
+            wave_size=40,
+            kill_at=0.4,
+            settle_seconds=40,
+            web_workers=1,
+        )
+        with tempfile.TemporaryDirectory(prefix="xinbao-cluster-") as folder:
+            result = bench.run(database_url(), Path(folder), options)
+        summary = {k: v for k, v in result.items() if k != "chores"}
+        assert result["processes"]["killed"] == ["worker-1", "scanner-1"], summary
+        alive = result["processes"]["alive_at_end"]
+        assert alive == {
+            "web-1": True,
+            "worker-1": False,
+            "scanner-1": False,
+            "web-2": True,
+            "worker-2": True,
+            "scanner-2": True,
+        }, summary
+
+        # Submissions through both web nodes, every one stored.
+        assert result["submission_failures"] == 0, summary
+        assert set(result["submissions_by_node"]) == {"web-1", "web-2"}
+        assert result["items_submitted"] == result["items_stored"] > 0
+
+        # Both demands reminded once before the deadline and chased once after it.
+        deadlines = result["deadlines"]
+        assert deadlines == {
+            "demands": 2,
+            "once": {"reminded": 2, "chased": 2, "noticed": 2},
+            "duplicated": 0,
+        }, summary
+
+        # Every message reached its peer once (SMS by id, mail and fax by Message-ID).
+        messages = result["messages"]
+        assert messages["lost"] == 0 and messages["duplicated"] == 0, messages
+        assert messages["states"] == {"sent": messages["queued"]}, messages
+        assert messages["at_sms_gateway"] >= 40 and messages["at_smtp_server"] >= 42, messages
+
+        # Each chore ran once per due slot, by one scanner or the other; the survivor went on.
+        chores = result["chores"]
+        assert chores["duplicated_runs"] == 0 and chores["unaccounted_runs"] == 0, chores
+        deliver = chores["chores"]["notify.deliver"]
+        assert deliver["runs"] >= 3 and "scanner-2" in deliver["by_scanner"], deliver
+
+        # No task ran twice; thumbnails and deliveries all done, by the surviving worker too.
+        tasks = result["tasks"]
+        assert tasks["run_twice"] == 0, tasks
+        assert tasks["by_status"] == {"SUCCESSFUL": tasks["tasks"]}, tasks
+        assert tasks["by_path"].keys() == {"deliver_due_task", "make_thumbnail"}, tasks
+        assert tasks["by_worker"].get("worker-2", 0) > 0, tasks
+        assert tasks["taken_over"] == tasks["requeued_after_kill"], tasks
+
+        assert result["audit_verify"]["status"] == 0, result["audit_verify"]
+        assert result["errors_logged"] == {}, result["errors_logged"]
+        assert result["ok"], summary
