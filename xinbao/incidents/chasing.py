@@ -38,7 +38,10 @@ SYSTEM = "system"
 
 def _lock(request: ReportRequest) -> ReportRequest:
     return (
-        ReportRequest.objects.select_for_update()
+        # Only the demand's row: the incident's and unit's rows locked too would deadlock
+        # against a commit that checks a foreign key to them (FOR KEY SHARE) while holding the
+        # audit chain head (items/workflow.py's lock).
+        ReportRequest.objects.select_for_update(of=("self",))
         .select_related("incident", "unit")
         .get(pk=request.pk)
     )
@@ -242,7 +245,9 @@ def mark_overdue(*, report: Report, now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update().select_related("incident", "unit").get(pk=report.pk)
+            Report.objects.select_for_update(of=("self",))
+            .select_related("incident", "unit")
+            .get(pk=report.pk)
         )
         due = report.next_due_at
         if due is None or due > now:

@@ -210,8 +210,10 @@ def check(*, user: User, item: Item, move: str) -> Step:
 
 def lock(item: Item) -> Item:
     """The item re-read under a row lock (inside the caller's transaction), so that two moves
-    cannot both pass the check."""
-    return Item.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    cannot both pass the check. Only the item's row: locking its unit too (FOR UPDATE of the
+    joined row) deadlocks on PostgreSQL against a transaction holding the audit chain head
+    whose commit checks a foreign key to that unit (FOR KEY SHARE)."""
+    return Item.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
 
 
 def begin(*, user: User, item: Item, move: str) -> None:
