@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Format(models.TextChoices):
@@ -13,9 +13,9 @@ class Format(models.TextChoices):
 
 
 class RenderState(models.TextChoices):
-    PENDING = "pending", _("Being prepared")
-    READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("document", "Being prepared")
+    READY = "ready", pgettext_lazy("document", "Ready")
+    FAILED = "failed", pgettext_lazy("document", "Failed")
 
 
 class RenderedDocument(models.Model):

@@ -149,17 +149,27 @@ def render(document_id: int) -> str:
         data = render_bytes(document, row.format)
         seconds = time.perf_counter() - started
         name = storage_name(row.sha256, row.format)
-        if not default_storage.exists(name):
-            saved = default_storage.save(name, ContentFile(data))
-            if saved != name:
-                # Another writer got there between the check and the save: the same bytes.
-                default_storage.delete(saved)
+        _store(name, data)
     except Exception as exc:
         # Any error of a builder, the renderer or the storage is kept on the row and shown;
         # the worker goes on with its other tasks.
         _failed(row, f"{type(exc).__name__}: {exc}")
         return "failed"
     return _ready(row, name=name, size=len(data), seconds=seconds)
+
+
+def _store(name: str, data: bytes) -> None:
+    """Write ``data`` under ``name`` unless the same bytes are there: a file a run cut off
+    half-way left behind (a worker killed mid-write) is replaced."""
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            if stored.read() == data:
+                return
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        # Another writer stored it between the check and the save: the same bytes.
+        default_storage.delete(saved)
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 """A signed issue's PDF and DOCX rendered by the real worker, kept once per content, served
 from the cache with the same access checks; "being prepared" until then, a failure shown and
-tried again."""
+tried again, a render cut off with its worker done again by the reaper's re-queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -14,15 +15,19 @@ from django.core.management import call_command
 from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from xinbao.audit.models import AuditEvent
 from xinbao.desk.models import Adoption, AdoptionLevel
+from xinbao.documents import services as documents
 from xinbao.documents.models import RenderedDocument, RenderState
 from xinbao.documents.tasks import prepare_documents
 from xinbao.items.models import ItemStatus
 from xinbao.periodicals import outputs, services
 from xinbao.periodicals.models import Issue, SignerRule
 from xinbao.periodicals.tests.factories import make_periodical
+from xinbao.scheduler.services import reap_orphaned_tasks
 from xinbao.test import Personas
 
 TITLE = "东城县多措并举做好防汛抗旱工作"
@@ -170,3 +175,29 @@ class IssueDocumentTest(Personas, TransactionTestCase):
             assert self.client.get(pdf_url, headers=HTMX).status_code == 404
         services.distribute(user=self.ed, issue=issue)
         assert self.download(pdf_url).startswith(b"%PDF")
+
+    def test_it_renders_again_what_a_killed_worker_left_half_done(self) -> None:
+        issue = self.signed()
+        # A worker claimed the freeze's task, made the PDF's row, wrote part of the file and
+        # died: no heartbeat, running for longer than the staleness.
+        task = DBTaskResult.objects.get(task_path__endswith="prepare_documents")
+        row = documents.prepare(
+            kind=services.ISSUE_DOCUMENT, subject=issue, fmt="pdf", enqueue=False
+        )
+        half = Path(settings.MEDIA_ROOT) / documents.storage_name(row.sha256, "pdf")
+        half.parent.mkdir(parents=True)
+        half.write_bytes(b"%PDF-1.7\n% cut off")
+        DBTaskResult.objects.filter(pk=task.pk).update(
+            status=TaskResultStatus.RUNNING,
+            worker_ids=["killed"],
+            started_at=timezone.now() - dt.timedelta(hours=1),
+        )
+        assert reap_orphaned_tasks().requeued == 1
+        run_worker()
+        row.refresh_from_db()
+        assert row.state == RenderState.READY
+        pdf = half.read_bytes()
+        assert row.size == len(pdf) and pdf.rstrip().endswith(b"%%EOF")
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        assert TITLE in text.replace(" ", "")
+        assert AuditEvent.objects.filter(action="document.rendered").count() == 2
