@@ -79,3 +79,26 @@ def client() -> Client:
 
 # The browser tests' fixtures (Debian's Chromium through Playwright).
 from xinbao.browser import browser, screenshots  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_session_left_open(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """On PostgreSQL, a connection a test's thread left open keeps the test database from being
+    dropped at the end. Any left is named (a warning) and closed before the teardown."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import warnings
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]  # pytest-django's blocker
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left = cursor.fetchall()
+        for pid, *_rest in left:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    if left:
+        warnings.warn(f"sessions left open on the test database: {left}", stacklevel=1)
