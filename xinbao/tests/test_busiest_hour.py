@@ -36,7 +36,7 @@ class BusiestHourTest(TransactionTestCase):
             env=env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=420,
             check=False,
         )
         if not out.exists():
