@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     # WeasyPrint logs every layout step at INFO; the timings are what this prints.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("axes").setLevel(logging.WARNING)  # the timed download logs in
     result = run(args.items, args.runs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "issue_render.json"
