@@ -72,13 +72,12 @@ class ClusterTest(TransactionTestCase):
         assert set(result["submissions_by_node"]) == {"web-1", "web-2"}
         assert result["items_submitted"] == result["items_stored"] > 0
 
-        # Both demands reminded once before the deadline and chased once after it.
+        # Both demands chased once after the deadline with one chase notice each, and reminded
+        # once before it (unless no scanner came by before the deadline: then not at all).
         deadlines = result["deadlines"]
-        assert deadlines == {
-            "demands": 2,
-            "once": {"reminded": 2, "chased": 2, "noticed": 2},
-            "duplicated": 0,
-        }, summary
+        assert deadlines["demands"] == 2 and deadlines["duplicated"] == 0, deadlines
+        assert deadlines["once"]["chased"] == deadlines["once"]["noticed"] == 2, deadlines
+        assert deadlines["once"]["reminded"] + deadlines["reminder_skipped"] == 2, deadlines
 
         # Every message reached its peer once (SMS by id, mail and fax by Message-ID).
         messages = result["messages"]
@@ -96,7 +95,7 @@ class ClusterTest(TransactionTestCase):
         tasks = result["tasks"]
         assert tasks["run_twice"] == 0, tasks
         assert tasks["by_status"] == {"SUCCESSFUL": tasks["tasks"]}, tasks
-        assert tasks["by_path"].keys() == {"deliver_due_task", "make_thumbnail"}, tasks
+        assert {"deliver_due_task", "make_thumbnail"} <= tasks["by_path"].keys(), tasks
         assert tasks["by_worker"].get("worker-2", 0) > 0, tasks
         assert tasks["taken_over"] == tasks["requeued_after_kill"], tasks
 
