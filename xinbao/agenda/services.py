@@ -475,7 +475,9 @@ def commission_from_flag(
     """Turn a stale flag into a research commission (source: a decision without news) to the
     priority's units concerned, sent at once; the flag keeps a link to it."""
     _require_manager(user)
-    flag = StaleFlag.objects.select_for_update().select_related("priority").get(pk=flag.pk)
+    flag = (
+        StaleFlag.objects.select_for_update(of=("self",)).select_related("priority").get(pk=flag.pk)
+    )
     if flag.commission_id is not None:
         raise AgendaError(_("A commission was made for this flag already."))
     units = list(flag.priority.units.all())

@@ -128,7 +128,9 @@ def _state_label(state: str) -> str:
 
 
 def _lock(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().select_related("periodical").get(pk=issue.pk)
+    return (
+        Issue.objects.select_for_update(of=("self",)).select_related("periodical").get(pk=issue.pk)
+    )
 
 
 def _move(
@@ -518,7 +520,11 @@ def revise_item(
         raise PermissionDenied(_("Only the signer of this issue revises it."))
     if entry.issue_id != issue.pk:
         raise IssueError(_("That item is not in this issue."))
-    item = Item.objects.select_for_update().select_related("created_by").get(pk=entry.item_id)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=entry.item_id)
+    )
     title, body = title.strip(), normalise_body(body)
     if not title or not body:
         raise IssueError(_("A revised item needs a title and a body."))

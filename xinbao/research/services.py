@@ -388,7 +388,7 @@ def link_answer(*, assignment: Assignment, item: Item, user: User) -> Answer:
     scanner has not come by yet).
     """
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("commission", "unit")
         .get(pk=assignment.pk)
     )
