@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xinbao.audit.models import AuditEvent
 from xinbao.lib.http import require
+from xinbao.lib.pagination import keyset_page
 
 
 @login_required
@@ -21,5 +21,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(action__startswith=action)
     if who:
         qs = qs.filter(actor_name__icontains=who)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Newest first by the primary key (the chain's order): a page walks the table's own order.
+    page = keyset_page(request, qs, ("-id",), per_page=50)
     return render(request, "audit/event_list.html", {"page": page, "action": action, "who": who})

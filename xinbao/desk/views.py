@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from xinbao.items.models import Item
 from xinbao.items.workflow import Move, TransitionError, allowed_moves
 from xinbao.lib import panels
 from xinbao.lib.http import pick_template
+from xinbao.lib.pagination import keyset_page
 
 PAGE_SIZE = 25
 
@@ -68,7 +68,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     require_desk(request.user)
     form = InboxFilterForm(request.GET or None)
     qs = selectors.inbox(request.user, form.to_filter())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, qs, ("-submitted_at", "-id"), per_page=PAGE_SIZE)
     template = pick_template(request, "desk/inbox.html", "desk/partials/_inbox_table.html")
     context = {"page": page, "filter": form, "tab": "inbox"}
     if template == "desk/inbox.html":
@@ -81,11 +81,11 @@ def queue(request: AuthedRequest) -> HttpResponse:
     """What needs the user's action: undecided items, most urgent first."""
     require_desk(request.user)
     qs = selectors.needs_action(request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, qs, selectors.QUEUE_ORDER, per_page=PAGE_SIZE)
     return render(
         request,
         "desk/queue.html",
-        {"page": page, "tab": "queue", "queue_count": page.paginator.count},
+        {"page": page, "tab": "queue", "queue_count": selectors.queue_count(request.user)},
     )
 
 

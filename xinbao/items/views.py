@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
@@ -36,6 +35,7 @@ from xinbao.items.workflow import allowed_moves, is_author
 from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.labels import Sensitivity
+from xinbao.lib.pagination import keyset_page
 
 PAGE_SIZE = 25
 
@@ -59,7 +59,7 @@ def _filtered(request: AuthedRequest) -> tuple[QuerySet[Item], ItemFilterForm]:
 def item_list(request: AuthedRequest) -> HttpResponse:
     refuse_administrators(request.user)
     qs, form = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, qs, ("-submitted_at", "-id"), per_page=PAGE_SIZE)
     template = pick_template(request, "items/item_list.html", "items/partials/_item_table.html")
     return render(request, template, {"page": page, "filter": form})
 

@@ -192,7 +192,11 @@ class Notification(models.Model):
         ordering = ["-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # One user's notifications newest first, a keyset page at a time.
+            models.Index(fields=["user", "-id"], name="notification_user_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

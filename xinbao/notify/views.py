@@ -17,6 +17,7 @@ from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import User
 from xinbao.accounts.permissions import require
 from xinbao.lib.http import pick_template
+from xinbao.lib.pagination import keyset_page
 from xinbao.notify import selectors, services
 from xinbao.notify.forms import (
     CallOutcomeForm,
@@ -43,7 +44,7 @@ def centre(request: AuthedRequest) -> HttpResponse:
         return redirect("notify:centre")
     unread_only = request.GET.get("show") == "unread"
     qs = selectors.own_notifications(request.user, unread_only=unread_only)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(request, qs, ("-id",), per_page=PAGE_SIZE)
     template = pick_template(request, "notify/centre.html", "notify/partials/_notifications.html")
     return render(
         request,

@@ -13,18 +13,18 @@ FROZEN = (
     Frozen(
         "desk:inbox",
         "ed",
-        11,
-        "the paginator's count, the queue badge, the unit and topic filters, the page's rows",
+        10,
+        "the queue badge (counted to its cap), the unit and topic filters, the page's rows",
     ),
     Frozen(
         "desk:inbox",
         "ed",
-        8,
-        "the htmx partial: the paginator's count and the page's rows, no badge, no filters",
+        7,
+        "the htmx partial: the page's rows (a keyset page), no badge, no filters",
         query="urgency=important",
         htmx=True,
     ),
-    Frozen("desk:queue", "ed", 8, "the paginator's count and the page's rows with their decisions"),
+    Frozen("desk:queue", "ed", 8, "the badge (counted to its cap) and the page's rows"),
     Frozen("desk:queue", "chief", 8, "as for the editor"),
 )
 

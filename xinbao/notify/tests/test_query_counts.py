@@ -25,8 +25,8 @@ FROZEN = (
     Frozen(
         "notify:centre",
         "alice",
-        10,
-        "the paginator's count, the unread count, the reporter's unit, the page's rows",
+        9,
+        "the unread count, the reporter's unit, the page's rows (a keyset page)",
     ),
 )
 
