@@ -1,0 +1,43 @@
+"""The issue benchmark (bench/issue_render.py) in small, so that it cannot rot: three items
+compiled, signed, rendered, cached by the worker's task and downloaded from the cache."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.test import TestCase
+
+from xinbao.documents.models import RenderedDocument, RenderState
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("issue_bench", ROOT / "bench" / "issue_render.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class IssueRenderBenchTest(TestCase):
+    def test_it_times_the_render_and_the_cached_download_of_a_small_issue(self) -> None:
+        result = _bench().run(3, 1)
+        assert result["items"] == 3 and result["pdf_bytes"] > 10_000
+        for key in (
+            "pdf_seconds_best",
+            "pdf_cpu_seconds_best",
+            "pdf_seconds_best_before",
+            "worker_task_seconds",
+            "cached_download_first_byte_seconds",
+            "cached_download_seconds",
+        ):
+            assert result[key] > 0, key
+        assert sorted(RenderedDocument.objects.values_list("format", "state")) == [
+            ("docx", RenderState.READY),
+            ("pdf", RenderState.READY),
+        ]
