@@ -24,7 +24,14 @@ _URL = URLValidator(schemes=["http", "https"])
 
 class SourceForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=SourceKind.choices,
+        help_text=_(
+            "Forums and public accounts have no feed of their own: add the RSS or Atom feed "
+            "an exporter publishes for them."
+        ),
+    )
     url = forms.CharField(
         label=_("Address"),
         max_length=1000,

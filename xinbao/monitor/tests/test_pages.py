@@ -19,6 +19,11 @@ XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
 class SourcePagesTests(MonitorCase):
     def test_it_adds_a_source_and_lists_it_with_its_state(self) -> None:
         self.client.force_login(self.chief)
+        # Public accounts and forums come in through the feed an exporter makes of them.
+        self.assertContains(
+            self.client.get(reverse("monitor:source_create")),
+            "Forums and public accounts have no feed of their own",
+        )
         response = self.client.post(
             reverse("monitor:source_create"),
             {
