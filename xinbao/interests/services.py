@@ -161,7 +161,8 @@ def _claim_batch(now: dt.datetime) -> tuple[list[Item], Cursor]:
         if not first:
             return [], cursor
         items = items.filter(submitted_at__gte=first[0])
-    return list(items.order_by("submitted_at", "pk")[:BATCH]), cursor
+    # The unit is named in each leader's message.
+    return list(items.select_related("unit").order_by("submitted_at", "pk")[:BATCH]), cursor
 
 
 @transaction.atomic
