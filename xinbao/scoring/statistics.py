@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -102,6 +102,19 @@ def _units(unit_class: UnitClass | None, unit: Unit | None = None) -> list[Unit]
     return list(units.order_by("unit_class__rank", "kind", "code"))
 
 
+def _submitted(since: dt.datetime, until: dt.datetime, unit: Unit | None = None) -> QuerySet[Item]:
+    """The items submitted in ``[since, until)`` (of ``unit``): one range of the index
+    ``item_submitted_stats`` (submitted_at, unit, status, kind), read from the index alone."""
+    items = Item.objects.filter(submitted_at__gte=since, submitted_at__lt=until).exclude(
+        status__in=NOT_SUBMITTED
+    )
+    return items if unit is None else items.filter(unit=unit)
+
+
+def _class_units(unit_class: UnitClass) -> set[int]:
+    return set(Unit.objects.filter(unit_class=unit_class).values_list("pk", flat=True))
+
+
 def unit_statistics(
     start: dt.date,
     end: dt.date,
@@ -119,30 +132,34 @@ def unit_statistics(
         return []
     since, until = _midnight(start), _midnight(end)
 
+    # The items and adoptions of the period are grouped per unit for every unit and the units
+    # not listed skipped here: a unit filter in SQL would make the databases walk each unit's
+    # items of all time instead of the period's range (migration 0007's indexes).
     submitted = (
-        Item.objects.filter(unit_id__in=ids, submitted_at__gte=since, submitted_at__lt=until)
-        .exclude(status__in=NOT_SUBMITTED)
+        _submitted(since, until, unit)
         .values("unit_id")
         .annotate(n=Count("id"), quality=Count("id", filter=Q(kind__in=QUALITY_KINDS)))
         .order_by()
     )
     for row in submitted:
-        s = stats[row["unit_id"]]
-        s.submitted, s.quality = row["n"], row["quality"]
+        if (s := stats.get(row["unit_id"])) is not None:
+            s.submitted, s.quality = row["n"], row["quality"]
 
     adopted = (
         Adoption.objects.filter(
             level=AdoptionLevel.OFFICE,
             adopted_on__gte=start,
             adopted_on__lt=end,
-            item__unit_id__in=ids,
         )
         .values("item__unit_id")
         .annotate(n=Count("item_id", distinct=True))
         .order_by()
     )
+    if unit is not None:
+        adopted = adopted.filter(item__unit=unit)
     for row in adopted:
-        stats[row["item__unit_id"]].adopted = row["n"]
+        if (s := stats.get(row["item__unit_id"])) is not None:
+            s.adopted = row["n"]
 
     points = (
         ScoreEntry.objects.filter(unit_id__in=ids, on__gte=start, on__lt=end)
@@ -240,14 +257,18 @@ def kind_mix(
     unit: Unit | None = None,
 ) -> dict[str, int]:
     """Items submitted in ``[start, end)`` per kind, every kind present (one query)."""
-    items = Item.objects.filter(
-        submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(end)
-    ).exclude(status__in=NOT_SUBMITTED)
-    if unit is not None:
-        items = items.filter(unit=unit)
-    elif unit_class is not None:
-        items = items.filter(unit__unit_class=unit_class)
-    counts = dict(items.values_list("kind").annotate(n=Count("id")).order_by())
+    items = _submitted(_midnight(start), _midnight(end), unit)
+    counts: dict[str, int] = {}
+    if unit is None and unit_class is not None:
+        # Per unit and kind, the class's units summed here (a join on the units would walk
+        # each unit's items of all time instead of the period's range).
+        members = _class_units(unit_class)
+        rows = items.values_list("unit_id", "kind").annotate(n=Count("id")).order_by()
+        for unit_id, kind, n in rows:
+            if unit_id in members:
+                counts[kind] = counts.get(kind, 0) + n
+    else:
+        counts = dict(items.values_list("kind").annotate(n=Count("id")).order_by())
     return {str(kind): counts.get(kind, 0) for kind in ItemKind}
 
 
@@ -277,26 +298,31 @@ def trend(
     bounds = [(m, add_months(m, 1)) for m in firsts]
 
     entries = ScoreEntry.objects.filter(on__gte=firsts[0], on__lt=bounds[-1][1])
-    items = Item.objects.filter(
-        submitted_at__gte=_midnight(firsts[0]), submitted_at__lt=_midnight(bounds[-1][1])
-    ).exclude(status__in=NOT_SUBMITTED)
+    items = _submitted(_midnight(firsts[0]), _midnight(bounds[-1][1]), unit)
+    members: set[int] | None = None
     if unit is not None:
         entries = entries.filter(unit=unit)
-        items = items.filter(unit=unit)
     elif unit_class is not None:
         entries = entries.filter(unit__unit_class=unit_class)
-        items = items.filter(unit__unit_class=unit_class)
+        members = _class_units(unit_class)
     point_sums: dict[dt.date, Decimal] = dict.fromkeys(firsts, ZERO)
     for day, total in entries.values_list("on").annotate(total=Sum("points")).order_by():
         point_sums[day.replace(day=1)] += total or ZERO
-    counts = items.aggregate(
-        **{
-            f"m{i}": Count(
-                "id", filter=Q(submitted_at__gte=_midnight(a), submitted_at__lt=_midnight(b))
-            )
-            for i, (a, b) in enumerate(bounds)
-        }
-    )
+    per_month = {
+        f"m{i}": Count(
+            "id", filter=Q(submitted_at__gte=_midnight(a), submitted_at__lt=_midnight(b))
+        )
+        for i, (a, b) in enumerate(bounds)
+    }
+    counts: dict[str, int] = dict.fromkeys(per_month, 0)
+    if members is None:
+        counts.update(items.aggregate(**per_month))
+    else:
+        # Per unit, the class's units summed here (see kind_mix).
+        for row in items.values("unit_id").annotate(**per_month).order_by():
+            if row["unit_id"] in members:
+                for key in per_month:
+                    counts[key] += row[key] or 0
     return [
         MonthPoint(month=m, points=point_sums[m], submitted=counts[f"m{i}"] or 0)
         for i, m in enumerate(firsts)
