@@ -4,7 +4,7 @@ A list a user may not see is a 404, as a missing one."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from xinbao.accounts.models import OFFICE_READER_ROLES, Role, User
@@ -62,7 +62,8 @@ def access_answer(user: User, pk: int) -> TopicAnswer:
     require(is_writer(user) or is_unit_reporter(user))
     answers = TopicAnswer.objects.select_related("topic__topic_list", "item")
     if not is_writer(user):
-        answers = answers.filter(item__in=visible_items(user), item__unit_id=user.unit_id)
+        seen = Exists(visible_items(user).filter(pk=OuterRef("item_id")))
+        answers = answers.filter(seen & Q(item__unit_id=user.unit_id))
     found = answers.filter(pk=pk).first()
     if found is None:
         raise Http404
