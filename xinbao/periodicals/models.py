@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -197,6 +198,19 @@ class Issue(models.Model):
         ordering = ["-year", "-number"]
         verbose_name = _("issue")
         verbose_name_plural = _("issues")
+        indexes = [
+            # The queues (section check, signature: a state's issues, oldest first), the
+            # reading room (newest distributed first, a page walked in this order), the night's
+            # issues (created lately) and the countersignature queue: none reads every issue.
+            models.Index(fields=["state", "created_at", "id"], name="issue_state_order"),
+            models.Index(fields=["-distributed_at", "-id"], name="issue_reading_order"),
+            models.Index(fields=["-created_at"], name="issue_created"),
+            models.Index(
+                fields=["signed_at"],
+                condition=Q(direct_route=True, countersigned_at__isnull=True),
+                name="issue_countersign",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["periodical", "year", "number"], name="issue_number_per_year"
