@@ -122,6 +122,9 @@ class ScoreEntry(models.Model):
             # per unit over a period, and per day over a year, read the index alone.
             models.Index(fields=["on", "unit", "points"], name="score_on_unit_points"),
             models.Index(fields=["unit", "on", "points"], name="score_unit_on_points"),
+            # The ledger's pages (keyset, newest first): all units, or one unit's.
+            models.Index(fields=["-on", "-id"], name="score_ledger_order"),
+            models.Index(fields=["unit", "-on", "-id"], name="score_unit_ledger_order"),
         ]
         # A correction is unique by ``reverses``; every other cause is posted once per
         # (unit, via) and posting number. Two constraints, as NULLs are distinct in one.

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.permissions import require
+from xinbao.lib.pagination import keyset_page
 from xinbao.scoring import services
 from xinbao.scoring.forms import CorrectionForm, LedgerForm, RuleFormSet, RuleSetForm, rule_values
 from xinbao.scoring.models import RuleSet
 from xinbao.scoring.rules import ruleset_on
 from xinbao.scoring.selectors import (
+    LEDGER_LINES,
     access_entry,
     access_ruleset,
     can_configure_scoring,
@@ -160,6 +162,10 @@ def ruleset_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+#: The ledger's order, newest first; its pages are keyset pages over it.
+LEDGER_KEYS = ("-on", "-id")
+
+
 @login_required
 @require_GET
 def ledger(request: AuthedRequest) -> HttpResponse:
@@ -175,7 +181,12 @@ def ledger(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "unit": unit,
-            "entries": ledger_entries(period.start, period.end, unit),
+            "page": keyset_page(
+                request,
+                ledger_entries(period.start, period.end, unit),
+                LEDGER_KEYS,
+                per_page=LEDGER_LINES,
+            ),
             "query": request.GET.urlencode(),
         },
     )

@@ -12,8 +12,8 @@ from xinbao.accounts.permissions import require
 from xinbao.org.models import Unit
 from xinbao.scoring.models import RuleSet, ScoreEntry
 
-#: How many ledger lines the corrections screen shows at most.
-LEDGER_LINES = 300
+#: How many ledger lines one page of the corrections screen shows.
+LEDGER_LINES = 100
 
 
 def can_configure_scoring(user: User) -> bool:
@@ -35,10 +35,10 @@ def access_entry(user: User, pk: int) -> ScoreEntry:
 
 def ledger_entries(start: dt.date, end: dt.date, unit: Unit | None) -> QuerySet[ScoreEntry]:
     """The entries dated in ``[start, end)``, of one unit (its own and its counties' copies)
-    or of all, newest first, with whether each has been corrected."""
+    or of all, newest first (``-on, -id``: the keyset of the screen's pages, served by the
+    indexes ``score_ledger_order`` and ``score_unit_ledger_order``), with whether each has been
+    corrected."""
     entries = ScoreEntry.objects.filter(on__gte=start, on__lt=end)
     if unit is not None:
         entries = entries.filter(unit=unit)
-    return entries.select_related("unit", "via", "rule", "reversed_by").order_by("-on", "-id")[
-        :LEDGER_LINES
-    ]
+    return entries.select_related("unit", "via", "rule", "reversed_by").order_by("-on", "-id")

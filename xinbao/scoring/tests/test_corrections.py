@@ -11,6 +11,7 @@ from django.urls import reverse
 from xinbao.audit.models import AuditEvent
 from xinbao.scoring import ledger, services
 from xinbao.scoring.models import Cause, ScoreEntry
+from xinbao.scoring.selectors import LEDGER_LINES
 from xinbao.scoring.tests.factories import ScoringCase, noon
 
 
@@ -93,3 +94,30 @@ class CorrectionScreenTests(ScoringCase):
             )
             self.assertEqual(response.status_code, 403)
         self.assertFalse(ScoreEntry.objects.filter(reverses=self.entry).exists())
+
+    def test_it_pages_a_long_ledger_newest_first_without_losing_an_entry(self) -> None:
+        item = self.item(self.alice, title="东城县防汛信息续报")
+        adoption = self.adopt(item, dt.date(2026, 5, 2))
+        older = [
+            ScoreEntry.objects.create(
+                unit=self.county_a,
+                on=dt.date(2026, 5, 1),
+                points=Decimal(1),
+                cause=Cause.ADOPTION,
+                cause_id=adoption.pk,
+                posting=n + 1,
+                explanation=f"续报{n}",
+            )
+            for n in range(LEDGER_LINES + 4)
+        ]
+        response = self.client.get(
+            reverse("scoring:ledger"), {"period": "quarter", "day": "2026-05-01"}
+        )
+        first = response.context["page"]
+        # The newest line first: the lines of 2026-05-01, highest id first; the April ones later.
+        assert [e.pk for e in first] == [e.pk for e in reversed(older)][:LEDGER_LINES]
+        assert first.next_url is not None
+        second = self.client.get(reverse("scoring:ledger") + first.next_url).context["page"]
+        shown = [e.pk for e in first] + [e.pk for e in second]
+        assert shown == [e.pk for e in reversed(older)] + [self.other.pk, self.entry.pk]
+        assert second.next_url is None
