@@ -7,14 +7,21 @@ from __future__ import annotations
 import importlib.util
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import TransactionTestCase
 
+from xinbao.audit.models import AuditEvent
+from xinbao.audit.services import record, verify
+from xinbao.items.models import ItemStatus
+from xinbao.items.workflow import lock
 from xinbao.scheduler.tests.processes import database_url
+from xinbao.test import Personas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,3 +109,62 @@ class ClusterTest(TransactionTestCase):
         assert result["audit_verify"]["status"] == 0, result["audit_verify"]
         assert result["errors_logged"] == {}, result["errors_logged"]
         assert result["ok"], summary
+
+
+class RowLockDeadlockTest(TransactionTestCase):
+    """What the cluster run found: an item locked for a move while another transaction holding
+    the audit chain head commits an item of the same unit. Locking the joined unit's row too
+    deadlocked on PostgreSQL (the commit's foreign-key check waits on the unit, the move on
+    the chain head); the move now locks the item's row only and both go through."""
+
+    def setUp(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("row locks (SELECT … FOR UPDATE) are PostgreSQL's; SQLite has none")
+
+    def test_it_moves_an_item_while_another_unit_item_commits_under_the_chain_head(
+        self,
+    ) -> None:
+        class Cast(Personas):
+            pass
+
+        Cast.create_personas()
+        item = Cast.make_item(Cast.alice, status=ItemStatus.DRAFT)
+        head_held, item_locked = threading.Event(), threading.Event()
+        errors: list[BaseException] = []
+
+        def create_under_the_head() -> None:
+            try:
+                with transaction.atomic():
+                    record(actor=None, actor_name="system", action="test.first")
+                    Cast.make_item(Cast.alice, title="同一县的另一条信息")
+                    head_held.set()
+                    item_locked.wait(10)
+                    time.sleep(0.5)  # the move now waits for the chain head
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        def move() -> None:
+            try:
+                head_held.wait(10)
+                with transaction.atomic():
+                    lock(item)
+                    item_locked.set()
+                    record(actor=None, actor_name="system", action="test.second", obj=item)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=create_under_the_head), threading.Thread(target=move)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert errors == []
+        assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[-2:] == [
+            "test.first",
+            "test.second",
+        ]
+        assert verify() == []
