@@ -36,6 +36,22 @@ def visible_items(user: User) -> QuerySet[Item]:
     return qs.filter(created_by=user)
 
 
+def visible_item_parts(user: User) -> list[QuerySet[Item]]:
+    """:func:`visible_items` as parts whose union is exactly it, each served by one index.
+
+    A reporter's items are the unit's own or those crediting the unit as a joint unit: an OR
+    that no single index serves in the lists' order, so a list sorts every item of the unit.
+    As two parts, a keyset page (``xinbao.lib.pagination.paginate``) reads each through its
+    own index and merges them. Every other role has one part, ``visible_items`` itself.
+    """
+    if user.is_reporter and user.unit_id is not None:
+        qs = Item.objects.filter(sensitivity__lte=user.clearance_level)
+        credited = Item.joint_units.through.objects.filter(unit_id=user.unit_id)
+        joint = qs.filter(pk__in=credited.values("item_id")).exclude(status=ItemStatus.DRAFT)
+        return [qs.filter(unit_id=user.unit_id), joint]
+    return [visible_items(user)]
+
+
 def refuse_administrators(user: User) -> None:
     """The three administrators read no items (三员分立): their lists answer 403, not an empty
     page that looks like an office without reports."""

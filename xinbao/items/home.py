@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from xinbao.accounts.models import Role, User
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_parts, visible_items
 from xinbao.items.models import ItemStatus, urgency_rank
 from xinbao.lib.home import HOME_LIMIT, Section, register
+from xinbao.lib.pagination import paginate
 
 #: Those who receive items; leaders read what the desk adopted, not the intake.
 RECEIVERS = (Role.EDITOR, Role.SECTION_CHIEF, Role.DUTY_OFFICER)
@@ -22,7 +23,16 @@ def drafts(user: User) -> Section | None:
             "drafts": items.filter(
                 status__in=[ItemStatus.DRAFT, ItemStatus.WITHDRAWN], created_by=user
             )[:HOME_LIMIT],
-            "recent": items.exclude(status=ItemStatus.DRAFT)[:HOME_LIMIT],
+            # Newest sent first, each part of the visible items through its own index.
+            "recent": paginate(
+                [
+                    part.select_related("unit").exclude(status=ItemStatus.DRAFT)
+                    for part in visible_item_parts(user)
+                ],
+                ("-submitted_at", "-id"),
+                cursor=None,
+                per_page=HOME_LIMIT,
+            ).object_list,
         },
     )
 

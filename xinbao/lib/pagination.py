@@ -43,6 +43,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cmp_to_key
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
@@ -264,8 +265,29 @@ def _link(params: QueryDict, cursor: Cursor | None) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def _sort_key(keys: list[_Key], *, forward: bool, nulls_largest: bool) -> Any:
+    """A Python sort key that orders rows as the database orders them in this walk."""
+
+    def compare(a: Any, b: Any) -> int:
+        for key in keys:
+            x, y = _read(a, key), _read(b, key)
+            if x == y:
+                continue
+            if x is None or y is None:
+                # NULL is the largest value where the database says so, else the smallest.
+                low = (x is None) != nulls_largest
+                result = -1 if low else 1
+            else:
+                result = -1 if x < y else 1
+            descending = key.descending != (not forward)
+            return -result if descending else result
+        return 0
+
+    return cmp_to_key(compare)
+
+
 def paginate(
-    qs: QuerySet[Any, T],
+    qs: QuerySet[Any, T] | Sequence[QuerySet[Any, T]],
     keys: Sequence[str],
     *,
     cursor: str | None,
@@ -276,10 +298,15 @@ def paginate(
 
     Runs one query of ``per_page + 1`` rows (two on the rare previous page that turns out to
     be the first, to fill it). ``params`` are the query parameters kept in the links.
+
+    ``qs`` may be several querysets of one model whose union is the list (an OR that no single
+    index serves, e.g. a unit's own items or those crediting it): each part is read a page at a
+    time through its own index and the parts are merged here, a row found in two parts once.
     """
+    parts = [qs] if isinstance(qs, QuerySet) else list(qs)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    using = qs.db
-    parsed = _parse_keys(qs.model, keys)
+    using = parts[0].db
+    parsed = _parse_keys(parts[0].model, keys)
     position: Cursor | None = None
     if cursor:
         try:
@@ -291,11 +318,20 @@ def paginate(
     ordering = [k.order for k in parsed]
     if not forward:
         ordering = [o.removeprefix("-") if o.startswith("-") else f"-{o}" for o in ordering]
-    query = qs.order_by(*ordering)
+    seek = None
     if position is not None:
         seek = _seek(parsed, position.values, forward=forward, using=using)
-        query = query.filter(seek) if seek is not None else query.none()
-    rows = list(query[: per_page + 1])
+    rows: list[T] = []
+    for part in parts:
+        query = part.order_by(*ordering)
+        if position is not None:
+            query = query.filter(seek) if seek is not None else query.none()
+        rows.extend(query[: per_page + 1])
+    if len(parts) > 1:
+        unique = {getattr(row, "pk", id(row)): row for row in rows}
+        nulls_largest = _nulls_largest(using)
+        order = _sort_key(parsed, forward=forward, nulls_largest=nulls_largest)
+        rows = sorted(unique.values(), key=order)[: per_page + 1]
     more = len(rows) > per_page
     rows = rows[:per_page]
     if forward:
@@ -328,7 +364,11 @@ def paginate(
 
 
 def keyset_page(
-    request: HttpRequest, qs: QuerySet[Any, T], keys: Sequence[str], *, per_page: int = 25
+    request: HttpRequest,
+    qs: QuerySet[Any, T] | Sequence[QuerySet[Any, T]],
+    keys: Sequence[str],
+    *,
+    per_page: int = 25,
 ) -> KeysetPage[T]:
     """:func:`paginate` with the cursor and the kept parameters read from ``request.GET``."""
     return paginate(

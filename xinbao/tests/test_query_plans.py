@@ -40,9 +40,6 @@ ALLOWED_SORTS = (
     'ORDER BY CASE WHEN "items_item"."urgency"',
     # One writer's own drafts and withdrawn items on the home page.
     "\"items_item\".\"status\" IN ('draft', 'withdrawn')",
-    # A reporter's lists: the unit's own items or those crediting it as a joint unit (an OR of
-    # two indexes, sorted); one unit's share of the archive, not the archive.
-    '"items_item_joint_units"',
 )
 
 

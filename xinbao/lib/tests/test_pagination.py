@@ -75,3 +75,20 @@ class KeysetPaginationTests(Personas, TestCase):
         assert str(bounded_count(Item.objects.all(), cap=10)) == "10+"
         exact = bounded_count(Item.objects.filter(status=ItemStatus.DRAFT), cap=10)
         assert (exact, exact.more, str(exact)) == (5, False, "5")
+
+    def test_it_merges_parts_into_one_list_without_repeats(self) -> None:
+        # Drafts and sent items as two parts, plus one overlapping part: the same walk as one list.
+        parts = [
+            Item.objects.filter(status=ItemStatus.DRAFT),
+            Item.objects.exclude(status=ItemStatus.DRAFT),
+            Item.objects.filter(pk__in=self._all()[3:9]),
+        ]
+        seen: list[int] = []
+        page = paginate(parts, KEYS, cursor=None, per_page=4)
+        seen += [i.pk for i in page]
+        while page.has_next:
+            page = paginate(parts, KEYS, cursor=_cursor(page.next_url), per_page=4)
+            seen += [i.pk for i in page]
+        assert seen == self._all()
+        back = paginate(parts, KEYS, cursor=_cursor(page.previous_url), per_page=4)
+        assert [i.pk for i in back] == self._all()[-4 - len(page) : -len(page)]
