@@ -145,7 +145,7 @@ def enrol(
     """Confirm the authenticator holding ``key`` with a code it shows and make ten recovery
     codes. Returns the device and the codes (shown once, stored by django-otp), or None when
     the code does not match. Refuses a user who already has an authenticator."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
     if has_authenticator(user):
         raise SecondFactorError("already enrolled")
     device = TOTPDevice(user=user, key=key, name=AUTHENTICATOR, confirmed=True)
@@ -196,7 +196,7 @@ def verify(*, user: User, code: str, request: HttpRequest | None = None) -> Veri
     model: type[TOTPDevice] | type[StaticDevice] = (
         TOTPDevice if kind == AUTHENTICATOR else StaticDevice
     )
-    device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
+    device = model.objects.select_for_update(no_key=True).filter(user=user, confirmed=True).first()
     wait_until = None
     if device is not None:
         allowed, info = device.verify_is_allowed()

@@ -158,7 +158,7 @@ def record_login_flood(
 def disable_inactive_user(*, user_id: int, since: dt.datetime) -> bool:
     """Disable one account with no login since ``since`` (nor created since); False when it
     logged in, was created or was disabled meanwhile."""
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    user = User.objects.select_for_update(no_key=True).filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
     last = user.last_login or user.date_joined

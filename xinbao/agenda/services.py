@@ -149,7 +149,7 @@ def update_priority(*, user: User, priority: Priority, data: PriorityData) -> Pr
     period's items are matched again."""
     _require_manager(user)
     _check(data)
-    priority = Priority.objects.select_for_update().get(pk=priority.pk)
+    priority = Priority.objects.select_for_update(no_key=True).get(pk=priority.pk)
     before = (priority.profile(), priority.starts_on, priority.ends_on, priority.active)
     _fill(priority, data)
     priority.save()
@@ -230,7 +230,11 @@ def add_match(*, user: User, priority: Priority, item: Item) -> PriorityMatch:
     if item.submitted_at is None or item.status in (ItemStatus.DRAFT, ItemStatus.WITHDRAWN):
         raise AgendaError(_("Only items sent to the office can be matched."))
     now = timezone.now()
-    found = PriorityMatch.objects.select_for_update().filter(priority=priority, item=item).first()
+    found = (
+        PriorityMatch.objects.select_for_update(no_key=True)
+        .filter(priority=priority, item=item)
+        .first()
+    )
     if found is not None and found.removed_at is None:
         raise AgendaError(_("This item is already matched to the priority."))
     if found is None:
@@ -253,7 +257,7 @@ def add_match(*, user: User, priority: Priority, item: Item) -> PriorityMatch:
 def remove_match(*, user: User, match: PriorityMatch) -> PriorityMatch:
     """Take a wrong match off; it stays off (no automatic pass adds it again)."""
     _require_manager(user)
-    found = PriorityMatch.objects.select_for_update().get(pk=match.pk)
+    found = PriorityMatch.objects.select_for_update(no_key=True).get(pk=match.pk)
     if found.removed_at is not None:
         raise AgendaError(_("This match was removed already."))
     found.removed_at, found.removed_by = timezone.now(), user
@@ -329,7 +333,8 @@ def rematch(*, priority: Priority, user: User) -> int:
     )
     now = timezone.now()
     kept = {
-        m.item_id: m for m in PriorityMatch.objects.filter(priority=priority).select_for_update()
+        m.item_id: m
+        for m in PriorityMatch.objects.filter(priority=priority).select_for_update(no_key=True)
     }
     new: list[PriorityMatch] = []
     still: set[int] = set()
@@ -363,7 +368,7 @@ def match_new_items(*, limit: int = BATCH) -> int:
     their day. A pair matched or removed before is never added again. Returns the matches made.
     """
     now = timezone.now()
-    cursor, created = MatchCursor.objects.select_for_update().get_or_create(name=CURSOR)
+    cursor, created = MatchCursor.objects.select_for_update(no_key=True).get_or_create(name=CURSOR)
     priorities = list(Priority.objects.filter(active=True))
     if created or cursor.submitted_at is None:
         # The first pass starts at the earliest period; what came before was matched when
@@ -476,7 +481,9 @@ def commission_from_flag(
     priority's units concerned, sent at once; the flag keeps a link to it."""
     _require_manager(user)
     flag = (
-        StaleFlag.objects.select_for_update(of=("self",)).select_related("priority").get(pk=flag.pk)
+        StaleFlag.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("priority")
+        .get(pk=flag.pk)
     )
     if flag.commission_id is not None:
         raise AgendaError(_("A commission was made for this flag already."))

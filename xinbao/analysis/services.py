@@ -111,10 +111,10 @@ def correct_placement(
     _refuse(user, EDIT_ROLES)
     if horizon not in Horizon.values or sphere not in Sphere.values or region not in Region.values:
         raise AnalysisError(_("Choose a value on each axis."))
-    placement = Placement.objects.select_for_update().filter(item=item).first()
+    placement = Placement.objects.select_for_update(no_key=True).filter(item=item).first()
     if placement is None:
         place_item(item_id=item.pk)
-        placement = Placement.objects.select_for_update().filter(item=item).first()
+        placement = Placement.objects.select_for_update(no_key=True).filter(item=item).first()
     if placement is None:
         raise AnalysisError(_("A draft is not placed."))
     before = {"horizon": placement.horizon, "sphere": placement.sphere, "region": placement.region}
@@ -197,7 +197,7 @@ def record_uptake(
     if instruction is not None and instruction.item_id != item.pk:
         raise AnalysisError(_("The instruction is not on this item."))
     now = timezone.now()
-    follow, _made = ProposalFollowUp.objects.select_for_update().get_or_create(
+    follow, _made = ProposalFollowUp.objects.select_for_update(no_key=True).get_or_create(
         item=item, defaults={"updated_by": user, "updated_at": now}
     )
     before = follow.uptake

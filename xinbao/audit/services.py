@@ -106,13 +106,13 @@ def record(
 
 def _locked_head() -> ChainHead:
     """The chain head under a row lock, inside the caller's transaction."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    head = ChainHead.objects.select_for_update(no_key=True).filter(pk=1).first()
     if head is None:
         # Only an empty log starts a chain: a head gone while events remain was removed
         # behind the database's back, and a new chain would hide the old one's end.
         if AuditEvent.objects.exists():
             raise AuditError("the audit chain head is missing; run `xinbao audit verify`")
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _ = ChainHead.objects.select_for_update(no_key=True).get_or_create(pk=1)
     return head
 
 

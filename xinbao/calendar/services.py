@@ -72,7 +72,7 @@ def set_calendar_day(
         raise ValidationError({"name": _("Name the day, for example 春节 or 调休上班.")})
     if len(name) > CalendarDay.NAME_MAX_LENGTH:
         raise ValidationError({"name": _("The name is too long.")})
-    before = CalendarDay.objects.select_for_update().filter(date=data.date).first()
+    before = CalendarDay.objects.select_for_update(no_key=True).filter(date=data.date).first()
     previous = _day_summary(before) if before is not None else None
     day, _created = CalendarDay.objects.update_or_create(
         date=data.date,
@@ -131,7 +131,7 @@ def set_calendar_year_complete(
             _("Enter the holidays of %(year)s before marking the year complete."),
             params={"year": year},
         )
-    entry, _created = CalendarYear.objects.select_for_update().get_or_create(year=year)
+    entry, _created = CalendarYear.objects.select_for_update(no_key=True).get_or_create(year=year)
     entry.complete = complete
     entry.entered_by = actor
     entry.entered_at = timezone.now()

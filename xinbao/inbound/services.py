@@ -329,7 +329,7 @@ def _require_reviewer(user: User) -> None:
 
 
 def _lock_quarantined(message: InboundMessage) -> InboundMessage:
-    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    message = InboundMessage.objects.select_for_update(no_key=True).get(pk=message.pk)
     if message.state != InboundState.QUARANTINED:
         raise InboundError(
             _("This message is no longer in quarantine: it is %(state)s.")
@@ -460,7 +460,9 @@ def set_policy(
     """The desk decides whether a known reporter's message on ``channel`` is submitted at once."""
     if user.role not in DESK_ROLES:
         raise PermissionDenied(_("Only editors and section chiefs set the inbound policy."))
-    policy, _created = InboundPolicy.objects.select_for_update().get_or_create(channel=channel)
+    policy, _created = InboundPolicy.objects.select_for_update(no_key=True).get_or_create(
+        channel=channel
+    )
     if policy.submit_at_once != submit_at_once:
         policy.submit_at_once = submit_at_once
         policy.save()

@@ -41,7 +41,7 @@ def _lock(request: ReportRequest) -> ReportRequest:
         # Only the demand's row: the incident's and unit's rows locked too would deadlock
         # against a commit that checks a foreign key to them (FOR KEY SHARE) while holding the
         # audit chain head (items/workflow.py's lock).
-        ReportRequest.objects.select_for_update(of=("self",))
+        ReportRequest.objects.select_for_update(no_key=True, of=("self",))
         .select_related("incident", "unit")
         .get(pk=request.pk)
     )
@@ -245,7 +245,7 @@ def mark_overdue(*, report: Report, now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update(of=("self",))
+            Report.objects.select_for_update(no_key=True, of=("self",))
             .select_related("incident", "unit")
             .get(pk=report.pk)
         )

@@ -192,7 +192,7 @@ def make_notice(
         )
     ids = [r.pk for r in records]
     if (
-        AccountabilityRecord.objects.select_for_update()
+        AccountabilityRecord.objects.select_for_update(no_key=True)
         .filter(pk__in=ids, notice__isnull=False)
         .exists()
     ):

@@ -47,7 +47,7 @@ def next_number(model: type[models.Model], now: dt.datetime) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number must run inside the transaction that stores the number")
     year, prefix = _prefix(now)
-    series, _ = NumberSeries.objects.select_for_update().get_or_create(
+    series, _ = NumberSeries.objects.select_for_update(no_key=True).get_or_create(
         name=model._meta.label_lower, year=year
     )
     serial = max(series.last, _last_stored(model, prefix)) + 1

@@ -292,7 +292,7 @@ def demand_reports(
 @transaction.atomic
 def confirm_receipt(*, request: ReportRequest, by: str, user: User | None = None) -> ReportRequest:
     """The unit confirms it received the demand (签收): a step separate from reporting."""
-    request = ReportRequest.objects.select_for_update().get(pk=request.pk)
+    request = ReportRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     if request.received_at is not None:
         return request
     request.received_at = timezone.now()
@@ -314,7 +314,7 @@ def confirm_receipt(*, request: ReportRequest, by: str, user: User | None = None
 def record_phone_report(*, user: User, request: ReportRequest, note: str) -> ReportRequest:
     """The duty officer notes a unit's phone report."""
     refuse_classified(note, field="note")
-    request = ReportRequest.objects.select_for_update().get(pk=request.pk)
+    request = ReportRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     now = timezone.now()
     request.phoned_at = now
     request.next_check_at = _first_check(request)
@@ -600,7 +600,7 @@ def _update_incident_facts(incident: Incident, facts: Facts) -> None:
 @transaction.atomic
 def close_incident(*, user: User, incident: Incident) -> Incident:
     """Close after the final reports; units that were timely and accurate are commended."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.status != "open":
         raise IncidentError(_("The incident is already closed."))
     incident.status = "closed"
@@ -631,7 +631,7 @@ def set_follow_up_hours(*, user: User, incident: Incident, hours: int | None) ->
 
     Applies to reports filed from now on; reports already filed keep their clocks.
     """
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
     if incident.follow_up_hours == hours:
         return incident
     incident.follow_up_hours = hours

@@ -143,7 +143,7 @@ def close_verification(
     """Record the on-site findings and the outcome; concealment becomes a record."""
     from xinbao.incidents.services import IncidentError, record_accountability, timeline
 
-    verification = Verification.objects.select_for_update().get(pk=verification.pk)
+    verification = Verification.objects.select_for_update(no_key=True).get(pk=verification.pk)
     if verification.outcome:
         raise IncidentError(_("This verification is already closed."))
     if not findings.strip():

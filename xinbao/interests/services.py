@@ -146,7 +146,7 @@ class Served:
 def _claim_batch(now: dt.datetime) -> tuple[list[Item], Cursor]:
     cursor, _created = Cursor.objects.get_or_create(name=CURSOR)
     # A second scanner waits here; it then reads from where this one stops.
-    cursor = Cursor.objects.select_for_update().get(pk=cursor.pk)
+    cursor = Cursor.objects.select_for_update(no_key=True).get(pk=cursor.pk)
     items = Item.objects.filter(submitted_at__isnull=False, submitted_at__lte=now - SETTLE).exclude(
         status__in=(ItemStatus.DRAFT, ItemStatus.WITHDRAWN)
     )
@@ -401,7 +401,7 @@ def ask(
 
 @transaction.atomic
 def withdraw_request(*, user: User, request: InfoRequest) -> InfoRequest:
-    locked = InfoRequest.objects.select_for_update().get(pk=request.pk)
+    locked = InfoRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     if locked.leader_id != user.pk:
         raise InterestError(_("Only the leader who asked may withdraw the request."))
     if locked.state != RequestState.OPEN:
@@ -435,7 +435,7 @@ def issue_request(
     request's page."""
     if not is_handler(user):
         raise InterestError(_("Only the information section issues leaders' requests."))
-    locked = InfoRequest.objects.select_for_update().get(pk=request.pk)
+    locked = InfoRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     if locked.state != RequestState.OPEN:
         raise InterestError(
             _("This request is %(state)s: you cannot do that now.")
@@ -503,7 +503,7 @@ def set_mark(
     note = note.strip()
     refuse_classified(note)
     target = {"item": item} if item is not None else {"issue": issue}
-    mark, created = Mark.objects.select_for_update().get_or_create(
+    mark, created = Mark.objects.select_for_update(no_key=True).get_or_create(
         leader=user, **target, defaults={"useful": useful, "note": note}
     )
     if not created:

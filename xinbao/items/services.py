@@ -450,7 +450,7 @@ def update_item(
     uploads: Iterable[UploadedFile] = (),
     request: HttpRequest | None = None,
 ) -> Item:
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(no_key=True).get(pk=item.pk)
     _require_author(user, item)
     if not item.is_editable:
         raise TransitionError(
@@ -529,7 +529,7 @@ def change_label(
     """
     if user.role not in DESK_ROLES:
         raise PermissionDenied(_("Only editors and section chiefs change an item's label."))
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(no_key=True).get(pk=item.pk)
     old, new = Sensitivity(item.sensitivity), Sensitivity(sensitivity)
     if new == old:
         raise ValidationError(_("The item already carries this label."), code="unchanged")
@@ -620,7 +620,7 @@ def attach(
     Raises ``PermissionDenied`` for anyone else, ``TransitionError`` for a sent item and
     ``UploadRefused`` for a file of a type or size we do not accept.
     """
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(no_key=True).get(pk=item.pk)
     _require_author(user, item)
     if not item.is_editable:
         raise TransitionError(

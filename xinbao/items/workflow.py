@@ -213,7 +213,11 @@ def lock(item: Item) -> Item:
     cannot both pass the check. Only the item's row: locking its unit too (FOR UPDATE of the
     joined row) deadlocks on PostgreSQL against a transaction holding the audit chain head
     whose commit checks a foreign key to that unit (FOR KEY SHARE)."""
-    return Item.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
+    return (
+        Item.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("unit")
+        .get(pk=item.pk)
+    )
 
 
 def begin(*, user: User, item: Item, move: str) -> None:

@@ -56,7 +56,7 @@ def allowed_moves(user: User, lead: Lead) -> list[str]:
 
 
 def _move(*, user: User, lead: Lead, move: str) -> Lead:
-    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    locked = Lead.objects.select_for_update(no_key=True).get(pk=lead.pk)
     if move not in allowed_moves(user, locked):
         raise LeadError(
             _("This lead is %(state)s: you cannot do that now.")

@@ -106,7 +106,7 @@ def update_source(
     *, user: User, source: Source, data: SourceData, request: HttpRequest | None = None
 ) -> Source:
     _require(user, MANAGER_ROLES)
-    source = Source.objects.select_for_update().get(pk=source.pk)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     moved = source.url != data.url.strip() or source.kind != data.kind
     source.name = data.name.strip()
     source.kind = data.kind
@@ -132,7 +132,7 @@ def update_source(
 @transaction.atomic
 def pause_source(*, user: User, source: Source, request: HttpRequest | None = None) -> Source:
     _require(user, MANAGER_ROLES)
-    source = Source.objects.select_for_update().get(pk=source.pk)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     if source.state == SourceState.PAUSED:
         raise MonitorError(_("This source is already paused."))
     source.state = SourceState.PAUSED
@@ -145,7 +145,7 @@ def pause_source(*, user: User, source: Source, request: HttpRequest | None = No
 @transaction.atomic
 def resume_source(*, user: User, source: Source, request: HttpRequest | None = None) -> Source:
     _require(user, MANAGER_ROLES)
-    source = Source.objects.select_for_update().get(pk=source.pk)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     if source.state != SourceState.PAUSED:
         raise MonitorError(_("This source is not paused."))
     source.state = SourceState.OK
@@ -270,7 +270,7 @@ def record_poll(
     working again. The scanner's own act: audited without an actor when it changed
     anything (posts stored, a failing source recovered)."""
     now = now or timezone.now()
-    source = Source.objects.select_for_update().get(pk=source_pk)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source_pk)
     outcome = _store(source, prepared, now) if prepared else PollOutcome()
     recovered = source.state == SourceState.FAILING
     if source.state != SourceState.PAUSED:
@@ -305,7 +305,7 @@ def record_poll(
 def record_failure(*, source_pk: int, error: str, now: dt.datetime | None = None) -> Source:
     """A failed poll: the error kept on the source, its next poll put off by the backoff."""
     now = now or timezone.now()
-    source = Source.objects.select_for_update().get(pk=source_pk)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source_pk)
     was = source.state
     source.failures += 1
     source.last_error = error[:2000]

@@ -423,7 +423,7 @@ def retry(*, actor: User, message: Message) -> Message:
 @transaction.atomic
 def record_call(*, actor: User, call: PhoneCall, outcome: str, notes: str = "") -> PhoneCall:
     """The duty officer's call is an attempt: reached → sent and read; otherwise retried."""
-    call = PhoneCall.objects.select_for_update().get(pk=call.pk)
+    call = PhoneCall.objects.select_for_update(no_key=True).get(pk=call.pk)
     if call.outcome:
         raise CallAlreadyRecorded(
             _("%(who)s already recorded this call.") % {"who": call.called_by or "?"}
@@ -516,7 +516,7 @@ def mark_all_read(*, user: User) -> int:
 @transaction.atomic
 def save_preference(*, user: User, email_digest: bool, wecom: bool) -> Preference:
     """A user's channel choices; urgent SMS and phone calls are not among them."""
-    preference, _ = Preference.objects.select_for_update().get_or_create(user=user)
+    preference, _ = Preference.objects.select_for_update(no_key=True).get_or_create(user=user)
     preference.email_digest, preference.wecom = email_digest, wecom
     preference.save()
     record(

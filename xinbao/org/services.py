@@ -312,7 +312,7 @@ def assign_position(
     new one starts (``ended_on`` is the first day no longer held), so history has no gap and
     no overlap. Reporters accumulate.
     """
-    unit = Unit.objects.select_for_update().get(pk=person.unit_id)
+    unit = Unit.objects.select_for_update(no_key=True).get(pk=person.unit_id)
     problem = assignment_problem(unit=unit, person=person, position=position, started_on=started_on)
     if problem:
         raise ValidationError({"started_on": [problem]})
@@ -551,7 +551,11 @@ def save_office(
         "contact": data.contact.strip(),
         "fax": data.fax.strip(),
     }
-    office = OfficeProfile.objects.select_for_update().filter(pk=OfficeProfile.SINGLETON_PK).first()
+    office = (
+        OfficeProfile.objects.select_for_update(no_key=True)
+        .filter(pk=OfficeProfile.SINGLETON_PK)
+        .first()
+    )
     created = office is None
     if office is None:
         office = OfficeProfile(pk=OfficeProfile.SINGLETON_PK, **values)

@@ -46,7 +46,7 @@ def _check_builder(user: User) -> None:
 
 
 def _locked_draft(pack: Pack) -> Pack:
-    locked = Pack.objects.select_for_update().get(pk=pack.pk)
+    locked = Pack.objects.select_for_update(no_key=True).get(pk=pack.pk)
     if locked.state != PackState.DRAFT:
         raise PackError(
             _("This pack is %(state)s: it can no longer be changed. Make a new version instead.")
@@ -381,7 +381,7 @@ def deliver(*, user: User, pack: Pack) -> Pack:
 def withdraw(*, user: User, pack: Pack) -> Pack:
     """Take a delivered pack back: its leaders no longer find it (a corrected copy follows)."""
     _check_builder(user)
-    locked = Pack.objects.select_for_update().get(pk=pack.pk)
+    locked = Pack.objects.select_for_update(no_key=True).get(pk=pack.pk)
     if locked.state != PackState.DELIVERED:
         raise PackError(_("Only a delivered pack can be withdrawn."))
     locked.state = PackState.WITHDRAWN

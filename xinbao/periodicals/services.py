@@ -129,7 +129,9 @@ def _state_label(state: str) -> str:
 
 def _lock(issue: Issue) -> Issue:
     return (
-        Issue.objects.select_for_update(of=("self",)).select_related("periodical").get(pk=issue.pk)
+        Issue.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("periodical")
+        .get(pk=issue.pk)
     )
 
 
@@ -233,7 +235,7 @@ def create_issue(
     An issue the duty officer makes is marked ``night_duty``.
     """
     _require_compiler(user, periodical)
-    periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
+    periodical = Periodical.objects.select_for_update(no_key=True).get(pk=periodical.pk)
     if not periodical.is_active:
         raise IssueError(_("%(name)s is no longer published.") % {"name": periodical})
     year = timezone.localdate().year
@@ -521,7 +523,7 @@ def revise_item(
     if entry.issue_id != issue.pk:
         raise IssueError(_("That item is not in this issue."))
     item = (
-        Item.objects.select_for_update(of=("self",))
+        Item.objects.select_for_update(no_key=True, of=("self",))
         .select_related("created_by")
         .get(pk=entry.item_id)
     )
@@ -1157,7 +1159,7 @@ def answer_instruction(
     """A unit's feedback on an instruction, by one of its reporters; late after the deadline."""
     if not user.is_reporter or user.unit is None:
         raise PermissionDenied(_("A unit's reporter answers for the unit."))
-    instruction = Instruction.objects.select_for_update().get(pk=instruction.pk)
+    instruction = Instruction.objects.select_for_update(no_key=True).get(pk=instruction.pk)
     if not instruction.units.filter(pk=user.unit.pk).exists():
         raise PermissionDenied(_("This instruction was not sent to your unit."))
     if instruction.status != InstructionStatus.OPEN:
@@ -1185,7 +1187,7 @@ def close_instruction(
 ) -> Instruction:
     if user.role not in COMPILER_ROLES:
         raise PermissionDenied(_("Only editors and section chiefs close instructions."))
-    instruction = Instruction.objects.select_for_update().get(pk=instruction.pk)
+    instruction = Instruction.objects.select_for_update(no_key=True).get(pk=instruction.pk)
     if instruction.status != InstructionStatus.OPEN:
         raise IssueError(_("This instruction is already closed."))
     instruction.status = InstructionStatus.CLOSED

@@ -227,7 +227,7 @@ def update_periodical(
     ``services.next_numbers``), so changing them cannot give two issues one number.
     """
     require_setup(user)
-    periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
+    periodical = Periodical.objects.select_for_update(no_key=True).get(pk=periodical.pk)
     data = _clean(data, periodical)
     changes = apply_changes(periodical, asdict(data))
     if changes:
@@ -248,7 +248,7 @@ def set_active(
 ) -> Periodical:
     """Retire a periodical (no new issues, not offered at the desk) or bring it back."""
     require_setup(user)
-    periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
+    periodical = Periodical.objects.select_for_update(no_key=True).get(pk=periodical.pk)
     if periodical.is_active != active:
         periodical.is_active = active
         periodical.save(update_fields=["is_active"])
@@ -288,7 +288,7 @@ def delete_periodical(
 ) -> None:
     """Delete a periodical that was never used; one with issues or adoptions is refused."""
     require_setup(user)
-    periodical = Periodical.objects.select_for_update().get(pk=periodical.pk)
+    periodical = Periodical.objects.select_for_update(no_key=True).get(pk=periodical.pk)
     refusal = delete_refusal(periodical)
     if refusal:
         raise ValidationError(refusal)
@@ -366,7 +366,7 @@ def _follow_readers(
 
 
 def _lock(periodical: Periodical) -> Periodical:
-    return Periodical.objects.select_for_update().get(pk=periodical.pk)
+    return Periodical.objects.select_for_update(no_key=True).get(pk=periodical.pk)
 
 
 @transaction.atomic

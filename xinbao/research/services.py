@@ -134,7 +134,7 @@ def _number(commission: Commission, year: int) -> None:
     unique constraint: it reads the serial again (in a savepoint, keeping the transaction).
     """
     for _attempt in range(5):
-        serials = Commission.objects.select_for_update().filter(number_year=year)
+        serials = Commission.objects.select_for_update(no_key=True).filter(number_year=year)
         taken = [n for n in serials.values_list("number_serial", flat=True) if n is not None]
         commission.number_year, commission.number_serial = year, max(taken, default=0) + 1
         try:
@@ -204,7 +204,7 @@ def update_commission(
 ) -> Commission:
     """Change a draft (a sent commission is not changed: cancel it and send a new one)."""
     _require_writer(user)
-    commission = Commission.objects.select_for_update().get(pk=commission.pk)
+    commission = Commission.objects.select_for_update(no_key=True).get(pk=commission.pk)
     if commission.state != CommissionState.DRAFT:
         raise CommissionError(_("Only a draft can be changed."))
     units = list(dict.fromkeys(units))
@@ -270,7 +270,7 @@ NOTICE_DOCUMENT = "research.notice"
 def send_commission(*, commission: Commission, user: User) -> Commission:
     """Number a draft (约稿〔year〕n号), send it, and tell each unit's reporters."""
     _require_writer(user)
-    commission = Commission.objects.select_for_update().get(pk=commission.pk)
+    commission = Commission.objects.select_for_update(no_key=True).get(pk=commission.pk)
     if commission.state != CommissionState.DRAFT:
         raise CommissionError(
             _("This commission is %(state)s: it cannot be sent again.")
@@ -310,7 +310,7 @@ def send_commission(*, commission: Commission, user: User) -> Commission:
 def close_commission(*, commission: Commission, user: User) -> Commission:
     """The office closes a sent commission: no more answers, no more checks."""
     _require_writer(user)
-    commission = Commission.objects.select_for_update().get(pk=commission.pk)
+    commission = Commission.objects.select_for_update(no_key=True).get(pk=commission.pk)
     if commission.state != CommissionState.SENT:
         raise CommissionError(_("Only a sent commission can be closed."))
     commission.state, commission.closed_at = CommissionState.CLOSED, timezone.now()
@@ -326,7 +326,7 @@ def close_commission(*, commission: Commission, user: User) -> Commission:
 def cancel_commission(*, commission: Commission, user: User) -> Commission:
     """Withdraw a draft or a sent commission; nobody is reminded or scored for it any more."""
     _require_writer(user)
-    commission = Commission.objects.select_for_update().get(pk=commission.pk)
+    commission = Commission.objects.select_for_update(no_key=True).get(pk=commission.pk)
     if commission.state not in (CommissionState.DRAFT, CommissionState.SENT):
         raise CommissionError(_("Only a draft or a sent commission can be cancelled."))
     commission.state, commission.closed_at = CommissionState.CANCELLED, timezone.now()
@@ -388,7 +388,7 @@ def link_answer(*, assignment: Assignment, item: Item, user: User) -> Answer:
     scanner has not come by yet).
     """
     assignment = (
-        Assignment.objects.select_for_update(of=("self",))
+        Assignment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("commission", "unit")
         .get(pk=assignment.pk)
     )

@@ -70,7 +70,9 @@ def _record_failure(chore: Chore, key: Key | None, error: str) -> ChoreFailure:
     """Count a failed attempt of one row (or of a whole chore) and set its next retry."""
     now = timezone.now()
     with transaction.atomic():
-        failure = ChoreFailure.objects.select_for_update().filter(chore=chore, key=key).first()
+        failure = (
+            ChoreFailure.objects.select_for_update(no_key=True).filter(chore=chore, key=key).first()
+        )
         if failure is None:
             failure = ChoreFailure(chore=chore, key=key, first_failed_at=now, attempts=0)
         failure.attempts += 1
@@ -230,7 +232,7 @@ def _where(worker_id: str, beat: WorkerHeartbeat | None) -> dict[str, str | int 
 def _reap_one(pk: uuid.UUID, worker_id: str, beat: WorkerHeartbeat | None) -> str | None:
     """Queue one task of a dead worker again, or fail it; None when someone else did first."""
     with transaction.atomic():
-        task = DBTaskResult.objects.select_for_update().filter(pk=pk).first()
+        task = DBTaskResult.objects.select_for_update(no_key=True).filter(pk=pk).first()
         if (
             task is None
             or task.status != TaskResultStatus.RUNNING

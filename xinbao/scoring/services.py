@@ -49,7 +49,7 @@ def _post(
         # committed before the look below, which sees its entry. Without the lock, on
         # PostgreSQL, both could look first and the second then number its posting after the
         # first's (posting 1), which the unique constraint allows: two live entries.
-        Unit.objects.select_for_update().filter(pk=share.unit.pk).first()
+        Unit.objects.select_for_update(no_key=True).filter(pk=share.unit.pk).first()
         earlier = ScoreEntry.objects.filter(
             cause=cause, cause_id=cause_id, unit=share.unit, via=share.via
         )
@@ -216,7 +216,7 @@ def correct(*, entry: ScoreEntry, reason: str, user: User) -> ScoreEntry:
     reason = reason.strip()
     if not reason:
         raise ScoringError(_("Give the reason for the correction."))
-    entry = ScoreEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = ScoreEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if entry.reverses_id is not None:
         raise ScoringError(_("A correction cannot itself be corrected; post the cause again."))
     if ScoreEntry.objects.filter(reverses=entry).exists():
@@ -392,7 +392,7 @@ def update_ruleset(
     user: User,
 ) -> RuleSet:
     """Edit a version nothing was posted under yet; a used one is refused (add a new one)."""
-    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    ruleset = RuleSet.objects.select_for_update(no_key=True).get(pk=ruleset.pk)
     if ruleset_in_use(ruleset):
         raise ScoringError(
             _(

@@ -116,7 +116,8 @@ def _judge_all(*, now: dt.datetime, p: Params) -> ScanResult:
     ):
         series[(event.kind, event.key)].append(event)
     open_bursts = {
-        (s.kind, s.key): s for s in EarlySignal.objects.select_for_update().filter(burst_open=True)
+        (s.kind, s.key): s
+        for s in EarlySignal.objects.select_for_update(no_key=True).filter(burst_open=True)
     }
     result = ScanResult(raised=[])
     sensitive = selectors.sensitive_term_keys(k for kind, k in series if kind == SignalKind.TERM)
@@ -234,7 +235,7 @@ def _move(*, user: User, signal: EarlySignal, move: str) -> EarlySignal:
     """Lock the signal, check the move against the table, set the new state (not saved)."""
     if user.role not in SIGNAL_ROLES:
         raise SignalError(_("Your role may not handle early signals."))
-    locked = EarlySignal.objects.select_for_update().get(pk=signal.pk)
+    locked = EarlySignal.objects.select_for_update(no_key=True).get(pk=signal.pk)
     sources, target = TRANSITIONS[move]
     if locked.state not in sources:
         raise SignalError(

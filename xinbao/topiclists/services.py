@@ -118,7 +118,7 @@ def create_list(
 @transaction.atomic
 def update_list(*, user: User, topic_list: TopicList, title: str, foreword: str) -> TopicList:
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic_list.pk)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic_list.pk)
     if locked.state == ListState.WITHDRAWN:
         raise TopicListError(_("This list was withdrawn: publish it again to edit it."))
     title = title.strip() or default_title(locked.month)
@@ -147,7 +147,7 @@ def add_topic(
 ) -> ListedTopic:
     """A topic at the end of the list."""
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic_list.pk)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic_list.pk)
     _editable(locked)
     refuse_classified(title, wanted, keywords)
     last = locked.topics.aggregate(last=Max("order"))["last"]
@@ -181,7 +181,7 @@ def update_topic(
     unit_classes: Iterable[UnitClass] = (),
 ) -> ListedTopic:
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic.topic_list_id)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic.topic_list_id)
     _editable(locked)
     refuse_classified(title, wanted, keywords)
     topic.title, topic.wanted = title.strip(), wanted.strip()
@@ -201,7 +201,7 @@ def update_topic(
 def remove_topic(*, user: User, topic: ListedTopic) -> None:
     """Take a topic off the list; one that items already answer stays (their links would go)."""
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic.topic_list_id)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic.topic_list_id)
     _editable(locked)
     if topic.answers.exists():
         raise TopicListError(_("Items already answer this topic: it cannot be removed."))
@@ -219,7 +219,7 @@ def move_topic(*, user: User, topic: ListedTopic, up: bool) -> None:
     """Swap a topic with its neighbour above (``up``) or below; numbering the list again from 0
     first, so that equal orders (copied lists, concurrent adds) cannot stall a move."""
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic.topic_list_id)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic.topic_list_id)
     _editable(locked)
     topics = list(locked.topics.order_by("order", "pk"))
     at = next(i for i, t in enumerate(topics) if t.pk == topic.pk)
@@ -241,7 +241,7 @@ def move_topic(*, user: User, topic: ListedTopic, up: bool) -> None:
 
 def _move(*, user: User, topic_list: TopicList, move: str) -> TopicList:
     _require_writer(user)
-    locked = TopicList.objects.select_for_update().get(pk=topic_list.pk)
+    locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic_list.pk)
     if move not in allowed_moves(user, locked):
         raise TopicListError(
             _("This list is %(state)s: you cannot do that now.")
@@ -302,7 +302,7 @@ def withdraw(*, user: User, topic_list: TopicList) -> TopicList:
 def _check_link(user: User, topic: ListedTopic, item: Item) -> None:
     # The list's row is read again and locked, so that a withdrawal made meanwhile (or an
     # instance the caller holds from before publication) cannot let an answer through.
-    topic_list = TopicList.objects.select_for_update().get(pk=topic.topic_list_id)
+    topic_list = TopicList.objects.select_for_update(no_key=True).get(pk=topic.topic_list_id)
     if topic_list.state != ListState.PUBLISHED:
         raise TopicListError(_("Only a published list's topics take answers."))
     if item.status in NOT_ANSWERING:
