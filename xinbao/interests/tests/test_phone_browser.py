@@ -95,5 +95,6 @@ def test_it_serves_a_leader_first_on_a_phone(
     expect(page).to_have_url(re.compile(rf"/items/{item.pk}/$"))
     expect(page.locator("#usefulness-mark .badge.text-bg-success")).to_be_visible()
     expect(page.locator("#usefulness-mark button[name=useful][value='0']")).to_be_visible()
+    _fits_the_phone(page)
     page.screenshot(path=screenshots / "interests-3-phone-item.png", full_page=True)
     phone.close()
