@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
@@ -820,6 +820,19 @@ def _times(rng: random.Random, n: int, now: dt.datetime) -> list[dt.datetime]:
     return out
 
 
+def _pool(workers: int) -> Any | None:
+    """Processes for ``index_all``, forked with no database connection open: a child asks the
+    database for the office's dictionary now and then (``lib.text.segmenter``), and one on the
+    parent's socket would mix its messages with the parent's. None inside a transaction (the
+    connection cannot be closed there): the texts are then indexed in this process."""
+    if connection.in_atomic_block:
+        return None
+    # The dictionary read once here, so that the children start with it.
+    _index(("工作", "", "", None, timezone.now()))
+    connections.close_all()
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
 def grow(
     *,
     target: int,
@@ -851,9 +864,7 @@ def grow(
         f"text from the {corpus.source}, {workers} process(es) indexing."
     )
     started = time.perf_counter()
-    pool = (
-        multiprocessing.get_context("fork").Pool(workers) if workers > 1 and need > 2000 else None
-    )
+    pool = _pool(workers) if workers > 1 and need > 2000 else None
     try:
         for first in range(0, need, chunk):
             part = times[first : first + chunk]
