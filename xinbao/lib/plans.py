@@ -27,8 +27,10 @@ What counts as a problem:
   INDEX`` under a LIMIT is accepted: it walks an index in the page's order and stops after a page.
 * PostgreSQL (``EXPLAIN (FORMAT JSON)``): run with ``SET LOCAL enable_seqscan = off`` and
   ``enable_sort = off``, so the planner avoids both where any index makes that possible (a small
-  test table is otherwise seq-scanned whatever its indexes); a ``Seq Scan`` of a big table that
-  remains means no usable index, a ``Sort`` above a big table means no index gives the order.
+  test table is otherwise seq-scanned and sorted whatever its indexes); a ``Seq Scan`` of a big
+  table that remains means no usable index, a ``Sort`` above a big table (not one looked up by
+  its primary key) means no index gives the order,
+  an index scan of a big table with no condition and no LIMIT reads the whole index.
 
 A query may be exempted with ``allow``: substrings of its SQL, each with the reason in a comment
 at the call site (e.g. a bounded sort of one item's decisions).
@@ -140,10 +142,18 @@ def _pg_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
     document = json.loads(raw) if isinstance(raw, str) else raw
     root = document[0]["Plan"]
     problems: list[str] = []
+    limited = any(node["Node Type"] == "Limit" for node in _pg_nodes(root))
     for node in _pg_nodes(root):
         relation = node.get("Relation Name")
         if node["Node Type"] == "Seq Scan" and relation in tables:
             problems.append(f"full scan of {relation}")
+        walked = node["Node Type"] in ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
+        # A list of ids filtered along an ordered index is enable_sort's doing: the real plan
+        # looks the ids up by the primary key and sorts those few rows.
+        by_ids = "(id = ANY" in str(node.get("Filter", ""))
+        unbounded = "Index Cond" not in node and not limited and not by_ids
+        if walked and relation in tables and unbounded:
+            problems.append(f"whole index of {relation} read without a LIMIT")
         if node["Node Type"] in ("Sort", "Incremental Sort"):
             below = {
                 str(n.get("Relation Name"))

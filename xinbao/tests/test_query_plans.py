@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from xinbao.audit.services import record
 from xinbao.desk.models import Decision, DecisionKind
-from xinbao.items.models import ItemStatus, Urgency
+from xinbao.items.models import Item, ItemStatus, Urgency
 from xinbao.lib import plans
 from xinbao.test import BaseTestCase
 
@@ -71,3 +71,17 @@ class QueryPlanTest(BaseTestCase):
                 except AssertionError as exc:
                     failures.append(f"{url} as {persona}: {exc}")
         assert not failures, "\n\n".join(failures)
+
+    def test_it_names_a_full_scan_and_a_sort_without_an_index(self) -> None:
+        scan = plans.explain("SELECT id FROM items_item WHERE body LIKE '%防汛%'")
+        assert scan is not None and "full scan of items_item" in scan.problems
+        ordered = plans.explain("SELECT id FROM items_item ORDER BY title LIMIT 5")
+        assert ordered is not None
+        assert any(p.startswith("sort without an index") for p in ordered.problems), ordered
+        paged = plans.explain(
+            "SELECT id FROM items_item ORDER BY submitted_at DESC, id DESC LIMIT 26"
+        )
+        assert paged is not None and not paged.problems, paged
+        with self.assertRaisesMessage(AssertionError, "read a big table without an index"):
+            with plans.checked():
+                list(Item.objects.filter(body__contains="防汛").values_list("id", flat=True))
