@@ -196,13 +196,29 @@ def _ready(row: RenderedDocument, *, name: str, size: int, seconds: float) -> st
         obj=row,
         summary={"kind": row.kind, "format": row.format, "sha256": row.sha256, "size": size},
     )
+    row.refresh_from_db()
+    _hook(row, "on_ready")
     return "rendered"
 
 
+def _hook(row: RenderedDocument, name: str) -> None:
+    """The kind's ``on_ready`` / ``on_failed``, with the row's subject."""
+    kind = registry.get(row.kind)
+    hook = getattr(kind, name)
+    if hook is None:
+        return
+    subject = kind.model._default_manager.filter(pk=row.subject_id).first()
+    if subject is not None:
+        hook(subject, row)
+
+
+@transaction.atomic
 @transaction.atomic
 def _failed(row: RenderedDocument, error: str) -> None:
-    RenderedDocument.objects.filter(pk=row.pk).exclude(state=RenderState.READY).update(
-        state=RenderState.FAILED, error=error[:2000], attempts=models.F("attempts") + 1
+    failed = (
+        RenderedDocument.objects.filter(pk=row.pk)
+        .exclude(state=RenderState.READY)
+        .update(state=RenderState.FAILED, error=error[:2000], attempts=models.F("attempts") + 1)
     )
     record(
         actor=None,
@@ -211,3 +227,6 @@ def _failed(row: RenderedDocument, error: str) -> None:
         obj=row,
         summary={"kind": row.kind, "format": row.format, "sha256": row.sha256, "error": error},
     )
+    if failed:
+        row.refresh_from_db()
+        _hook(row, "on_failed")

@@ -117,6 +117,8 @@ class Message(models.Model):
     body = models.TextField(_("text"))
     link = models.CharField(_("link"), max_length=300, blank=True)
     document = models.FileField(_("document"), max_length=200, blank=True)
+    #: The attachment's file name in mail (the stored file's own name where empty).
+    document_name = models.CharField(_("document's name"), max_length=200, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
     dispatch = models.ForeignKey(
         "Dispatch", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"

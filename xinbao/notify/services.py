@@ -100,6 +100,7 @@ def queue(
     dedupe_key: str = "",
     link: str = "",
     document: str = "",
+    document_name: str = "",
     dispatch: Dispatch | None = None,
     not_before: dt.datetime | None = None,
 ) -> Message:
@@ -128,6 +129,7 @@ def queue(
                 body=body,
                 link=link,
                 document=document,
+                document_name=document_name[:200],
                 dedupe_key=dedupe_key or f"{event}:{uuid.uuid4().hex}",
                 dispatch=dispatch,
                 next_attempt_at=not_before or timezone.now(),

@@ -24,7 +24,7 @@ from xinbao.calendar.workdays import is_workday
 from xinbao.documents.services import schedule as schedule_documents
 from xinbao.items.models import Item, ItemStatus
 from xinbao.lib.classified import refuse_classified
-from xinbao.notify import Channel, Recipient, notify, queue, resolve
+from xinbao.notify import Channel, Dispatch, Recipient, notify, queue, resolve
 from xinbao.org.models import Position, Unit
 from xinbao.research.models import (
     Answer,
@@ -235,21 +235,68 @@ def _email(to: Recipient) -> str:
     return (to.person.email if to.person else "") or (to.user.email if to.user else "")
 
 
-def _tell_unit(*, assignment: Assignment, event: str, context: dict[str, Any], key: str) -> None:
-    """The unit's reporters in-app, and by email those with an address."""
+def _tell_unit(
+    *,
+    assignment: Assignment,
+    event: str,
+    context: dict[str, Any],
+    key: str,
+    email: bool = True,
+) -> None:
+    """The unit's reporters in-app, and (``email``) by email those with an address."""
     link = reverse("research:detail", args=[assignment.commission_id])
     for recipient in _unit_recipients(assignment.unit):
         [dispatch] = notify(to=[recipient], event=event, context=context, link=link, key=key)
-        if _email(recipient):
-            who = f"p{recipient.person.pk}" if recipient.person else f"u{recipient.user.pk}"  # type: ignore[union-attr]  # a recipient from resolve() has a person or a user
-            queue(
-                channel=Channel.EMAIL,
-                to=recipient,
-                event=event,
+        if email:
+            _mail(recipient, event=event, context=context, link=link, key=key, dispatch=dispatch)
+
+
+def _mail(
+    recipient: Recipient,
+    *,
+    event: str,
+    context: dict[str, Any],
+    link: str,
+    key: str,
+    dispatch: Dispatch | None = None,
+    document: str = "",
+    document_name: str = "",
+) -> None:
+    """One email to a recipient with an address; the key makes it once per recipient."""
+    if not _email(recipient):
+        return
+    who = f"p{recipient.person.pk}" if recipient.person else f"u{recipient.user.pk}"  # type: ignore[union-attr]  # a recipient from resolve() has a person or a user
+    queue(
+        channel=Channel.EMAIL,
+        to=recipient,
+        event=event,
+        context=context,
+        link=link,
+        dispatch=dispatch,
+        document=document,
+        document_name=document_name,
+        dedupe_key=f"{key}:email:{who}",
+    )
+
+
+def mail_notice(*, commission: Commission, document: str = "") -> None:
+    """The sent commission's email to each unit's reporters, with the notice's PDF attached
+    (``document``, once the worker rendered it) or, should the render fail, without it. Each
+    reporter gets it once whichever comes first."""
+    context = _context(commission)
+    link = reverse("research:detail", args=[commission.pk])
+    name = f"{commission.number}.pdf" if document else ""
+    for assignment in commission.assignments.select_related("unit"):
+        key = f"research-{commission.pk}-{assignment.unit_id}"
+        for recipient in _unit_recipients(assignment.unit):
+            _mail(
+                recipient,
+                event="research_commission",
                 context=context,
                 link=link,
-                dispatch=dispatch,
-                dedupe_key=f"{key}:email:{who}",
+                key=key,
+                document=document,
+                document_name=name,
             )
 
 
@@ -300,6 +347,7 @@ def send_commission(*, commission: Commission, user: User) -> Commission:
             event="research_commission",
             context=context,
             key=f"research-{commission.pk}-{assignment.unit_id}",
+            email=False,  # by mail once the notice is rendered, attached (``mail_notice``)
         )
     # Sent: the worker renders the notice once, after commit; downloads serve it.
     schedule_documents(kind=NOTICE_DOCUMENT, subject_id=commission.pk)

@@ -112,7 +112,9 @@ class EmailTransport(Transport):
         except FileNotFoundError:
             raise TransportError(f"the document {name} is missing", permanent=True) from None
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return [Attachment(posixpath.basename(name), content, content_type)]
+        return [
+            Attachment(message.document_name or posixpath.basename(name), content, content_type)
+        ]
 
     def text_of(self, message: Message) -> str:
         return plain_text(message, with_subject=False)

@@ -49,6 +49,18 @@ def pdf_text(content: bytes) -> str:
     return done.stdout.decode()
 
 
+def run_queued_tasks() -> None:
+    """What a worker does with each queued task, inside this test's transaction (the
+    ``db_worker`` command closes the database connection it is given)."""
+    from django_tasks_db.models import DBTaskResult
+
+    for result in DBTaskResult.objects.ready():
+        result.claim("test")
+        result.set_successful(
+            result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        )
+
+
 class CommissionFlowTest(BaseTestCase):
     def setUp(self) -> None:
         self.smtp = SmtpPeer()
@@ -106,15 +118,28 @@ class CommissionFlowTest(BaseTestCase):
 
     def test_it_runs_a_commission_from_sending_to_the_ledger(self) -> None:
         with time_machine.travel(START, tick=False):
-            commission = self.send_through_the_menu()
+            with self.captureOnCommitCallbacks(execute=True):
+                commission = self.send_through_the_menu()
             deliver_due()
-        # The reporter of county A: in-app and by email.
-        assert Notification.objects.filter(
-            user=self.alice, link=f"/research/{commission.pk}/"
-        ).exists()
+            # The reporter of county A, in-app at once; by email once the worker has drawn
+            # the notice, with the PDF attached.
+            assert Notification.objects.filter(
+                user=self.alice, link=f"/research/{commission.pk}/"
+            ).exists()
+            assert not self.smtp.received
+            run_queued_tasks()
+            deliver_due()
         [mail] = [m for m in self.smtp.received if m.rcpt_tos == ["alice@dongcheng.gov.cn"]]
-        assert "农村集体经济发展情况" in mail.parsed()["Subject"]
+        parsed = mail.parsed()
+        assert "农村集体经济发展情况" in parsed["Subject"]
+        [attached] = list(parsed.iter_attachments())
+        assert attached.get_filename() == "约稿〔2026〕1号.pdf"
+        assert "农村集体经济发展情况" in pdf_text(attached.get_content())
         assert Notification.objects.filter(user=self.bob).exists()
+        # Told once: the worker running again mails nothing new.
+        run_queued_tasks()
+        deliver_due()
+        assert len(self.smtp.received) == 1
 
         self.client.force_login(self.alice)
         with time_machine.travel(START + dt.timedelta(days=1), tick=False):
@@ -188,3 +213,33 @@ class CommissionFlowTest(BaseTestCase):
         self.client.force_login(self.leader)
         assert self.client.get(reverse("research:create")).status_code == 403
         assert self.client.get(reverse("research:plan")).status_code == 200
+
+    def test_it_mails_the_notice_without_the_pdf_when_the_worker_cannot_draw_it(self) -> None:
+        from unittest import mock
+
+        from xinbao.documents.models import RenderedDocument, RenderState
+        from xinbao.research import services
+
+        with time_machine.travel(START, tick=False):
+            with self.captureOnCommitCallbacks(execute=True):
+                commission = services.create_commission(
+                    subject="农村集体经济发展情况",
+                    requirements="一、情况\n二、分析\n三、对策",
+                    source="central_work",
+                    form="commissioned",
+                    units=[self.county_a],
+                    due_on=DUE,
+                    user=self.chief,
+                )
+            with mock.patch(
+                "xinbao.documents.services.render_bytes", side_effect=OSError("no CJK font")
+            ):
+                run_queued_tasks()
+            deliver_due()
+        failed = RenderedDocument.objects.get(format="pdf")
+        assert failed.state == RenderState.FAILED and "no CJK font" in failed.error
+        [mail] = [m for m in self.smtp.received if m.rcpt_tos == ["alice@dongcheng.gov.cn"]]
+        parsed = mail.parsed()
+        assert not list(parsed.iter_attachments())
+        body = parsed.get_body(preferencelist=("plain",))
+        assert body is not None and f"/research/{commission.pk}/" in body.get_content()
