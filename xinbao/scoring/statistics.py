@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -145,20 +145,25 @@ def unit_statistics(
         if (s := stats.get(row["unit_id"])) is not None:
             s.submitted, s.quality = row["n"], row["quality"]
 
+    # Each adoption's unit read from its item by key (a subquery, not a join): with a join
+    # PostgreSQL may merge the period's adoptions with the whole items index.
     adopted = (
         Adoption.objects.filter(
             level=AdoptionLevel.OFFICE,
             adopted_on__gte=start,
             adopted_on__lt=end,
         )
-        .values("item__unit_id")
+        .annotate(
+            item_unit=Subquery(
+                Item.objects.filter(pk=OuterRef("item_id")).order_by().values("unit_id")
+            )
+        )
+        .values("item_unit")
         .annotate(n=Count("item_id", distinct=True))
         .order_by()
     )
-    if unit is not None:
-        adopted = adopted.filter(item__unit=unit)
     for row in adopted:
-        if (s := stats.get(row["item__unit_id"])) is not None:
+        if (s := stats.get(row["item_unit"])) is not None:
             s.adopted = row["n"]
 
     points = (
