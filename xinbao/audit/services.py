@@ -126,6 +126,8 @@ class Event:
     summary: dict[str, Any] | None = None
     request: HttpRequest | None = None
     actor_name: str = ""
+    #: When it happened, for history written in bulk (a grown demo); else the append's time.
+    at: dt.datetime | None = None
 
 
 def _chained(e: Event, *, at: dt.datetime, seq: int, prev_hash: str, key: bytes) -> AuditEvent:
@@ -176,7 +178,7 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
         rows: list[AuditEvent] = []
         for e in events:
             seq += 1
-            row = _chained(e, at=now, seq=seq, prev_hash=prev, key=key)
+            row = _chained(e, at=e.at or now, seq=seq, prev_hash=prev, key=key)
             prev = row.hash
             rows.append(row)
         # By COPY on PostgreSQL for a large append (``lib.bulk``): the rows' ids stay unset.

@@ -27,6 +27,7 @@ the difference.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -46,13 +47,7 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
-from xinbao.audit.models import AuditEvent
-from xinbao.audit.services import (
-    Event,
-    _chained,
-    _locked_head,
-)
-from xinbao.audit.signing import audit_key
+from xinbao.audit.services import Event, record_many
 from xinbao.demo import data, texts
 from xinbao.demo.writer import _context, render
 from xinbao.desk.models import Adoption, AdoptionLevel, Decision, DecisionKind
@@ -440,23 +435,11 @@ class Chain:
         self.events.append((at, Event(actor=actor, action=action, obj=obj, summary=summary)))
 
     def append(self) -> int:
-        """Append the events, oldest first, as ``record_many`` does (one lock of the head)."""
+        """Append the events, oldest first, in one ``record_many`` (one lock of the head)."""
         if not self.events:
             return 0
         self.events.sort(key=lambda e: e[0])
-        key = audit_key(create=True)
-        with transaction.atomic(savepoint=False):
-            head = _locked_head()
-            prev, seq = head.last_hash, head.count
-            rows = []
-            for at, event in self.events:
-                seq += 1
-                row = _chained(event, at=at, seq=seq, prev_hash=prev, key=key)
-                prev = row.hash
-                rows.append(row)
-            insert(AuditEvent, rows)
-            head.last_hash, head.count = rows[-1].hash, rows[-1].seq
-            head.save(update_fields=["last_hash", "count"])
+        record_many([dataclasses.replace(event, at=at) for at, event in self.events])
         n = len(self.events)
         self.events = []
         return n
