@@ -118,6 +118,11 @@ class Adoption(models.Model):
         ordering = ["-adopted_on", "-id"]
         verbose_name = _("adoption")
         verbose_name_plural = _("adoptions")
+        indexes = [
+            # The proposals followed (analysis) walk a period's adoptions newest first in
+            # keyset pages: this order, no sort, no scan of every adoption.
+            models.Index(fields=["-adopted_on", "-id"], name="adoption_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "periodical"],
