@@ -115,7 +115,9 @@ class UptakeForm(StyledForm):
             field.queryset = instructions
 
 
-class ProposalFilterForm(StyledForm):
+class ProposalFilterForm(PeriodForm):
+    """The period of first adoption (by default the last three months), a unit and an uptake."""
+
     start = forms.DateField(
         label=_("Adopted from"),
         required=False,
@@ -133,6 +135,19 @@ class ProposalFilterForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        del self.fields["unit_class"]
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Unit.objects.filter(is_active=True).order_by("kind", "code")
+
+    def filters(self) -> dict[str, Any]:
+        """The period asked for (the default one when it is wrong), the unit and the uptake."""
+        start, end, _class = self.period()
+        data = getattr(self, "cleaned_data", {})
+        unit = data.get("unit")
+        return {
+            "start": start,
+            "end": end,
+            "unit": unit.pk if unit else None,
+            "uptake": data.get("uptake") or "",
+        }

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -352,39 +352,43 @@ def adopted_proposals() -> QuerySet[Item]:
 def proposals(
     user: User,
     *,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: dt.date,
+    end: dt.date,
     unit: int | None = None,
     uptake: str = "",
-) -> QuerySet[Item]:
-    """Adopted proposals the user may see, with the day they were first adopted
-    (``first_adopted``), filtered by that day, by unit and by uptake (none recorded: pending)."""
-    first = (
-        Adoption.objects.filter(item=OuterRef("pk"))
-        .order_by()
-        .values("item")
-        .annotate(first=Min("adopted_on"))
-        .values("first")
+) -> QuerySet[Adoption]:
+    """The first adoptions of the adopted proposals the user may see, made in the period, by
+    unit and by uptake (none recorded: pending), newest first.
+
+    One row per proposal: its first adoption (no earlier one of the same item). The list walks
+    the period's adoptions through ``adoption_list_order`` (``-adopted_on, -id``), the order of
+    keyset pages, so a page reads a page of rows whatever the office's age; each row's item is
+    read by key.
+    """
+    earlier = Adoption.objects.filter(item=OuterRef("item_id")).filter(
+        Q(adopted_on__lt=OuterRef("adopted_on"))
+        | Q(adopted_on=OuterRef("adopted_on"), pk__lt=OuterRef("pk"))
     )
+    visible = visible_items(user).filter(pk=OuterRef("item_id"))
     qs = (
-        visible_items(user)
-        .filter(pk__in=adopted_proposals().values("pk"))
-        .annotate(first_adopted=Subquery(first))
-        .select_related("unit", "proposal_follow_up", "proposal_follow_up__instruction")
+        Adoption.objects.filter(adopted_on__gte=start, adopted_on__lte=end)
+        .filter(item__kind=ItemKind.PROPOSAL)
+        .filter(Exists(visible))
+        .exclude(Exists(earlier))
+        .select_related(
+            "item__unit", "item__proposal_follow_up", "item__proposal_follow_up__instruction"
+        )
     )
-    if start is not None:
-        qs = qs.filter(first_adopted__gte=start)
-    if end is not None:
-        qs = qs.filter(first_adopted__lte=end)
     if unit is not None:
-        qs = qs.filter(unit_id=unit)
+        qs = qs.filter(item__unit_id=unit)
     if uptake == Uptake.PENDING:
         qs = qs.filter(
-            Q(proposal_follow_up__isnull=True) | Q(proposal_follow_up__uptake=Uptake.PENDING)
+            Q(item__proposal_follow_up__isnull=True)
+            | Q(item__proposal_follow_up__uptake=Uptake.PENDING)
         )
     elif uptake:
-        qs = qs.filter(proposal_follow_up__uptake=uptake)
-    return qs.order_by("-first_adopted", "-pk")
+        qs = qs.filter(item__proposal_follow_up__uptake=uptake)
+    return qs.order_by("-adopted_on", "-id")
 
 
 def uptake_of(item: Item) -> str:
@@ -405,16 +409,21 @@ class UptakeCounts:
         return [self.counts.get(u, 0) for u in Uptake.values]
 
 
-def uptake_by_unit(items: list[Item]) -> list[UptakeCounts]:
-    found: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in items:
-        found[item.unit.name][uptake_of(item)] += 1
-    return [UptakeCounts(name, dict(c)) for name, c in sorted(found.items())]
-
-
-def uptake_by_month(items: list[Item]) -> list[UptakeCounts]:
-    found: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in items:
-        day = getattr(item, "first_adopted", None)
-        found[day.strftime("%Y-%m") if day else "—"][uptake_of(item)] += 1
-    return [UptakeCounts(month, dict(c)) for month, c in sorted(found.items(), reverse=True)]
+def uptake_summaries(
+    rows: QuerySet[Adoption],
+) -> tuple[list[UptakeCounts], list[UptakeCounts]]:
+    """Uptake per unit and per month of adoption of every row of the list (the period's, as
+    filtered): one query of three columns over the period's range, counted here."""
+    by_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
+    found = rows.order_by().values_list(
+        "item__unit__name", "adopted_on", "item__proposal_follow_up__uptake"
+    )
+    for name, day, uptake in found:
+        value = uptake or Uptake.PENDING
+        by_unit[name][value] += 1
+        by_month[day.strftime("%Y-%m")][value] += 1
+    return (
+        [UptakeCounts(name, dict(c)) for name, c in sorted(by_unit.items())],
+        [UptakeCounts(month, dict(c)) for month, c in sorted(by_month.items(), reverse=True)],
+    )

@@ -35,6 +35,7 @@ from xinbao.analysis.forms import (
 )
 from xinbao.analysis.models import AXES, MIX_KINDS, Horizon, MixTarget, Region, Sphere, Uptake
 from xinbao.items.models import ItemKind
+from xinbao.lib.pagination import keyset_page
 from xinbao.periodicals.models import Instruction
 
 
@@ -250,27 +251,23 @@ def target_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def proposals(request: AuthedRequest) -> HttpResponse:
     require_view(request.user)
-    form = ProposalFilterForm(request.GET or None)
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "start": data["start"],
-            "end": data["end"],
-            "unit": data["unit"].pk if data["unit"] else None,
-            "uptake": data["uptake"],
-        }
-    rows = list(selectors.proposals(request.user, **filters))
+    asked = any(name in request.GET for name in ("start", "end", "unit", "uptake"))
+    if asked:
+        form = ProposalFilterForm(request.GET)
+    else:
+        start, end, _class = PeriodForm({}).period()
+        form = ProposalFilterForm(initial={"start": start, "end": end})
+    rows = selectors.proposals(request.user, **form.filters())
+    page = keyset_page(request, rows, ("-adopted_on", "-id"))
+    by_unit, by_month = selectors.uptake_summaries(rows)
     return render(
         request,
         "analysis/proposals.html",
         {
             "form": form,
-            "rows": [(item, selectors.uptake_of(item)) for item in rows],
-            "tables": [
-                (_("Per unit"), selectors.uptake_by_unit(rows)),
-                (_("Per month of adoption"), selectors.uptake_by_month(rows)),
-            ],
+            "extra_fields": [form["unit"], form["uptake"]],
+            "page": page,
+            "tables": [(_("Per unit"), by_unit), (_("Per month of adoption"), by_month)],
             "uptakes": Uptake.choices,
             "can_edit": can_edit(request.user),
         },

@@ -40,9 +40,6 @@ ALLOWED = (
     # The dashboard's adoptions per unit: the period's range of ``adoption_on_stats``, each
     # item's unit read by key; PostgreSQL sorts that range (not the table) for COUNT(DISTINCT).
     'AS "item_unit", COUNT(DISTINCT "desk_adoption"."item_id")',
-    # Known, not fixed yet: the proposals page lists every adopted proposal (no default period,
-    # no pages), ordered by the day each was first adopted, which no index holds.
-    'AS "first_adopted"',
 )
 
 #: (URL name, its arguments, query string, personas who open it).

@@ -20,7 +20,12 @@ FROZEN = (
     Frozen("analysis:matrix", "ed", 10, "the unit classes, the cells, the unplaced, the trend"),
     Frozen("analysis:cell", "ed", 8, "the paginator's count, the page's items with placements"),
     Frozen("analysis:mix", "leader", 8, "the months' counts by kind, the targets"),
-    Frozen("analysis:proposals", "ed", 8, "the units of the filter, the proposals with units"),
+    Frozen(
+        "analysis:proposals",
+        "ed",
+        9,
+        "the units of the filter, a page of the period's proposals, the period's uptake counts",
+    ),
     Frozen("analysis:targets", "chief", 7, "the targets with who set them"),
 )
 
