@@ -113,6 +113,9 @@ class Adoption(models.Model):
     adopted_on = models.DateField(_("adopted on"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    #: Placed in an issue of ``periodical`` (kept by the periodicals' services): the adoptions
+    #: still waiting for an issue are read through ``adoption_waiting``, not all of them.
+    in_issue = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-adopted_on", "-id"]
@@ -122,6 +125,12 @@ class Adoption(models.Model):
             # The proposals followed (analysis) walk a period's adoptions newest first in
             # keyset pages: this order, no sort, no scan of every adoption.
             models.Index(fields=["-adopted_on", "-id"], name="adoption_list_order"),
+            # A periodical's adoptions not yet in one of its issues ("waiting for an issue").
+            models.Index(
+                fields=["periodical", "item"],
+                condition=models.Q(in_issue=False),
+                name="adoption_waiting",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,14 +278,33 @@ def set_title(*, user: User, issue: Issue, title: str, request: HttpRequest | No
 
 
 def adoptable_items(periodical: Periodical) -> QuerySet[Item]:
-    """Adopted items adopted into ``periodical`` and in none of its issues yet."""
-    adopted = Adoption.objects.filter(periodical=periodical).values("item_id")
-    placed = IssueItem.objects.filter(issue__periodical=periodical).values("item_id")
+    """Adopted items adopted into ``periodical`` and in none of its issues yet.
+
+    The adoptions are read through ``adoption_waiting`` (those not marked ``in_issue``), never
+    the periodical's whole history; each is still checked against the issues' entries, so an
+    adoption not marked (rows written in bulk) counts only if it really waits.
+    """
+    adopted = Adoption.objects.filter(periodical=periodical, in_issue=False).values("item_id")
+    placed = IssueItem.objects.filter(item=OuterRef("pk"), issue__periodical=periodical)
     return (
         Item.objects.filter(status=ItemStatus.ADOPTED, pk__in=adopted)
-        .exclude(pk__in=placed)
+        .exclude(Exists(placed))
         .select_related("unit")
     )
+
+
+def _mark_in_issue(periodical: Periodical, item_ids: Iterable[int]) -> None:
+    """Keep ``Adoption.in_issue`` for ``item_ids`` in ``periodical``: true while in one of its
+    issues."""
+    ids = set(item_ids)
+    placed = set(
+        IssueItem.objects.filter(issue__periodical=periodical, item_id__in=ids).values_list(
+            "item_id", flat=True
+        )
+    )
+    adoptions = Adoption.objects.filter(periodical=periodical)
+    adoptions.filter(item_id__in=placed, in_issue=False).update(in_issue=True)
+    adoptions.filter(item_id__in=ids - placed, in_issue=True).update(in_issue=False)
 
 
 def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
@@ -296,7 +315,7 @@ def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
     adopted = adoptable_items(periodical).filter(sensitivity__lte=user.clearance_level)
     if user.role != Role.DUTY_OFFICER:
         return adopted
-    placed = IssueItem.objects.filter(issue__periodical=periodical).values("item_id")
+    placed = IssueItem.objects.filter(item=OuterRef("pk"), issue__periodical=periodical)
     return (
         Item.objects.filter(
             Q(pk__in=adopted.values("pk"))
@@ -306,7 +325,7 @@ def compilable_items(user: User, periodical: Periodical) -> QuerySet[Item]:
             )
         )
         .filter(sensitivity__lte=user.clearance_level)
-        .exclude(pk__in=placed)
+        .exclude(Exists(placed))
         .select_related("unit")
     )
 
@@ -346,6 +365,7 @@ def add_items(
     entries = []
     for offset, item in enumerate(wanted, 1):
         entries.append(IssueItem.objects.create(issue=issue, item=item, position=last + offset))
+    _mark_in_issue(issue.periodical, (i.pk for i in wanted))
     if entries:
         record(
             actor=user,
@@ -413,6 +433,7 @@ def remove_entry(*, user: User, entry: IssueItem, request: HttpRequest | None = 
     _require_compiling(issue)
     item_id = entry.item_id
     entry.delete()
+    _mark_in_issue(issue.periodical, [item_id])
     _renumber(issue, list(issue.entries.order_by("position", "pk")))
     record(
         actor=user,

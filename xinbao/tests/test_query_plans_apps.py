@@ -50,6 +50,8 @@ PAGES: tuple[tuple[str, tuple[int, ...], str, tuple[str, ...]], ...] = (
     ("scoring:export", (), "", ("chief",)),
     ("scoring:ledger", (), "", ("chief",)),
     ("periodicals:list", (), "", ("ed", "chief")),
+    # A periodical's page (its pk put in below): the adopted items waiting for an issue.
+    ("periodicals:periodical", (0,), "", ("ed", "duty")),
     ("periodicals:sign_queue", (), "", ("leader", "principal")),
     ("periodicals:reading", (), "", ("leader", "principal")),
     ("periodicals:instructions", (), "", ("ed", "leader")),
@@ -113,6 +115,8 @@ class AppsQueryPlanTest(PeriodicalCase):
         for name, args, query, personas in PAGES:
             if query == "class":
                 query = f"unit_class={self.class_one.pk}"
+            if name == "periodicals:periodical":
+                args = (self.periodical.pk,)
             url = reverse(name, args=args) + (f"?{query}" if query else "")
             for persona in personas:
                 self.client.force_login(getattr(self, persona))
