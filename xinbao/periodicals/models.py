@@ -362,7 +362,12 @@ class Instruction(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("instruction")
         verbose_name_plural = _("instructions")
-        indexes = [models.Index(fields=["status", "feedback_due"], name="instruction_due")]
+        indexes = [
+            models.Index(fields=["status", "feedback_due"], name="instruction_due"),
+            # The ledger's keyset pages, newest first: all of them, or open / closed ones.
+            models.Index(fields=["-created_at", "-id"], name="instruction_list_order"),
+            models.Index(fields=["status", "-created_at", "-id"], name="instruction_state_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(item__isnull=False)

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from xinbao.lib.text import diff_html
 from xinbao.org.models import Unit
 from xinbao.periodicals.models import (
     Instruction,
+    InstructionFeedback,
     InstructionStatus,
     Issue,
     IssueItem,
@@ -218,9 +220,25 @@ def missing_units(instruction: Instruction) -> list[Unit]:
 
 def ledger(user: User, *, state: str = "") -> QuerySet[Instruction]:
     """The instruction ledger: ``open``, ``overdue``, ``closed`` or everything."""
+    # Counted per row by correlated subqueries, not by a GROUP BY over the whole ledger: the
+    # newest-first index then gives the page's rows without a sort.
+    units = (
+        Instruction.units.through.objects.filter(instruction=OuterRef("pk"))  # type: ignore[misc]  # django-stubs misreads .values("n") on the auto-created through model
+        .order_by()
+        .values("instruction")
+        .annotate(n=Count("unit", distinct=True))
+        .values("n")
+    )
+    answered = (
+        InstructionFeedback.objects.filter(instruction=OuterRef("pk"))
+        .order_by()
+        .values("instruction")
+        .annotate(n=Count("unit", distinct=True))
+        .values("n")
+    )
     qs = Instruction.objects.annotate(
-        unit_count=Count("units", distinct=True),
-        answered_count=Count("feedback__unit", distinct=True),
+        unit_count=Coalesce(Subquery(units), 0),
+        answered_count=Coalesce(Subquery(answered), 0),
     ).select_related("leader", "item", "issue", "issue__periodical", "incident")
     if state == "open":
         qs = qs.filter(status=InstructionStatus.OPEN)

@@ -26,7 +26,7 @@ from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib import panels
 from xinbao.lib.http import pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
-from xinbao.lib.pagination import bounded_count
+from xinbao.lib.pagination import bounded_count, keyset_page
 from xinbao.periodicals import outputs, rendered, selectors, services
 from xinbao.periodicals.access import (
     READING_STATES,
@@ -640,11 +640,14 @@ def instruction_list(request: AuthedRequest) -> HttpResponse:
     if not can_see_ledger(request.user):
         raise PermissionDenied(_("The instruction ledger is the office's."))
     state = request.GET.get("state", "open")
-    rows = selectors.ledger(request.user, state=state)[:200]
+    # Keyset pages, newest first (index instruction_list_order / instruction_state_order).
+    page = keyset_page(
+        request, selectors.ledger(request.user, state=state), ("-created_at", "-id"), per_page=50
+    )
     return render(
         request,
         "periodicals/instruction_list.html",
-        {"rows": rows, "state": state, "today": timezone.localdate()},
+        {"page": page, "state": state, "today": timezone.localdate()},
     )
 
 
