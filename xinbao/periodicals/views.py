@@ -734,13 +734,21 @@ def instruction_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reading_list(request: AuthedRequest) -> HttpResponse:
-    issues = reading_issues(request.user).select_related("periodical")
-    read = set(ReadReceipt.objects.filter(user=request.user).values_list("issue_id", flat=True))
-    return render(
+    # Keyset pages, newest first (index issue_reading_order); the reader's receipts of the
+    # issues on the page only, not all they ever read.
+    page = keyset_page(
         request,
-        "periodicals/reading_list.html",
-        {"issues": issues.order_by("-distributed_at", "-pk")[:100], "read": read},
+        reading_issues(request.user).select_related("periodical"),
+        ("-distributed_at", "-id"),
+        per_page=50,
     )
+    shown = [issue.pk for issue in page]
+    read = set(
+        ReadReceipt.objects.filter(user=request.user, issue_id__in=shown).values_list(
+            "issue_id", flat=True
+        )
+    )
+    return render(request, "periodicals/reading_list.html", {"page": page, "read": read})
 
 
 @login_required
