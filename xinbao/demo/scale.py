@@ -696,6 +696,13 @@ def _issues(
             chain.add(issue.distributed_at, issue.created_by, "issue.distribute", issue)
     insert(IssueItem, entries)
     insert(SignOff, signoffs)
+    # The adoptions just placed are marked so, as ``periodicals.services`` marks them.
+    placed = IssueItem.objects.filter(
+        item_id=models.OuterRef("item_id"), issue__periodical_id=models.OuterRef("periodical_id")
+    )
+    Adoption.objects.filter(
+        item_id__in=[e.item_id for e in entries], in_issue=False, periodical__isnull=False
+    ).filter(models.Exists(placed)).update(in_issue=True)
     tally.add("issues", len(issues))
     tally.add("issue_entries", len(entries))
 

@@ -108,6 +108,8 @@ class ScaleTest(DemoCase):
         assert page.status_code == 200
         entry = one.entries.first()
         assert entry is not None and entry.item.title in page.content.decode()
+        # Its adoption is marked placed, as the periodicals' services mark one.
+        assert Adoption.objects.get(item=entry.item, periodical=one.periodical).in_issue
 
     def test_it_makes_scaled_items_found_by_search_for_the_desk_but_not_another_unit(
         self,
