@@ -145,7 +145,7 @@ def _item_page(
             "edit_form": edit_form,
             "decision_forms": decision_forms,
             "outcome": outcome,
-            "merged_from": list(item.merged_from.select_related("unit")),
+            "merged_from": item.merged_sources(),
             "lock_minutes": services.LOCK_MINUTES,
         },
         status=status,

@@ -83,7 +83,7 @@ def credited_units(item: Item) -> list[Unit]:
     for unit in item.joint_units.order_by("pk"):
         units.setdefault(unit.pk, unit)
     if item.kind == ItemKind.COMPREHENSIVE:
-        for source in item.merged_from.select_related("unit").order_by("pk"):
+        for source in sorted(item.merged_sources(), key=lambda s: s.pk):
             units.setdefault(source.unit.pk, source.unit)
             for unit in source.joint_units.order_by("pk"):
                 units.setdefault(unit.pk, unit)

@@ -125,6 +125,14 @@ class ScoreEntry(models.Model):
             # The ledger's pages (keyset, newest first): all units, or one unit's.
             models.Index(fields=["-on", "-id"], name="score_ledger_order"),
             models.Index(fields=["unit", "-on", "-id"], name="score_unit_ledger_order"),
+            # The ledger page joins each line to its reversal. Few lines are reversed, so
+            # SQLite's statistics of the unique key's own index (NULLs counted as one key)
+            # made it scan the table per line instead; this one holds only reversals.
+            models.Index(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="score_reversals",
+            ),
         ]
         # A correction is unique by ``reverses``; every other cause is posted once per
         # (unit, via) and posting number. Two constraints, as NULLs are distinct in one.
