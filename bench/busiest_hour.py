@@ -295,7 +295,12 @@ def prepare(plan: Path, issues: int, *, migrate: bool) -> None:
 
     if migrate:
         call_command("migrate", verbosity=0)
-    call_command("demo", force=True, verbosity=0, stdout=io.StringIO())
+    said = io.StringIO()
+    call_command("demo", force=True, verbosity=0, stdout=said)
+    # What the demo skipped (parts it found set up already) explains a missing login or rule.
+    skipped = [line for line in said.getvalue().splitlines() if line.startswith("Skipped:")]
+    if skipped:
+        print("\n".join(skipped), file=sys.stderr)
 
     from xinbao.accounts.models import Role, User
     from xinbao.org.models import Unit
