@@ -60,6 +60,8 @@ class Hit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["interest", "item"], name="interests_hit_once")
         ]
+        # A leader's served items, newest first, read in this order (no sort on PostgreSQL).
+        indexes = [models.Index(fields=["-at", "-id"], name="interests_hit_order")]
 
     def __str__(self) -> str:
         return f"{self.interest_id}:{self.item_id}"
