@@ -131,6 +131,9 @@ class Adoption(models.Model):
                 condition=models.Q(in_issue=False),
                 name="adoption_waiting",
             ),
+            # The adoptions of a period per level and unit (scoring.statistics), one range
+            # read from the index alone.
+            models.Index(fields=["adopted_on", "level", "item"], name="adoption_period_stats"),
         ]
         constraints = [
             models.UniqueConstraint(

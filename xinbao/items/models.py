@@ -155,6 +155,11 @@ class Item(models.Model):
                 condition=Q(merged_into__isnull=False),
                 name="item_merged_sources",
             ),
+            # The statistics of a period (scoring.statistics): the items submitted in it per
+            # unit and kind, one range read from the index alone.
+            models.Index(
+                fields=["submitted_at", "unit", "status", "kind"], name="item_period_stats"
+            ),
         ]
         constraints = [
             # A message resent by its channel must never make a second item.

@@ -104,7 +104,7 @@ def _units(unit_class: UnitClass | None, unit: Unit | None = None) -> list[Unit]
 
 def _submitted(since: dt.datetime, until: dt.datetime, unit: Unit | None = None) -> QuerySet[Item]:
     """The items submitted in ``[since, until)`` (of ``unit``): one range of the index
-    ``item_submitted_stats`` (submitted_at, unit, status, kind), read from the index alone."""
+    ``item_period_stats`` (submitted_at, unit, status, kind), read from the index alone."""
     items = Item.objects.filter(submitted_at__gte=since, submitted_at__lt=until).exclude(
         status__in=NOT_SUBMITTED
     )

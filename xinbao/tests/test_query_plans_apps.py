@@ -37,7 +37,7 @@ TABLES = (
 ALLOWED = (
     'COUNT("periodicals_issueitem"."id") AS "item_count"',
     '"periodicals_issue"."countersigned_at" IS NULL',
-    # The dashboard's adoptions per unit: the period's range of ``adoption_on_stats``, each
+    # The dashboard's adoptions per unit: the period's range of ``adoption_period_stats``, each
     # item's unit read by key; PostgreSQL sorts that range (not the table) for COUNT(DISTINCT).
     'AS "item_unit", COUNT(DISTINCT "desk_adoption"."item_id")',
 )
