@@ -4,8 +4,12 @@ the one helper that freezes the query counts of list pages (`FrozenQueryCounts`)
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
 from django.db import connection
@@ -27,6 +31,19 @@ from xinbao.org.models import (
 )
 
 PASSWORD = "Xb-test-2026!"  # noqa: S105  (a fixture, not a secret)
+#: The benchmarks (bench/ beside the package: scripts, not a package).
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def bench_module(name: str) -> ModuleType:
+    """``bench/<name>.py`` loaded as a module, for the small run of a benchmark in a test. It is
+    registered under ``bench_<name>`` before it runs: its dataclasses look their module up."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def totp_code(device: Any) -> str:

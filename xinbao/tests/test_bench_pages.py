@@ -3,29 +3,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from typing import Any
-
 from xinbao.demo.scale import grow
 from xinbao.demo.tests.cases import DemoCase
 from xinbao.items.models import Item
+from xinbao.test import bench_module
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("pages_bench", ROOT / "bench" / "pages.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Registered first: its dataclasses look their module up while being made.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = bench_module("pages")
 
 
 class PagesBenchTest(DemoCase):

@@ -4,13 +4,10 @@ killed with SIGKILL part-way; every chore run, deadline step, message and task d
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
@@ -21,18 +18,7 @@ from xinbao.audit.services import record, verify
 from xinbao.items.models import ItemStatus
 from xinbao.items.workflow import lock
 from xinbao.scheduler.tests.processes import database_url
-from xinbao.test import Personas
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("cluster_bench", ROOT / "bench" / "cluster.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+from xinbao.test import Personas, bench_module
 
 
 class ClusterTest(TransactionTestCase):
@@ -48,7 +34,7 @@ class ClusterTest(TransactionTestCase):
     def test_it_handles_every_chore_deadline_message_and_task_once_across_processes(
         self,
     ) -> None:
-        bench = _bench()
+        bench = bench_module("cluster")
         options = bench.Options(
             seconds=10,
             clients=3,

@@ -3,24 +3,11 @@ texts (and a few CEC texts where ../shared/data has them) placed and scored per 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
-
 from django.test import TestCase
 
-ROOT = Path(__file__).resolve().parents[3]
+from xinbao.test import bench_module
 
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("breadth_bench", ROOT / "bench" / "breadth.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = bench_module("breadth")
 
 
 class BreadthBenchTest(TestCase):

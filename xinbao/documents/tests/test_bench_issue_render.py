@@ -3,30 +3,15 @@ compiled, signed, rendered, cached by the worker's task and downloaded from the 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from typing import Any
-
 from django.test import TestCase
 
 from xinbao.documents.models import RenderedDocument, RenderState
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("issue_bench", ROOT / "bench" / "issue_render.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from xinbao.test import bench_module
 
 
 class IssueRenderBenchTest(TestCase):
     def test_it_times_the_render_and_the_cached_download_of_a_small_issue(self) -> None:
-        result = _bench().run(3, 1)
+        result = bench_module("issue_render").run(3, 1)
         assert result["items"] == 3 and result["pdf_bytes"] > 10_000
         for key in (
             "pdf_seconds_best",

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
-
 from django.test import SimpleTestCase
 from django.utils import translation
 
 from xinbao.items.matching import MIN_SCORE, Match, match, profile, split_terms
-
-ROOT = Path(__file__).resolve().parents[3]
+from xinbao.test import bench_module
 
 
 def found(
@@ -89,19 +84,11 @@ class MatchingTest(SimpleTestCase):
         assert m is not None and m.score >= MIN_SCORE
 
 
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("matching_bench", ROOT / "bench" / "matching.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class MatchingBenchTest(SimpleTestCase):
     """bench/matching.py in small, so that it cannot rot: the figures it computes add up."""
 
     def test_it_measures_precision_and_recall_on_the_labelled_demo_set(self) -> None:
-        result = _bench().run(120)
+        result = bench_module("matching").run(120)
         assert result["items"] == 120 and result["profiles"] == 6
         overall = result["overall"]
         per_profile = result["per_profile"].values()

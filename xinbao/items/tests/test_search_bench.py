@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.test import TestCase
 
-ROOT = Path(__file__).resolve().parents[3]
+from xinbao.test import bench_module
 
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("search_bench", ROOT / "bench" / "search.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = bench_module("search")
 
 
 @pytest.mark.skipif(

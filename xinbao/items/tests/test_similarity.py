@@ -4,10 +4,7 @@ apart, nothing shown that the reader may not see, and a lookup of constant cost.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import time_machine
@@ -31,7 +28,7 @@ from xinbao.items.similarity import (
 from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit
 from xinbao.scheduler.services import run_chore
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, bench_module
 
 T0 = dt.datetime(2026, 7, 3, 2, 0, tzinfo=dt.UTC)
 ROOT = Path(__file__).resolve().parents[3]
@@ -198,22 +195,13 @@ class SimilarityTest(BaseTestCase):
         assert agree("全市城区", "西山县")  # 全市 and 城区 name no unit
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("similar_bench", ROOT / "bench" / "similar.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["similar_bench"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif(
     not (DATA / "cec" / "text").is_dir() or not (DATA / "gov-reports").is_dir(),
     reason=f"no gov-reports and CEC texts at {DATA}",
 )
 @pytest.mark.django_db
 def test_it_meets_the_targets_on_a_small_planted_corpus() -> None:
-    bench = _bench()
+    bench = bench_module("similar")
     result = bench.measure(bench.build(800, 60), queries=120)
     assert result["near_duplicate_pairs"] == 60
     assert result["recall"] >= bench.TARGET_RECALL

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from xinbao.lib.facts import Facts, extract_facts, parse_number
+from xinbao.test import bench_module
 
 REPORTED = datetime(2026, 7, 4, 9, 30)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -220,19 +218,9 @@ def test_it_does_not_take_a_year_written_in_digits_for_a_count() -> None:
 CEC = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "cec"
 
 
-def _eval_module() -> ModuleType:
-    path = Path(__file__).resolve().parents[3] / "bench" / "eval_cec.py"
-    spec = importlib.util.spec_from_file_location("eval_cec", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_cec"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif(not (CEC / "xml").is_dir(), reason=f"no CEC corpus at {CEC}")
 def test_it_meets_the_target_on_the_cec_reports() -> None:
-    result = _eval_module().evaluate(CEC)
+    result = bench_module("eval_cec").evaluate(CEC)
     assert result.reports > 200
     for score in (result.deaths, result.injuries):
         assert score.precision >= 0.9
@@ -243,6 +231,8 @@ def test_it_skips_the_evaluation_cleanly_without_the_corpus(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "eval.json"
-    assert _eval_module().main(["--data", str(tmp_path / "absent"), "--out", str(out)]) == 0
+    assert (
+        bench_module("eval_cec").main(["--data", str(tmp_path / "absent"), "--out", str(out)]) == 0
+    )
     assert "skipped" in capsys.readouterr().out
     assert not out.exists()

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from typing import Any
-
 from django.test import TestCase, override_settings
 
-ROOT = Path(__file__).resolve().parents[3]
+from xinbao.test import bench_module
 
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("monitor_bench", ROOT / "bench" / "monitor.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+bench = bench_module("monitor")
 
 
 class MonitorBenchTest(TestCase):
