@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,50 +99,67 @@ def save(name: str, result: dict[str, Any], key: str | None = None) -> Path:
     return out
 
 
-class Gunicorn:
-    """gunicorn (``workers`` sync workers) on a free loopback port, its stderr in the var dir."""
+class Server:
+    """A server process (``argv(port)``) on a free loopback port, its output in the var dir;
+    entered once its login page answers, stopped with SIGTERM (its process group killed if it
+    does not stop in 30 s)."""
 
-    def __init__(self, env: dict[str, str], workers: int = 4, timeout: int = 120) -> None:
-        self.env, self.workers, self.timeout = env, workers, timeout
+    def __init__(
+        self, env: dict[str, str], argv: Callable[[int], list[str]], log: str, start_s: int = 90
+    ) -> None:
+        self.env, self.start_s = env, start_s
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
+        self.argv = argv(self.port)
+        self.log_path = Path(env["XINBAO_VAR_DIR"]) / log
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> Gunicorn:
-        self.log = open(Path(self.env["XINBAO_VAR_DIR"]) / "gunicorn.log", "ab")
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    def __enter__(self) -> Server:
+        self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [
-                gunicorn,
-                "xinbao.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--timeout",
-                str(self.timeout),
-                "--log-level",
-                "warning",
-            ],
+            self.argv,
             env=self.env,
             cwd=ROOT,
             # Every failed login logs a warning (axes): kept out of the bench's own output.
-            stderr=self.log,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_s
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)  # noqa: S310  (our own loopback http URL)
                 return self
             except OSError:
+                if self.proc.poll() is not None:
+                    break
                 time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
+        self.__exit__()
+        raise RuntimeError(f"the server did not start; see {self.log_path}")
 
     def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
         self.log.close()
+
+
+def Gunicorn(env: dict[str, str], workers: int = 4, timeout: int = 120) -> Server:
+    """gunicorn (``workers`` sync workers) on a free loopback port."""
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    return Server(
+        env,
+        lambda port: [
+            *(gunicorn, "xinbao.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(workers), "--timeout", str(timeout), "--log-level", "warning"),
+        ],
+        "gunicorn.log",
+        start_s=60,
+    )
 
 
 def percentile(times: list[float], q: float, digits: int = 1) -> float:

@@ -22,18 +22,16 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import RESULTS, drop_postgres, fresh_postgres, load_average  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import RESULTS, Server, drop_postgres, fresh_postgres, load_average  # noqa: E402  (bench/benchkit.py, after the path is set)
 from login_flood import Browser  # noqa: E402  (the same cookie-keeping client)
 
 PYTHON = sys.executable
@@ -129,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         prepared_s = round(time.monotonic() - started, 1)
         started = time.monotonic()
-        with Serve(env, args.web_workers) as server:
+        with Server(env, lambda port: serve_argv(port, args.web_workers), "serve.log") as server:
             started_s = round(time.monotonic() - started, 1)
             started = time.monotonic()
             figures = locust(server.url, env, plan, kinds, args)
@@ -167,52 +165,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-class Serve:
-    """``xinbao serve`` on a free loopback port, its output in the var dir."""
-
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        import socket
-
-        self.env, self.workers = env, workers
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Serve:
-        self.log = open(Path(self.env["XINBAO_VAR_DIR"]) / "serve.log", "ab")
-        self.proc = subprocess.Popen(
-            [
-                *(PYTHON, "-m", "xinbao.cli", "serve", "--bind", f"127.0.0.1:{self.port}"),
-                *("--web-workers", str(self.workers)),
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/accounts/login/", timeout=2)  # noqa: S310  (our own loopback http URL)
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.3)
-        self.__exit__()
-        raise RuntimeError(f"the server did not start; see {self.log.name}")
-
-    def __exit__(self, *exc: object) -> None:
-        # serve stops its web, worker and scanner on SIGTERM.
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        self.log.close()
+def serve_argv(port: int, workers: int) -> list[str]:
+    """``xinbao serve``: web, worker and scanner; it stops them all on SIGTERM."""
+    return [
+        *(PYTHON, "-m", "xinbao.cli", "serve", "--bind", f"127.0.0.1:{port}"),
+        *("--web-workers", str(workers)),
+    ]
 
 
 def locust(
