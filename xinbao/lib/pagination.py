@@ -27,7 +27,8 @@ Rules the caller keeps:
 * Nullable keys work: NULLs sort where the database sorts them (last in a descending list on
   SQLite, first on PostgreSQL) and the page boundary follows the same rule, so no row is lost
   or repeated between pages on either database.
-* A cursor that does not decode (edited by hand, from an older ordering) gives the first page,
+* A cursor that does not decode (edited by hand, from an older ordering), or whose values are
+  not what its keys' fields hold ("abc" for a time), gives the first page,
   as ``Paginator.get_page`` does for a bad page number; a cursor only moves within the queryset
   it is applied to, so it can never show a row the queryset does not contain.
 
@@ -46,10 +47,11 @@ from decimal import Decimal
 from functools import cmp_to_key
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DateTimeField, Field, Q, QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 
 T = TypeVar("T")
 
@@ -130,29 +132,63 @@ class _Key:
     name: str  # as in the queryset: a field name or an annotation
     attr: str  # how to read it from a row: the attname of a foreign key
     descending: bool
+    field: Field[Any, Any] | None  # the model field or the annotation's output field, if known
 
     @property
     def order(self) -> str:
         return f"-{self.name}" if self.descending else self.name
 
 
-def _parse_keys(model: type[Model], keys: Sequence[str]) -> list[_Key]:
+def _parse_keys(qs: QuerySet[Any, Any], keys: Sequence[str]) -> list[_Key]:
     if not keys:
         raise ValueError("keyset pagination needs an ordering")
+    model = qs.model
     parsed = []
     for key in keys:
         name = key.removeprefix("-")
-        attr = name
+        found: Field[Any, Any] | None
         if name == "pk":
-            attr = model._meta.pk.attname
+            found = model._meta.pk
         else:
             try:
                 found = model._meta.get_field(name)
             except FieldDoesNotExist:  # not a field: an annotation, read under its name
-                found = None
-            attr = getattr(found, "attname", None) or name
-        parsed.append(_Key(name=name, attr=attr, descending=key.startswith("-")))
+                found = _annotation_field(qs, name)
+        attr = getattr(found, "attname", None) or name
+        parsed.append(_Key(name=name, attr=attr, descending=key.startswith("-"), field=found))
     return parsed
+
+
+def _annotation_field(qs: QuerySet[Any, Any], name: str) -> Field[Any, Any] | None:
+    annotation = qs.query.annotations.get(name)
+    if annotation is None:
+        return None
+    try:
+        field: Field[Any, Any] = annotation.output_field
+    except FieldError:  # an expression of mixed types: its values are compared as they come
+        return None
+    return field
+
+
+def _coerce(keys: list[_Key], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A cursor's values as its keys' fields hold them; :class:`BadCursor` for one they cannot.
+
+    A cursor edited by hand ("abc" for a submission time) decodes, but the database would
+    refuse it in the query: it is a bad cursor like one that does not decode.
+    """
+    out = []
+    for key, value in zip(keys, values, strict=True):
+        if value is not None and key.field is not None:
+            try:
+                value = key.field.to_python(value)
+            except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+                raise BadCursor(repr(value)) from exc
+            if isinstance(key.field, DateTimeField) and (
+                not isinstance(value, dt.datetime) or timezone.is_naive(value)
+            ):
+                raise BadCursor(repr(value))  # every time stored is aware: a naive one was edited
+        out.append(value)
+    return tuple(out)
 
 
 def _nulls_largest(using: str) -> bool:
@@ -301,16 +337,18 @@ def paginate(
 
     ``qs`` may be several querysets of one model whose union is the list (an OR that no single
     index serves, e.g. a unit's own items or those crediting it): each part is read a page at a
-    time through its own index and the parts are merged here, a row found in two parts once.
+    time through its own index and the parts are merged here, a row found in two parts once
+    (by its primary key: the parts yield model instances, not ``values()`` dicts).
     """
     parts = [qs] if isinstance(qs, QuerySet) else list(qs)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     using = parts[0].db
-    parsed = _parse_keys(parts[0].model, keys)
+    parsed = _parse_keys(parts[0], keys)
     position: Cursor | None = None
     if cursor:
         try:
-            position = Cursor.decode(cursor, len(parsed))
+            decoded = Cursor.decode(cursor, len(parsed))
+            position = Cursor(decoded.direction, _coerce(parsed, decoded.values))
         except BadCursor:
             position = None
     params = params if params is not None else QueryDict()
@@ -328,7 +366,8 @@ def paginate(
             query = query.filter(seek) if seek is not None else query.none()
         rows.extend(query[: per_page + 1])
     if len(parts) > 1:
-        unique = {getattr(row, "pk", id(row)): row for row in rows}
+        # Model rows of one model (the parts are querysets of it): the same row once.
+        unique = {row.pk: row for row in rows}  # type: ignore[attr-defined]  # T is that model
         nulls_largest = _nulls_largest(using)
         order = _sort_key(parsed, forward=forward, nulls_largest=nulls_largest)
         rows = sorted(unique.values(), key=order)[: per_page + 1]

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+from typing import Any
 
 from django.http import QueryDict
 from django.test import TestCase
+from django.urls import reverse
 
 from xinbao.items.models import Item, ItemStatus
 from xinbao.lib.pagination import CURSOR_PARAM, KeysetPage, bounded_count, paginate
 from xinbao.test import Personas
 
 KEYS = ("-submitted_at", "-id")
+
+
+def _forged(direction: str, values: list[Any]) -> str:
+    """A cursor edited by hand: it decodes, but its values are not the keys' types."""
+    raw = json.dumps([direction, values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _cursor(url: str | None) -> str:
@@ -70,6 +80,37 @@ class KeysetPaginationTests(Personas, TestCase):
             page = paginate(Item.objects.all(), KEYS, cursor=bad, per_page=5)
             assert [i.pk for i in page] == self._all()[:5]
             assert not page.has_previous
+
+    def test_it_gives_the_first_page_for_a_cursor_with_values_of_the_wrong_type(self) -> None:
+        last = Item.objects.order_by(*KEYS)[3]
+        forged = [
+            _forged("n", ["abc", last.pk]),
+            _forged("n", [{"t": "2026-07-01T08:00:00"}, last.pk]),  # naive: never written
+            _forged("p", [{"t": last.submitted_at.isoformat()}, "abc"]),
+            _forged("n", [{"t": last.submitted_at.isoformat()}, {"d": "2026-07-01"}]),
+            _forged("n", [{"d": "2026-13-45"}, last.pk]),
+        ]
+        for bad in forged:
+            page = paginate(Item.objects.all(), KEYS, cursor=bad, per_page=5)
+            assert [i.pk for i in page] == self._all()[:5], bad
+            assert not page.has_previous
+
+    def test_it_reads_a_cursor_of_the_right_types_after_checking_them(self) -> None:
+        sixth = Item.objects.order_by(*KEYS)[5]
+        cursor = _forged("n", [{"t": sixth.submitted_at.isoformat()}, sixth.pk])
+        page = paginate(Item.objects.all(), KEYS, cursor=cursor, per_page=5)
+        assert [i.pk for i in page] == self._all()[6:11]
+
+    def test_it_shows_the_item_lists_first_page_for_a_tampered_cursor(self) -> None:
+        self.client.force_login(self.alice)
+        url = reverse("items:list")
+        first = self.client.get(url)
+        newest = Item.objects.order_by(*KEYS).first()
+        assert newest is not None
+        tampered = self.client.get(url, {CURSOR_PARAM: _forged("n", ["abc", newest.pk])})
+        assert tampered.status_code == 200
+        assert tampered.context["page"].object_list == first.context["page"].object_list
+        assert newest.title in tampered.content.decode()
 
     def test_it_counts_up_to_a_cap_only(self) -> None:
         assert str(bounded_count(Item.objects.all(), cap=10)) == "10+"
