@@ -119,8 +119,7 @@ def create_list(
 def update_list(*, user: User, topic_list: TopicList, title: str, foreword: str) -> TopicList:
     _require_writer(user)
     locked = TopicList.objects.select_for_update(no_key=True).get(pk=topic_list.pk)
-    if locked.state == ListState.WITHDRAWN:
-        raise TopicListError(_("This list was withdrawn: publish it again to edit it."))
+    _editable(locked)
     title = title.strip() or default_title(locked.month)
     refuse_classified(title, foreword)
     locked.title, locked.foreword = title, foreword.strip()
@@ -129,9 +128,18 @@ def update_list(*, user: User, topic_list: TopicList, title: str, foreword: str)
     return locked
 
 
+def is_editable(topic_list: TopicList) -> bool:
+    """A draft, or a list taken back. A published list is what the units read and act on (and
+    its documents are rendered once, frozen): it changes only by being withdrawn, corrected and
+    published again."""
+    return topic_list.state != ListState.PUBLISHED
+
+
 def _editable(topic_list: TopicList) -> None:
-    if topic_list.state == ListState.WITHDRAWN:
-        raise TopicListError(_("This list was withdrawn: publish it again to edit it."))
+    if not is_editable(topic_list):
+        raise TopicListError(
+            _("This list is published: withdraw it to change it, then publish it again.")
+        )
 
 
 @transaction.atomic

@@ -79,7 +79,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "rows": [(topic, counts[topic.pk]) for topic in topics],
             "moves": services.allowed_moves(request.user, topic_list),
             "can_write": is_writer(request.user),
-            "editable": is_writer(request.user) and topic_list.state != ListState.WITHDRAWN,
+            "editable": is_writer(request.user) and services.is_editable(topic_list),
         },
     )
 

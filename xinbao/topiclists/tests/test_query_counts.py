@@ -74,9 +74,12 @@ class TopicListsQueryCountTest(FrozenQueryCounts, BaseTestCase):
             earlier = services.create_list(user=self.chief, month=month, title=f"{month}要点")
             services.add_topic(user=self.chief, topic_list=earlier, title="要点")
             services.publish(user=self.chief, topic_list=earlier)
+            # A published list changes only withdrawn, and is then published again.
+            services.withdraw(user=self.chief, topic_list=self.main_list)
             services.add_topic(
                 user=self.chief, topic_list=self.main_list, title=f"要点{i}", keywords="防汛"
             )
+            services.publish(user=self.chief, topic_list=self.main_list)
             item = self.make_item(
                 self.alice, title=f"东城县安全生产检查{i}", submitted_at=timezone.now()
             )

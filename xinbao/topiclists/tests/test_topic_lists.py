@@ -12,6 +12,7 @@ import time_machine
 
 from xinbao.accounts.models import User
 from xinbao.audit.models import AuditEvent
+from xinbao.documents.models import RenderedDocument, RenderState
 from xinbao.items.models import ItemStatus
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
@@ -280,3 +281,32 @@ class TopicListTest(BaseTestCase):
         assert "冬季安全生产" in document and TITLE in document
         pdf = self.client.get(f"/topiclists/{topic_list.pk}/list.pdf")
         assert pdf.content.startswith(b"%PDF")
+
+    def test_it_refuses_to_edit_a_published_list_until_it_is_withdrawn(self) -> None:
+        topic_list = self.write_and_publish()
+        safety = topic_list.topics.get(title="冬季安全生产")
+        # What the units read stays as published: the form keeps what was typed and says why.
+        typed = {"title": "冬季安全生产和消防", "wanted": "隐患整改", "keywords": "消防"}
+        response = self.client.post(f"/topiclists/topics/{safety.pk}/edit/", typed)
+        self.assertContains(
+            response,
+            "This list is published: withdraw it to change it, then publish it again.",
+            status_code=400,
+        )
+        self.assertContains(response, "冬季安全生产和消防", status_code=400)
+        response = self.client.post(
+            f"/topiclists/{topic_list.pk}/edit/", {"title": "改过的标题", "foreword": ""}
+        )
+        self.assertContains(response, "withdraw it to change it", status_code=400)
+        self.assertNotContains(self.client.get(f"/topiclists/{topic_list.pk}/"), "/remove/")
+        # Withdrawn, corrected, published again: the download is the corrected list.
+        self.client.post(f"/topiclists/{topic_list.pk}/withdraw/")
+        response = self.client.post(f"/topiclists/topics/{safety.pk}/edit/", typed, follow=True)
+        self.assertContains(response, "Topic saved.")
+        response = self.client.post(f"/topiclists/{topic_list.pk}/publish/", follow=True)
+        self.assertContains(response, "Topic list published")
+        self.client.force_login(self.alice)
+        docx = self.client.get(f"/topiclists/{topic_list.pk}/list.docx")
+        text = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+        assert "冬季安全生产和消防" in text and TITLE in text
+        assert not RenderedDocument.objects.filter(state=RenderState.FAILED).exists()
