@@ -83,6 +83,7 @@ class KeysetPaginationTests(Personas, TestCase):
 
     def test_it_gives_the_first_page_for_a_cursor_with_values_of_the_wrong_type(self) -> None:
         last = Item.objects.order_by(*KEYS)[3]
+        assert last.submitted_at is not None
         forged = [
             _forged("n", ["abc", last.pk]),
             _forged("n", [{"t": "2026-07-01T08:00:00"}, last.pk]),  # naive: never written
@@ -97,6 +98,7 @@ class KeysetPaginationTests(Personas, TestCase):
 
     def test_it_reads_a_cursor_of_the_right_types_after_checking_them(self) -> None:
         sixth = Item.objects.order_by(*KEYS)[5]
+        assert sixth.submitted_at is not None
         cursor = _forged("n", [{"t": sixth.submitted_at.isoformat()}, sixth.pk])
         page = paginate(Item.objects.all(), KEYS, cursor=cursor, per_page=5)
         assert [i.pk for i in page] == self._all()[6:11]
