@@ -10,8 +10,12 @@ Only public addresses are fetched: each hop's host is resolved here, refused whe
 addresses is internal (loopback, private, link-local, reserved...) unless it lies in a network
 the office allowed (``allowed_networks``), and the request is then sent to the address that was
 checked (the Host header and TLS name stay the host's), so a second resolution cannot point it
-elsewhere. ``gate`` is asked before the first request to each further host a redirect reaches:
-the caller's politeness limit applies to every host, not only the source's own.
+elsewhere. No connection is kept for a next request: a pooled connection is keyed by the
+address, and one opened for a host (its TLS name checked for that host) must not carry the
+request of another host on the same address (a shared host, a CDN answers 421, or serves the
+wrong site). The name is resolved within the connect timeout. ``gate`` is asked before the
+first request to each further host a redirect reaches: the caller's politeness limit applies to
+every host, not only the source's own.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import functools
 import ipaddress
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -98,14 +104,23 @@ def _allowed(
     return address.is_global and not address.is_multicast
 
 
-def resolve(url: str, allowed: list[str]) -> IPAddress:
-    """The address to send ``url``'s request to; ``FetchError`` when the host has none, or
-    when any of its addresses is internal and outside the ``allowed`` networks."""
+#: Where names are resolved: ``getaddrinfo`` takes no timeout, so the caller waits on it for
+#: at most the connect timeout (a resolver that hangs keeps a thread of this pool a while).
+_RESOLVER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="monitor-resolve")
+
+
+def resolve(url: str, allowed: list[str], *, timeout: float | None = None) -> IPAddress:
+    """The address to send ``url``'s request to; ``FetchError`` when the host has none, when
+    it was not resolved within ``timeout`` seconds, or when any of its addresses is internal
+    and outside the ``allowed`` networks."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    asked = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = asked.result(timeout=timeout)
+    except FutureTimeout as exc:
+        raise FetchError(f"cannot resolve {host}: timed out after {timeout:g} s") from exc
     except (OSError, UnicodeError) as exc:
         raise FetchError(f"cannot resolve {host}: {exc}") from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
@@ -136,10 +151,12 @@ def _pinned(url: str, address: IPAddress) -> tuple[str, dict[str, str], dict[str
 
 @functools.lru_cache(maxsize=4)
 def _client(connect: float, read: float) -> httpx.Client:
-    """One client per timeout setting, kept for the process: its TLS context and connection
-    pool are made once (httpx clients are thread-safe)."""
+    """One client per timeout setting, kept for the process: its TLS context is made once
+    (httpx clients are thread-safe). It keeps no idle connection: requests go to an address
+    (``_pinned``), and a connection pooled under it could carry another host's request."""
     timeout = httpx.Timeout(read, connect=connect, pool=connect)
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+    limits = httpx.Limits(max_keepalive_connections=0)
+    return httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False)
 
 
 def fetch(
@@ -163,9 +180,11 @@ def fetch(
     redirects: list[str] = []
     current = url
     try:
-        client = _client(float(conf["connect_timeout"]), float(conf["read_timeout"]))
+        connect = float(conf["connect_timeout"])
+        client = _client(connect, float(conf["read_timeout"]))
         while True:
-            target_url, host_header, extensions = _pinned(current, resolve(current, allowed))
+            address = resolve(current, allowed, timeout=connect)
+            target_url, host_header, extensions = _pinned(current, address)
             with client.stream(
                 "GET", target_url, headers={**headers, **host_header}, extensions=extensions
             ) as response:

@@ -1,5 +1,6 @@
 """A real HTTP server on loopback for the collection tests: each path answers what a test
-put there (bytes, headers, a status, a delay), and every request is recorded."""
+put there (bytes, headers, a status, a delay), and every request is recorded with the
+connection it came on."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ class Route:
 class Seen:
     path: str
     headers: dict[str, str]
+    #: The client's (address, port): one connection, one ``peer``.
+    peer: tuple[str, int] = ("", 0)
+    #: The server's own address the connection reached.
+    local: str = ""
 
 
 class Site:
@@ -46,13 +51,19 @@ class Site:
         return [s for s in self.seen if s.path == path]
 
 
-def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
+def _handler(site: Site, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keeps a connection open for the client's next request; 1.0 closes each.
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
-            site.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            peer = (str(self.client_address[0]), int(self.client_address[1]))
+            local = str(self.connection.getsockname()[0])
+            site.seen.append(Seen(self.path, headers, peer=peer, local=local))
             route = site.routes.get(self.path)
             if route is None:
                 self.send_response(404)
@@ -82,9 +93,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1") -> Iterator[Site]:
+def serve(host: str = "127.0.0.1", *, keep_alive: bool = False) -> Iterator[Site]:
+    """A site on ``host``; ``keep_alive``: it answers in HTTP/1.1 and keeps connections open."""
     site = Site(host, 0)
-    server = ThreadingHTTPServer((host, 0), _handler(site))
+    server = ThreadingHTTPServer((host, 0), _handler(site, keep_alive))
     server.daemon_threads = True
     server.block_on_close = False
     site.port = server.server_address[1]

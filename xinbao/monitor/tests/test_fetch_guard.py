@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from xinbao.monitor import poll
-from xinbao.monitor.fetch import FetchError, resolve
+from xinbao.monitor.fetch import FetchError, fetch, resolve
 from xinbao.monitor.models import Post, SourceState
 from xinbao.monitor.tests.cases import FAST, MonitorCase
 from xinbao.monitor.tests.feeds import FLOOD, ROADS, rss
@@ -41,11 +41,31 @@ class InternalAddressTests(MonitorCase):
     def test_it_fetches_an_internal_network_the_office_allowed_in_settings(self) -> None:
         with serve() as site:
             site.put("/rss", rss([("东城县东河镇发生内涝", site.url("/1"), FLOOD)]), headers=XML)
-            source = self.add_source(site.url("/rss"))
+            source = self.add_source(site.url("/rss", host="localhost"))
             poll.poll(source.pk)
         self.assertEqual(Post.objects.get().title, "东城县东河镇发生内涝")
-        # Sent to the address that was checked, under the host's own name.
-        self.assertEqual(site.seen[0].headers["host"], f"127.0.0.1:{site.port}")
+        # Sent to the address that was checked (the site listens on 127.0.0.1 only), under
+        # the host's own name.
+        self.assertEqual(site.seen[0].headers["host"], f"localhost:{site.port}")
+        self.assertEqual(site.seen[0].local, "127.0.0.1")
+
+    def test_it_never_sends_one_host_s_request_on_another_host_s_connection(self) -> None:
+        """Two names of one address (a shared host, a CDN): each request on a connection of
+        its own host, as a server that checks the TLS name against Host requires."""
+        with serve(keep_alive=True) as site:
+            site.put("/a", "a", headers={"Content-Type": "text/plain"})
+            site.put("/b", "b", headers={"Content-Type": "text/plain"})
+            first = fetch(site.url("/a", host="localhost"))
+            second = fetch(site.url("/b", host="127.0.0.1"))
+            third = fetch(site.url("/a", host="localhost"))
+        self.assertEqual([first.content, second.content, third.content], [b"a", b"b", b"a"])
+        hosts = [s.headers["host"] for s in site.seen]
+        port = site.port
+        self.assertEqual(hosts, [f"localhost:{port}", f"127.0.0.1:{port}", f"localhost:{port}"])
+        by_connection: dict[tuple[str, int], set[str]] = {}
+        for seen in site.seen:
+            by_connection.setdefault(seen.peer, set()).add(seen.headers["host"])
+        self.assertTrue(all(len(names) == 1 for names in by_connection.values()), by_connection)
 
     def test_it_refuses_a_redirect_to_the_metadata_address(self) -> None:
         with serve() as site:
