@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from xinbao.accounts.models import Role, User
 from xinbao.items.models import Item, ItemKind, ItemStatus, Urgency
@@ -264,3 +268,21 @@ class FrozenQueryCounts:
             if small[row] != row.count or large[row] != row.count
         ]
         assert not wrong, "\n".join(wrong)
+
+
+def next_link(html: str, base: str = "", *, rel: str = "next") -> str | None:
+    """The address the page's pager link ``rel`` (next, prev) shows, as a person follows it:
+    its ``href`` unescaped and resolved against ``base`` (the page's own address); ``None``
+    when the page shows no such link."""
+    found = re.search(r'href="([^"]*)"[^>]*\brel="' + re.escape(rel) + '"', html)
+    if found is None:
+        return None
+    href = unescape(found.group(1))
+    return urljoin(base, href) if base else href
+
+
+def menu_link(html: str, label: str) -> str:
+    """The address of the menu entry ``label`` (its English source text) on a page."""
+    found = re.search(r'href="([^"]+)"[^>]*>\s*' + re.escape(escape(label)) + r"\s*<", html)
+    assert found, f"no menu entry {label!r}"
+    return found.group(1)

@@ -12,14 +12,13 @@ from typing import Any
 
 import time_machine
 from django.utils import timezone
-from django.utils.html import escape
 
 from xinbao.analysis.chores import PLACE
 from xinbao.analysis.models import Horizon, Placement, Region, Sphere
 from xinbao.analysis.services import place_missing
 from xinbao.lib.labels import Sensitivity
 from xinbao.scheduler.services import run_chore
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, menu_link
 
 NOW = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)
 
@@ -31,12 +30,6 @@ EARLY = (
     "西山县部分居民反映菜价上涨较快",
     "近日，西山县部分居民反映，菜市场蔬菜价格上涨明显，群众对此有所担忧。",
 )
-
-
-def menu_link(html: str, label: str) -> str:
-    found = re.search(r'href="([^"]+)"[^>]*>\s*' + re.escape(escape(label)) + r"\s*<", html)
-    assert found, f"no menu entry {label!r}"
-    return found.group(1)
 
 
 class MatrixTest(BaseTestCase):

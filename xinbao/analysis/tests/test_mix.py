@@ -6,25 +6,17 @@ the month."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import time_machine
 from django.utils import timezone
-from django.utils.html import escape
 
 from xinbao.analysis.models import MixTarget
 from xinbao.audit.models import AuditEvent
 from xinbao.desk import services as desk
 from xinbao.items.models import ItemKind
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, menu_link
 
 NOW = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)
-
-
-def menu_link(html: str, label: str) -> str:
-    found = re.search(r'href="([^"]+)"[^>]*>\s*' + re.escape(escape(label)) + r"\s*<", html)
-    assert found, f"no menu entry {label!r}"
-    return found.group(1)
 
 
 class MixTest(BaseTestCase):

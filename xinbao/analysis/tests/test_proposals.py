@@ -5,11 +5,9 @@ on its item; counts per unit and per month; input without evidence is kept and r
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import time_machine
 from django.utils import timezone
-from django.utils.html import escape
 
 from xinbao.analysis.models import ProposalFollowUp, Uptake
 from xinbao.audit.models import AuditEvent
@@ -18,17 +16,11 @@ from xinbao.items.models import Item, ItemKind
 from xinbao.notify.models import Notification
 from xinbao.notify.services import deliver_due
 from xinbao.periodicals.models import Frequency, Instruction, Periodical
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, menu_link
 
 NOW = dt.datetime(2026, 7, 10, 2, 0, tzinfo=dt.UTC)
 EVENT = "analysis_proposal_taken_up"
 TITLE = "关于建立城区内涝点动态监测机制的建议"
-
-
-def menu_link(html: str, label: str) -> str:
-    found = re.search(r'href="([^"]+)"[^>]*>\s*' + re.escape(escape(label)) + r"\s*<", html)
-    assert found, f"no menu entry {label!r}"
-    return found.group(1)
 
 
 class ProposalTest(BaseTestCase):

@@ -8,7 +8,7 @@ import re
 from django.urls import reverse
 
 from xinbao.items.models import Item, ItemStatus
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, next_link
 
 MOMENT = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
 KEYS = ("-submitted_at", "-id")
@@ -35,17 +35,14 @@ class ListPagesTest(BaseTestCase):
         cls.joint.joint_units.add(cls.county_a)
 
     def walk(self, url: str) -> list[str]:
+        """The titles of every page from ``url`` on, following the Next link each page shows."""
         titles: list[str] = []
         pages = 0
-        while url:
-            body = self.client.get(url).content.decode()
-            titles += re.findall(r'<span class="fw-semibold">([^<]+)</span>', body)
-            following = re.search(r'href="(\?[^"]*cursor=[^"]+)" rel="next"', body)
-            url = (
-                reverse("items:list") + following.group(1).replace("&amp;", "&")
-                if following
-                else ""
-            )
+        following: str | None = url
+        while following:
+            body = self.client.get(following).content.decode()
+            titles += re.findall(r'<(?:span|a) class="fw-semibold"[^>]*>([^<]+)</', body)
+            following = next_link(body, following)
             pages += 1
         assert pages == 2, pages
         return titles
@@ -77,4 +74,10 @@ class ListPagesTest(BaseTestCase):
         self.client.force_login(self.ed)
         body = self.client.get(reverse("desk:queue")).content.decode()
         assert '<span class="badge text-bg-danger" id="queue-count">31</span>' in body
-        assert 'rel="next"' in body
+        # Every waiting item once, in the queue's order: all equally urgent, the longest
+        # waiting first.
+        titles = self.walk(reverse("desk:queue"))
+        waiting = Item.objects.filter(status=ItemStatus.SUBMITTED)
+        assert waiting.values("urgency").distinct().count() == 1
+        assert titles == [i.title for i in waiting.order_by("submitted_at", "id")]
+        assert len(titles) == 31

@@ -17,7 +17,7 @@ from xinbao.audit.models import AuditEvent
 from xinbao.notify.ladders import escalate_due, notify
 from xinbao.notify.models import Channel, Dispatch, Message, Notification, PhoneCall, Preference
 from xinbao.notify.services import Recipient, deliver_due
-from xinbao.test import BaseTestCase
+from xinbao.test import BaseTestCase, next_link
 
 
 class CentreCase(BaseTestCase):
@@ -65,11 +65,9 @@ class CentreTest(CentreCase):
             self.tell(self.alice, f"信息{i:02d}")
         self.client.force_login(self.alice)
         first = self.client.get(reverse("notify:centre")).content.decode()
-        following = re.search(r'href="(\?cursor=[^"]+)" rel="next"', first)
+        following = next_link(first, reverse("notify:centre"))
         assert following is not None
-        second = self.client.get(
-            reverse("notify:centre") + following.group(1).replace("&amp;", "&")
-        )
+        second = self.client.get(following)
         assert "信息29" in first and "信息00" not in first
         assert "信息00" in second.content.decode() and "信息29" not in second.content.decode()
         assert 'rel="prev"' in second.content.decode()
