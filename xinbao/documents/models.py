@@ -31,6 +31,9 @@ class RenderedDocument(models.Model):
     subject_id = models.PositiveBigIntegerField()
     format = models.CharField(max_length=8, choices=Format.choices)
     sha256 = models.CharField(max_length=64, unique=True)
+    #: ``services.renderer_version()`` when the row was made: a frozen subject's row is found
+    #: by subject, format and renderer without hashing its content again ("" on older rows).
+    renderer = models.CharField(max_length=200, blank=True, default="")
     file = models.FileField(upload_to="documents/", blank=True, max_length=200)
     size = models.PositiveBigIntegerField(default=0)
     state = models.CharField(

@@ -9,11 +9,13 @@ each in its own short transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import time
 from importlib.metadata import version
 from typing import Final
 
+from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -37,7 +39,9 @@ LOST_AFTER: Final = dt.timedelta(minutes=10)
 WORKER: Final = "document worker"
 
 
+@functools.cache
 def renderer_version() -> str:
+    """Read once per process: the installed libraries do not change under a running one."""
     return f"officedoc {LAYOUT}; weasyprint {version('weasyprint')}; docx {version('python-docx')}"
 
 
@@ -73,44 +77,118 @@ def prepare(
 ) -> RenderedDocument:
     """The cache row of ``subject``'s current document in ``fmt``, made (and its render queued
     on commit) when there is none; a pending one whose task was lost is queued again.
-    ``enqueue=False``: the caller renders it itself (the worker, already in a task)."""
-    document = registry.get(kind).build(subject)
+    ``enqueue=False``: the caller renders it itself (the worker, already in a task).
+
+    A frozen subject's content does not change again, so its row made by this renderer is
+    found by subject and format (``documents_subject_idx``) without building the document:
+    a page polling the partial costs a query, not a render's worth of reading. Any other
+    subject is built and hashed each time: its content may have changed since."""
+    registered = registry.get(kind)
+    subject_type = ContentType.objects.get_for_model(subject)
+    if registered.frozen(subject):
+        row = (
+            RenderedDocument.objects.filter(
+                subject_type=subject_type,
+                subject_id=subject.pk,
+                format=fmt,
+                kind=kind,
+                renderer=renderer_version(),
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if row is not None:
+            if enqueue:
+                requeue_lost(row)
+            return row
+    document = registered.build(subject)
     sha256 = fingerprint(kind=kind, fmt=fmt, document=document)
-    now = timezone.now()
     row = RenderedDocument.objects.filter(sha256=sha256).first()
     if row is None:
         try:
             with transaction.atomic():
                 row = RenderedDocument.objects.create(
                     kind=kind,
-                    subject_type=ContentType.objects.get_for_model(subject),
+                    subject_type=subject_type,
                     subject_id=subject.pk,
                     format=fmt,
                     sha256=sha256,
-                    queued_at=now,
+                    renderer=renderer_version(),
+                    queued_at=timezone.now(),
                 )
         except IntegrityError:
             # Another request made it a moment ago; its render is queued already.
             return RenderedDocument.objects.get(sha256=sha256)
         if enqueue:
-            transaction.on_commit(lambda: _enqueue(row.pk))
+            pk = row.pk
+            transaction.on_commit(lambda: _enqueue(pk))
         return row
-    lost = row.state == RenderState.PENDING and row.queued_at < now - LOST_AFTER and enqueue
-    if lost:
-        RenderedDocument.objects.filter(pk=row.pk, state=row.state).update(
-            state=RenderState.PENDING, queued_at=now
-        )
-        row.state, row.queued_at = RenderState.PENDING, now
+    if row.renderer != renderer_version():
+        # A row made before the renderer was kept on it: the same hash is the same renderer.
+        RenderedDocument.objects.filter(pk=row.pk).update(renderer=renderer_version())
+        row.renderer = renderer_version()
+    if enqueue:
+        requeue_lost(row)
+    return row
+
+
+def requeue_lost(row: RenderedDocument) -> bool:
+    """Queue again, on commit, a pending row whose task was lost (queued longer ago than
+    ``LOST_AFTER``). Guarded on the state and queue time read: of two requests that found it
+    lost at once, one re-queues it (audited) and the other does nothing. Whether it did."""
+    now = timezone.now()
+    if row.state != RenderState.PENDING or row.queued_at >= now - LOST_AFTER:
+        return False
+    with transaction.atomic():
+        changed = RenderedDocument.objects.filter(
+            pk=row.pk, state=RenderState.PENDING, queued_at=row.queued_at
+        ).update(queued_at=now)
+        if not changed:
+            return False
+        row.queued_at = now
         record(
             actor=None,
             actor_name=WORKER,
             action="document.requeued",
             obj=row,
-            summary={"kind": kind, "format": fmt, "sha256": sha256, "attempts": row.attempts},
+            summary={
+                "kind": row.kind,
+                "format": row.format,
+                "sha256": row.sha256,
+                "attempts": row.attempts,
+            },
         )
         pk = row.pk
         transaction.on_commit(lambda: _enqueue(pk))
-    return row
+    return True
+
+
+@transaction.atomic
+def retry_document(*, actor: AbstractUser, document: RenderedDocument) -> bool:
+    """Ask once more for a render that failed as often as it may be tried: it is pending
+    again, queued on commit, with one try left (failing again leaves it failed, to be asked
+    for again). The caller has checked that ``actor`` may download it. Whether it changed
+    anything (a second click, or a row no longer failed, does nothing)."""
+    changed = RenderedDocument.objects.filter(
+        pk=document.pk, state=RenderState.FAILED, attempts__gte=MAX_ATTEMPTS
+    ).update(state=RenderState.PENDING, queued_at=timezone.now(), attempts=MAX_ATTEMPTS - 1)
+    if not changed:
+        return False
+    document.refresh_from_db()
+    record(
+        actor=actor,
+        action="document.retried",
+        obj=document,
+        summary={
+            "kind": document.kind,
+            "format": document.format,
+            "sha256": document.sha256,
+            "error": document.error,
+        },
+    )
+    pk = document.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+    return True
 
 
 def schedule(*, kind: str, subject_id: int, formats: tuple[str, ...] = ("pdf", "docx")) -> None:
@@ -213,13 +291,15 @@ def _hook(row: RenderedDocument, name: str) -> None:
 
 
 @transaction.atomic
-@transaction.atomic
 def _failed(row: RenderedDocument, error: str) -> None:
     failed = (
         RenderedDocument.objects.filter(pk=row.pk)
         .exclude(state=RenderState.READY)
         .update(state=RenderState.FAILED, error=error[:2000], attempts=models.F("attempts") + 1)
     )
+    if not failed:
+        # Made ready meanwhile by another writer: nothing failed that anyone will see.
+        return
     record(
         actor=None,
         actor_name=WORKER,
@@ -227,6 +307,5 @@ def _failed(row: RenderedDocument, error: str) -> None:
         obj=row,
         summary={"kind": row.kind, "format": row.format, "sha256": row.sha256, "error": error},
     )
-    if failed:
-        row.refresh_from_db()
-        _hook(row, "on_failed")
+    row.refresh_from_db()
+    _hook(row, "on_failed")

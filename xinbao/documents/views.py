@@ -8,9 +8,11 @@ then its link.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from xinbao.documents import services
 from xinbao.documents.models import RenderState
@@ -30,9 +32,23 @@ def offer(
     A file asked for before the worker made it (a link followed at once, the worker behind or
     stopped, a failed render tried again) is rendered here, into the cache, like the worker
     would: the person gets their file, and it is still rendered once per content.
+
+    A POST (the failed partial's "Retry") asks once more for a render that failed as often as
+    it may be tried (``services.retry_document``, audited): whoever may download the file may
+    ask, since the app's view has checked that before calling this. Then, for htmx, the
+    partial (being prepared); otherwise back to the download itself.
     """
     row = services.prepare(kind=kind, subject=subject, fmt=fmt)
     htmx = bool(getattr(request, "htmx", False))
+    if request.method == "POST":
+        if request.user.is_authenticated and services.retry_document(
+            actor=request.user, document=row
+        ):
+            row.refresh_from_db()
+            if not htmx:
+                messages.info(request, _("The document is being prepared once more."))
+        if not htmx:
+            return redirect(request.get_full_path())
     if not htmx and not row.ready and services.may_render(row):
         services.render(row.pk)
         row.refresh_from_db()

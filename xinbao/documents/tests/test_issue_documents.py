@@ -39,8 +39,8 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", verbosity=0)
 
 
-class IssueDocumentTest(Personas, TransactionTestCase):
-    """The real worker, in its own transactions (it closes its connection when done)."""
+class SignedIssue(Personas):
+    """A periodical with its readers, and an issue of two adopted items signed by the leader."""
 
     def setUp(self) -> None:
         self.create_personas()
@@ -64,6 +64,10 @@ class IssueDocumentTest(Personas, TransactionTestCase):
         services.add_items(user=self.ed, issue=issue, items=items)
         issue = services.check(user=self.chief, issue=services.submit(user=self.ed, issue=issue))
         return services.sign(user=self.leader, issue=issue)
+
+
+class IssueDocumentTest(SignedIssue, TransactionTestCase):
+    """The real worker, in its own transactions (it closes its connection when done)."""
 
     def download(self, url: str) -> bytes:
         response = self.client.get(url)
