@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,7 +63,7 @@ from xinbao.incidents.models import (
 from xinbao.incidents.services import IncidentError, LeadData, facts_of_lead
 from xinbao.incidents.verification import close_verification
 from xinbao.lib import panels
-from xinbao.lib.http import pick_template
+from xinbao.lib.http import pick_template, stored_download
 from xinbao.lib.levels import Level, suggest_level
 
 PAGE_SIZE = 25
@@ -388,17 +388,7 @@ def verification_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _attachment(field: FieldFile, filename: str, content_type: str) -> FileResponse:
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_download(field, filename, content_type)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

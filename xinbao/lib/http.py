@@ -6,7 +6,8 @@ import hashlib
 import hmac
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -57,5 +58,24 @@ def document_download(data: bytes, filename: str, kind: str) -> HttpResponse:
     disposition = content_disposition_header(True, filename)
     assert disposition is not None  # an attachment always has one
     download["Content-Disposition"] = disposition
+    download["X-Content-Type-Options"] = "nosniff"
+    return download
+
+
+def stored_download(
+    field: FieldFile, filename: str, content_type: str, *, inline: bool = False
+) -> FileResponse:
+    """A file kept in storage (a model's ``FileField``), streamed under ``filename`` as an
+    attachment (``inline``: shown in the browser, still named), never sniffed as something
+    else. 404 when the field holds no file or its file is gone from storage."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    download = FileResponse(
+        handle, as_attachment=not inline, filename=filename, content_type=content_type
+    )
     download["X-Content-Type-Options"] = "nosniff"
     return download

@@ -3,7 +3,6 @@ through periodicals.services, every fetch through periodicals.access."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +23,7 @@ from xinbao.items.access import visible_items
 from xinbao.items.attachments import download_name
 from xinbao.items.models import Attachment, AttachmentKind
 from xinbao.lib import panels
-from xinbao.lib.http import pick_template
+from xinbao.lib.http import document_download, pick_template
 from xinbao.lib.officedoc import ClassifiedMarkingError
 from xinbao.lib.pagination import bounded_count, keyset_page
 from xinbao.periodicals import outputs, rendered, selectors, services
@@ -470,18 +469,7 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
     except ClassifiedMarkingError:
         messages.error(request, _("The issue carries a classified marking and is not printed."))
         return redirect("home")
-    content_type = {
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf",
-    }[kind]
-    download = FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=outputs.file_name(issue, kind),
-        content_type=content_type,
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return document_download(data, outputs.file_name(issue, kind), kind)
 
 
 @login_required

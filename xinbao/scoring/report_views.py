@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xinbao.accounts.http import AuthedRequest
 from xinbao.accounts.models import Role
 from xinbao.accounts.permissions import require
+from xinbao.lib.http import stored_download
 from xinbao.scoring.delivery import DocumentKind, read_token
 from xinbao.scoring.models import Reminder, ReportState, ScoreReport
 from xinbao.scoring.reports import ReportStateError, check_and_send, quarter_label, report_due
@@ -70,14 +71,7 @@ def report_file(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
     if kind not in CONTENT_TYPES:
         raise Http404
     field = report.docx if kind == "docx" else report.pdf
-    download = FileResponse(
-        field.open("rb"),
-        as_attachment=True,
-        filename=f"{quarter_label(report.quarter_start)}积分通报.{kind}",
-        content_type=CONTENT_TYPES[kind],
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return _file(field, f"{quarter_label(report.quarter_start)}积分通报.{kind}", kind)
 
 
 @login_required
@@ -109,14 +103,7 @@ def letter_file(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
 
 
 def _file(field: FieldFile, filename: str, kind: str, *, inline: bool = False) -> FileResponse:
-    download = FileResponse(
-        field.open("rb"),
-        as_attachment=not inline,
-        filename=filename,
-        content_type=CONTENT_TYPES[kind],
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    return stored_download(field, filename, CONTENT_TYPES[kind], inline=inline)
 
 
 @require_GET

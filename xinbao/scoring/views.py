@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -181,5 +182,7 @@ def export(request: AuthedRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"scores-{period.start:%Y%m%d}-{period.last_day:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    disposition = content_disposition_header(True, name)
+    assert disposition is not None  # an attachment always has one
+    response["Content-Disposition"] = disposition
     return response
