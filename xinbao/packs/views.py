@@ -387,7 +387,8 @@ def _output(request: AuthedRequest, pk: int, kind: str) -> HttpResponseBase:
     except ClassifiedMarkingError:
         messages.error(request, _("The pack carries a classified marking and is not printed."))
         return redirect("home")
-    if pack.state == PackState.DELIVERED:
+    if pack.state == PackState.DELIVERED and not getattr(request, "htmx", False):
+        # The file fetched, not the page's partial loading or polling: that is no reading.
         services.record_read(user=request.user, pack=pack, request=request)
     if rendered.is_frozen(pack):
         return cached
