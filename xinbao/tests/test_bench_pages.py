@@ -32,8 +32,7 @@ class PagesBenchTest(DemoCase):
         assert queue["queries"] > 0 and queue["p95_ms"] > 0 and queue["bytes"] > 0
         assert ("editor", "search 工作") in pages and ("reporter", "own item") in pages
         assert ("editor", "Desk") in pages and ("audit_admin", "Audit log") in pages
-        # Slowest first, and the table marks the pages over the target.
-        assert [r["p95_ms"] for r in rows] == sorted((r["p95_ms"] for r in rows), reverse=True)
+        # The table marks the pages over the target.
         text = bench.table(rows)
         assert text.splitlines()[1].startswith("**") == rows[0]["slow"]
         assert "desk queue (/desk/queue/)" in text

@@ -7,18 +7,20 @@ import io
 from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.html import escape
 
 from xinbao.accounts.models import Role, User
 from xinbao.audit.models import AuditEvent
 from xinbao.audit.services import verify
 from xinbao.demo.tests.cases import DemoCase
 from xinbao.desk.models import Adoption, Decision
-from xinbao.desk.selectors import queue_count
+from xinbao.desk.selectors import needs_action, queue_count
 from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus, SearchEntry
 from xinbao.lib.labels import Sensitivity
 from xinbao.periodicals.models import Issue, IssueItem, IssueState
 from xinbao.periodicals.services import frozen_intact
 from xinbao.scoring.models import ScoreEntry
+from xinbao.test import next_link
 
 ADDED = 400
 TABLES = {
@@ -150,8 +152,19 @@ class ScaleTest(DemoCase):
         assert sent is not None
         inbox = self.client.get(reverse("desk:inbox"), {"q": sent.title, "unit": str(sent.unit_id)})
         assert f'href="{reverse("desk:item", args=[sent.pk])}"' in inbox.content.decode()
-        # The scaled items still waiting for a decision are in the desk's queue.
+        # The scaled items still waiting for a decision are in the desk's queue: the first of
+        # them in the queue's order is on a page the editor reaches through Next.
         assert queue_count(editor) > self.queue_before
+        waiting = needs_action(editor).filter(pk__gte=self.first_new).first()
+        assert waiting is not None
+        link = f'href="{reverse("desk:item", args=[waiting.pk])}">{escape(waiting.title)}</a>'
+        url: str | None = reverse("desk:queue")
+        found = False
+        while url and not found:
+            html = self.client.get(url).content.decode()
+            found = link in html
+            url = next_link(html, url)
+        assert found, waiting.title
 
     def test_it_adds_only_the_difference_when_run_again(self) -> None:
         now = Item.objects.count()
