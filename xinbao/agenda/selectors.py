@@ -7,19 +7,16 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinbao.accounts.models import User
 from xinbao.agenda.models import Milestone, Priority, PriorityMatch, StaleFlag
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists
 from xinbao.items.models import Item
+from xinbao.lib.days import office_midnight
 from xinbao.org.models import Unit
-
-
-def _start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -64,15 +61,11 @@ def period(priority: Priority, key: str) -> Period:
     return found.get(key) or found[""]
 
 
-def _visible(user: User) -> Exists:
-    """A match's item is one ``user`` may see: EXISTS per match, its item looked up by key
-    (``item__in`` made the databases list every visible item first, a scan at 10^6)."""
-    return Exists(visible_items(user).filter(pk=OuterRef("item_id")))
-
-
 def live_matches(user: User, priority: Priority) -> QuerySet[PriorityMatch]:
     """The priority's matches not removed, of items the user may see."""
-    return PriorityMatch.objects.filter(_visible(user), priority=priority, removed_at=None)
+    return PriorityMatch.objects.filter(
+        visible_item_exists(user), priority=priority, removed_at=None
+    )
 
 
 @dataclass
@@ -95,7 +88,7 @@ def coverage(user: User, priority: Priority, key: str = "") -> Coverage:
     window = period(priority, key)
     live = live_matches(user, priority).select_related("item", "item__unit", "by")
     all_rows = list(live.order_by("-item__submitted_at", "-pk"))
-    start, end = _start(window.start), _start(window.end + dt.timedelta(days=1))
+    start, end = office_midnight(window.start), office_midnight(window.end + dt.timedelta(days=1))
     rows = [m for m in all_rows if m.item.submitted_at and start <= m.item.submitted_at < end]
     concerned = list(priority.units.order_by("code"))
     reporting = {m.item.unit_id for m in rows}
@@ -115,7 +108,7 @@ def coverage(user: User, priority: Priority, key: str = "") -> Coverage:
         monday += dt.timedelta(weeks=1)
     removed = list(
         PriorityMatch.objects.filter(
-            _visible(user), priority=priority, removed_at__isnull=False
+            visible_item_exists(user), priority=priority, removed_at__isnull=False
         ).select_related("item", "removed_by")
     )
     return Coverage(
@@ -145,11 +138,11 @@ def overview(user: User) -> list[Row]:
     flagged ones first, then active ones, newest period first."""
     priorities = list(Priority.objects.select_related("owner").order_by("-starts_on", "-pk"))
     flags = {f.priority_id: f for f in StaleFlag.objects.filter(resolved_at=None)}
-    month_start = _start(timezone.localdate().replace(day=1))
+    month_start = office_midnight(timezone.localdate().replace(day=1))
     total: Counter[int] = Counter()
     month: Counter[int] = Counter()
     last: dict[int, dt.datetime] = {}
-    rows = PriorityMatch.objects.filter(_visible(user), removed_at=None).values_list(
+    rows = PriorityMatch.objects.filter(visible_item_exists(user), removed_at=None).values_list(
         "priority_id", "item__submitted_at"
     )
     for pk, at in rows:

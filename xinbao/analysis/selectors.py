@@ -26,8 +26,9 @@ from xinbao.analysis.models import (
     Uptake,
 )
 from xinbao.desk.models import Adoption
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists, visible_items
 from xinbao.items.models import Item, ItemKind, ItemStatus
+from xinbao.lib.days import office_midnight
 from xinbao.org.models import OfficeProfile, Term, TermKind, Unit
 
 #: Items that are not (or no longer) information the office has: never placed or counted.
@@ -93,10 +94,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _moment(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def counted_items(
     user: User, *, start: dt.date, end: dt.date, unit_class: int | None = None
 ) -> QuerySet[Item]:
@@ -105,7 +102,10 @@ def counted_items(
     qs = (
         visible_items(user)
         .exclude(status__in=(*NOT_COUNTED, ItemStatus.MERGED))
-        .filter(submitted_at__gte=_moment(start), submitted_at__lt=_moment(end + dt.timedelta(1)))
+        .filter(
+            submitted_at__gte=office_midnight(start),
+            submitted_at__lt=office_midnight(end + dt.timedelta(1)),
+        )
     )
     if unit_class is not None:
         qs = qs.filter(unit__unit_class_id=unit_class)
@@ -301,8 +301,8 @@ def mix(user: User, *, end: dt.date, count: int = TREND_MONTHS) -> list[MixMonth
     """Per month, the office's own items by kind: count, share and the target of the month
     (the one in effect on its last day)."""
     span = months(end, count)
-    start = _moment(span[0])
-    stop = _moment(add_months(span[-1], 1))
+    start = office_midnight(span[0])
+    stop = office_midnight(add_months(span[-1], 1))
     rows = (
         office_items(user)
         .filter(submitted_at__gte=start, submitted_at__lt=stop)
@@ -369,11 +369,10 @@ def proposals(
         Q(adopted_on__lt=OuterRef("adopted_on"))
         | Q(adopted_on=OuterRef("adopted_on"), pk__lt=OuterRef("pk"))
     )
-    visible = visible_items(user).filter(pk=OuterRef("item_id"))
     qs = (
         Adoption.objects.filter(adopted_on__gte=start, adopted_on__lte=end)
         .filter(item__kind=ItemKind.PROPOSAL)
-        .filter(Exists(visible))
+        .filter(visible_item_exists(user))
         .exclude(Exists(earlier))
         .select_related(
             "item__unit", "item__proposal_follow_up", "item__proposal_follow_up__instruction"

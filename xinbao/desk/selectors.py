@@ -15,6 +15,7 @@ from xinbao.desk.access import desk_items
 from xinbao.desk.models import Adoption, Decision, ItemVersion
 from xinbao.items.models import Item, ItemStatus, Topic, urgency_rank
 from xinbao.items.search import filter_by_text
+from xinbao.lib.days import office_midnight
 from xinbao.lib.pagination import BoundedCount, bounded_count
 from xinbao.lib.text import diff_html
 from xinbao.org.models import Unit
@@ -46,10 +47,6 @@ def _with_lock_holder(qs: QuerySet[Item]) -> QuerySet[Item]:
     )
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def inbox(user: User, f: InboxFilter | None = None) -> QuerySet[Item]:
     """Everything sent to the office, filtered; newest first. Dates are the submission day."""
     f = f or InboxFilter()
@@ -71,9 +68,9 @@ def inbox(user: User, f: InboxFilter | None = None) -> QuerySet[Item]:
     # The submission day in the office's time zone, as a range of the stored UTC column (an
     # index seeks a range; it cannot serve a function of the column such as __date).
     if f.date_from:
-        qs = qs.filter(submitted_at__gte=_day_start(f.date_from))
+        qs = qs.filter(submitted_at__gte=office_midnight(f.date_from))
     if f.date_to:
-        qs = qs.filter(submitted_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+        qs = qs.filter(submitted_at__lt=office_midnight(f.date_to + dt.timedelta(days=1)))
     return _with_lock_holder(qs)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinbao.accounts.models import User
 from xinbao.inbound.models import InboundMessage, InboundState
 from xinbao.inbound.services import REVIEWERS
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists
 from xinbao.lib.http import require
 
 
@@ -22,7 +22,7 @@ def visible_messages(user: User) -> QuerySet[InboundMessage]:
     require(can_review(user))
     # EXISTS per message (one lookup of its item by key), not ``item__in``: the databases
     # would build the list of every visible item first, a scan of the items at 10^6.
-    seen = Exists(visible_items(user).filter(pk=OuterRef("item_id")))
+    seen = visible_item_exists(user)
     return InboundMessage.objects.filter(Q(item__isnull=True) | seen).select_related(
         "item", "person", "decided_by", "reply_to"
     )

@@ -21,6 +21,7 @@ from xinbao.incidents.models import (
 )
 from xinbao.incidents.services import LeadData
 from xinbao.items.models import Item
+from xinbao.lib.days import office_midnight
 from xinbao.lib.forms import StyledForm
 from xinbao.lib.levels import Category, Level
 from xinbao.org.models import Unit
@@ -268,15 +269,11 @@ class RecordFilterForm(StyledForm):
         return {
             "kind": d["kind"],
             "unit": d["unit"],
-            "date_from": _day_start(d["date_from"]),
-            "date_to": _day_start(d["date_to"] + dt.timedelta(days=1)) if d["date_to"] else None,
+            "date_from": office_midnight(d["date_from"]) if d["date_from"] else None,
+            "date_to": (
+                office_midnight(d["date_to"] + dt.timedelta(days=1)) if d["date_to"] else None
+            ),
         }
-
-
-def _day_start(day: dt.date | None) -> dt.datetime | None:
-    if day is None:
-        return None
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 class NoticeForm(StyledForm):

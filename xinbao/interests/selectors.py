@@ -7,14 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from xinbao.accounts.models import User
 from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.interests.models import Hit, InfoRequest, Mark
 from xinbao.interests.services import why
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists, visible_items
 from xinbao.items.matching import describe
 from xinbao.items.models import Item
 from xinbao.periodicals.models import Issue
@@ -41,7 +40,7 @@ def served(leader: User, *, days: int = 30, limit: int = 50) -> list[Served]:
         Hit.objects.filter(interest__leader=leader, at__gte=since)
         # EXISTS per hit (its item looked up by key), not ``item__in``: that listed every
         # visible item first, a scan of the items at 10^6.
-        .filter(Exists(visible_items(leader).filter(pk=OuterRef("item_id"))))
+        .filter(visible_item_exists(leader))
         .select_related("interest", "item", "item__unit")
         .order_by("-at", "-pk")[: limit * 3]
     )

@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template import engines
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from xinbao.accounts.models import Role, User
+from xinbao.lib.days import office_midnight
 from xinbao.notify.models import Message, MessageState, Notification, PhoneCall
 
 #: Who sees the outbox (deliveries) and may send a failed message again.
@@ -86,10 +86,6 @@ class DeliveryFilter:
     date_to: dt.date | None = None
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def deliveries(f: DeliveryFilter) -> QuerySet[Message]:
     """Messages of the outbox, newest first; dates are days in local time, both included."""
     qs = Message.objects.order_by("-id")
@@ -102,9 +98,9 @@ def deliveries(f: DeliveryFilter) -> QuerySet[Message]:
     if f.recipient:
         qs = qs.filter(Q(recipient_name__icontains=f.recipient) | Q(address__icontains=f.recipient))
     if f.date_from:
-        qs = qs.filter(created_at__gte=_local_midnight(f.date_from))
+        qs = qs.filter(created_at__gte=office_midnight(f.date_from))
     if f.date_to:
-        qs = qs.filter(created_at__lt=_local_midnight(f.date_to + dt.timedelta(days=1)))
+        qs = qs.filter(created_at__lt=office_midnight(f.date_to + dt.timedelta(days=1)))
     return qs
 
 

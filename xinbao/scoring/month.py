@@ -19,6 +19,7 @@ from django.utils import timezone
 from xinbao.accounts.models import User
 from xinbao.desk.models import AdoptionLevel
 from xinbao.items.models import Item
+from xinbao.lib.days import office_midnight
 from xinbao.org.models import Unit
 from xinbao.scoring.statistics import NOT_SUBMITTED, period_bounds
 
@@ -54,10 +55,6 @@ def _percent(part: int, whole: int) -> int:
     return min(100, round(100 * part / whole)) if whole else 0
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def reporter_month(user: User, today: dt.date | None = None) -> ReporterMonth | None:
     """The month of ``user``'s unit (None for a user without one). Three queries."""
     if not user.is_reporter or user.unit_id is None:
@@ -67,7 +64,9 @@ def reporter_month(user: User, today: dt.date | None = None) -> ReporterMonth | 
     month, next_month = period_bounds("month", today)
     quarter, next_quarter = period_bounds("quarter", today)
 
-    in_month = Q(submitted_at__gte=_midnight(month), submitted_at__lt=_midnight(next_month))
+    in_month = Q(
+        submitted_at__gte=office_midnight(month), submitted_at__lt=office_midnight(next_month)
+    )
     adopted_in_month = Q(
         adoptions__level=AdoptionLevel.OFFICE,
         adoptions__adopted_on__gte=month,

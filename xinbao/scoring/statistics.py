@@ -21,6 +21,7 @@ from xinbao.accounts.models import Role, User
 from xinbao.desk.models import Adoption, AdoptionLevel
 from xinbao.incidents.models import ReportRequest, RequestStatus
 from xinbao.items.models import Item, ItemKind, ItemStatus
+from xinbao.lib.days import office_midnight
 from xinbao.org.models import Unit, UnitClass
 from xinbao.periodicals.models import Instruction
 from xinbao.scoring.models import ScoreEntry
@@ -52,10 +53,6 @@ def period_bounds(kind: PeriodKind, day: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "year":
         return dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1)
     raise ValueError(f"unknown period kind: {kind!r}")
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -130,7 +127,7 @@ def unit_statistics(
     ids = list(stats)
     if not ids:
         return []
-    since, until = _midnight(start), _midnight(end)
+    since, until = office_midnight(start), office_midnight(end)
 
     # The items and adoptions of the period are grouped per unit for every unit and the units
     # not listed skipped here: a unit filter in SQL would make the databases walk each unit's
@@ -262,7 +259,7 @@ def kind_mix(
     unit: Unit | None = None,
 ) -> dict[str, int]:
     """Items submitted in ``[start, end)`` per kind, every kind present (one query)."""
-    items = _submitted(_midnight(start), _midnight(end), unit)
+    items = _submitted(office_midnight(start), office_midnight(end), unit)
     counts: dict[str, int] = {}
     if unit is None and unit_class is not None:
         # Per unit and kind, the class's units summed here (a join on the units would walk
@@ -303,7 +300,7 @@ def trend(
     bounds = [(m, add_months(m, 1)) for m in firsts]
 
     entries = ScoreEntry.objects.filter(on__gte=firsts[0], on__lt=bounds[-1][1])
-    items = _submitted(_midnight(firsts[0]), _midnight(bounds[-1][1]), unit)
+    items = _submitted(office_midnight(firsts[0]), office_midnight(bounds[-1][1]), unit)
     members: set[int] | None = None
     if unit is not None:
         entries = entries.filter(unit=unit)
@@ -315,7 +312,8 @@ def trend(
         point_sums[day.replace(day=1)] += total or ZERO
     per_month = {
         f"m{i}": Count(
-            "id", filter=Q(submitted_at__gte=_midnight(a), submitted_at__lt=_midnight(b))
+            "id",
+            filter=Q(submitted_at__gte=office_midnight(a), submitted_at__lt=office_midnight(b)),
         )
         for i, (a, b) in enumerate(bounds)
     }

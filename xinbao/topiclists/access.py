@@ -4,12 +4,12 @@ A list a user may not see is a 404, as a missing one."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinbao.accounts.models import OFFICE_READER_ROLES, Role, User
 from xinbao.accounts.permissions import require
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists
 from xinbao.topiclists.models import ListedTopic, ListState, TopicAnswer, TopicList
 
 #: The office's roles who write, publish and withdraw lists and link any item to a topic.
@@ -62,7 +62,7 @@ def access_answer(user: User, pk: int) -> TopicAnswer:
     require(is_writer(user) or is_unit_reporter(user))
     answers = TopicAnswer.objects.select_related("topic__topic_list", "item")
     if not is_writer(user):
-        seen = Exists(visible_items(user).filter(pk=OuterRef("item_id")))
+        seen = visible_item_exists(user)
         answers = answers.filter(seen & Q(item__unit_id=user.unit_id))
     found = answers.filter(pk=pk).first()
     if found is None:

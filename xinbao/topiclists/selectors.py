@@ -7,11 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinbao.accounts.models import User
-from xinbao.items.access import visible_items
+from xinbao.items.access import visible_item_exists, visible_items
 from xinbao.items.matching import match, profile
 from xinbao.items.models import Item
 from xinbao.org.models import Unit
@@ -30,12 +30,6 @@ SUGGESTIONS = 20
 CANDIDATES = 3000
 
 
-def _visible(user: User) -> Exists:
-    """The row's item is one ``user`` may see: EXISTS per row, its item looked up by key
-    (``item__in`` made the databases list every visible item first, a scan at 10^6)."""
-    return Exists(visible_items(user).filter(pk=OuterRef("item_id")))
-
-
 def lists_for(user: User) -> list[TopicList]:
     """The lists the user may read: this month's first, then the others, newest month first."""
     this_month = timezone.localdate().replace(day=1)
@@ -51,7 +45,7 @@ def current_list(user: User) -> TopicList | None:
 def answers(user: User, topic: ListedTopic) -> QuerySet[TopicAnswer]:
     """The topic's answers whose items the user may see."""
     return (
-        TopicAnswer.objects.filter(_visible(user), topic=topic)
+        TopicAnswer.objects.filter(visible_item_exists(user), topic=topic)
         .select_related("item", "item__unit", "by")
         .order_by("at", "pk")
     )
@@ -169,7 +163,7 @@ def coverage(user: User, topic_list: TopicList) -> Coverage:
         by_pk[topic.pk] = row
     links = TopicAnswer.objects.filter(topic__topic_list=topic_list)
     if is_office(user):
-        links = links.filter(_visible(user))
+        links = links.filter(visible_item_exists(user))
     answered: dict[int, set[int]] = defaultdict(set)
     for topic_id, unit_id in links.values_list("topic_id", "item__unit_id"):
         row = by_pk[topic_id]
@@ -178,7 +172,7 @@ def coverage(user: User, topic_list: TopicList) -> Coverage:
         answered[unit_id].add(row.number)
     if not is_office(user):
         own = (
-            links.filter(_visible(user) & Q(item__unit_id=user.unit_id))
+            links.filter(visible_item_exists(user) & Q(item__unit_id=user.unit_id))
             .select_related("item")
             .order_by("at", "pk")
         )
