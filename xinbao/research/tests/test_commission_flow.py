@@ -81,6 +81,12 @@ class CommissionFlowTest(BaseTestCase):
         )
         self.alice.email = "alice@dongcheng.gov.cn"
         self.alice.save(update_fields=["email"])
+        self.bob.email = "bob@xishan.gov.cn"
+        self.bob.save(update_fields=["email"])
+
+    def mailed(self, to: str) -> list[str]:
+        """The subjects of the mails the SMTP peer received for ``to``, in order."""
+        return [str(m.parsed()["Subject"]) for m in self.smtp.received if m.rcpt_tos == [to]]
 
     def send_through_the_menu(self) -> Commission:
         self.client.force_login(self.chief)
@@ -139,7 +145,8 @@ class CommissionFlowTest(BaseTestCase):
         # Told once: the worker running again mails nothing new.
         run_queued_tasks()
         deliver_due()
-        assert len(self.smtp.received) == 1
+        assert len(self.mailed("alice@dongcheng.gov.cn")) == 1
+        assert len(self.mailed("bob@xishan.gov.cn")) == 1
 
         self.client.force_login(self.alice)
         with time_machine.travel(START + dt.timedelta(days=1), tick=False):
@@ -178,12 +185,25 @@ class CommissionFlowTest(BaseTestCase):
         deliver_due()
         reminders = Notification.objects.filter(message__event="research_reminder")
         assert {n.user for n in reminders} == {self.bob}
+        # By email too, to county B's reporter only, once however often the chore runs.
+        with time_machine.travel(dt.datetime(2026, 4, 9, 15, 0, tzinfo=SHANGHAI), tick=False):
+            run_chore(DEADLINES)
+        deliver_due()
+        [notice, reminder] = self.mailed("bob@xishan.gov.cn")
+        assert "约稿〔2026〕1号" in reminder and reminder != notice
+        [mail] = [m for m in self.smtp.received if m.rcpt_tos == ["bob@xishan.gov.cn"]][1:]
+        body = mail.parsed().get_body()
+        assert body is not None and "农村集体经济发展情况" in body.get_content()
+        assert len(self.mailed("alice@dongcheng.gov.cn")) == 1
 
         # Saturday 11 April: county B missed it, and the ledger has the deduction.
         with time_machine.travel(dt.datetime(2026, 4, 11, 0, 30, tzinfo=SHANGHAI), tick=False):
             run_chore(DEADLINES)
         county_b = Assignment.objects.get(commission=commission, unit=self.county_b)
         assert county_b.state == AssignmentState.MISSED
+        deliver_due()
+        [_notice, _reminder, missed] = self.mailed("bob@xishan.gov.cn")
+        assert "约稿〔2026〕1号" in missed and missed not in (_notice, _reminder)
         [entry] = ScoreEntry.objects.filter(cause=Cause.COMMISSION)
         assert (entry.unit, entry.points, entry.on, entry.cause_id) == (
             self.county_b,
