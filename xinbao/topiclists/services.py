@@ -300,7 +300,7 @@ def publish(*, user: User, topic_list: TopicList) -> TopicList:
 @transaction.atomic
 def withdraw(*, user: User, topic_list: TopicList) -> TopicList:
     """Take a published list back: units still read it (marked withdrawn), answers stay, no
-    new answer is linked."""
+    new answer is linked; the office may now correct it and publish it again."""
     locked = _move(user=user, topic_list=topic_list, move="withdraw")
     locked.save(update_fields=["state"])
     record(actor=user, action="topiclists.withdraw", obj=locked, summary={"title": locked.title})
