@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.db.models import IntegerField, Value
 from django.http import QueryDict
 from django.test import TestCase
 from django.urls import reverse
@@ -95,6 +96,15 @@ class KeysetPaginationTests(Personas, TestCase):
             page = paginate(Item.objects.all(), KEYS, cursor=bad, per_page=5)
             assert [i.pk for i in page] == self._all()[:5], bad
             assert not page.has_previous
+
+    def test_it_checks_an_annotation_keys_value_against_its_output_field(self) -> None:
+        ranked = Item.objects.annotate(rank=Value(1, output_field=IntegerField()))
+        order = ("-rank", "-id")
+        everything = list(ranked.order_by(*order).values_list("id", flat=True))
+        page = paginate(ranked, order, cursor=_forged("n", ["abc", everything[2]]), per_page=3)
+        assert [i.pk for i in page] == everything[:3]
+        page = paginate(ranked, order, cursor=_forged("n", ["1", everything[2]]), per_page=3)
+        assert [i.pk for i in page] == everything[3:6]
 
     def test_it_reads_a_cursor_of_the_right_types_after_checking_them(self) -> None:
         sixth = Item.objects.order_by(*KEYS)[5]
