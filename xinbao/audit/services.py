@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import secrets
@@ -126,8 +127,6 @@ class Event:
     summary: dict[str, Any] | None = None
     request: HttpRequest | None = None
     actor_name: str = ""
-    #: When it happened, for history written in bulk (a grown demo); else the append's time.
-    at: dt.datetime | None = None
 
 
 def _chained(e: Event, *, at: dt.datetime, seq: int, prev_hash: str, key: bytes) -> AuditEvent:
@@ -167,18 +166,35 @@ def record_many(events: Sequence[Event]) -> list[AuditEvent]:
     The rows returned carry their places (``seq``) and hashes; their ids only where the
     database handed them back (not after a large append by COPY on PostgreSQL).
     """
+    now = timezone.now()
+    return _append([(now, e) for e in events])
+
+
+def record_history(events: Sequence[tuple[dt.datetime, Event]]) -> list[AuditEvent]:
+    """Append events that happened earlier, each at its own time, oldest first (history brought
+    in at once: a grown demo city). Each row's summary also says when it was really written
+    (``written_at``), so the log never passes history off as written at the time."""
+    written = timezone.now().isoformat()
+    return _append(
+        [
+            (at, dataclasses.replace(e, summary={**(e.summary or {}), "written_at": written}))
+            for at, e in events
+        ]
+    )
+
+
+def _append(events: Sequence[tuple[dt.datetime, Event]]) -> list[AuditEvent]:
     if not events:
         return []
     key = audit_key(create=True)
-    now = timezone.now()
     # No savepoint of its own: a failed append must roll back the caller's whole transaction.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
         prev, seq = head.last_hash, head.count
         rows: list[AuditEvent] = []
-        for e in events:
+        for at, e in events:
             seq += 1
-            row = _chained(e, at=e.at or now, seq=seq, prev_hash=prev, key=key)
+            row = _chained(e, at=at, seq=seq, prev_hash=prev, key=key)
             prev = row.hash
             rows.append(row)
         # By COPY on PostgreSQL for a large append (``lib.bulk``): the rows' ids stay unset.

@@ -27,7 +27,6 @@ the difference.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -47,7 +46,7 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from xinbao.accounts.models import Role, User
-from xinbao.audit.services import Event, record_many
+from xinbao.audit.services import Event, record_history
 from xinbao.demo import data, texts
 from xinbao.demo.writer import _context, render
 from xinbao.desk.models import Adoption, AdoptionLevel, Decision, DecisionKind
@@ -435,11 +434,11 @@ class Chain:
         self.events.append((at, Event(actor=actor, action=action, obj=obj, summary=summary)))
 
     def append(self) -> int:
-        """Append the events, oldest first, in one ``record_many`` (one lock of the head)."""
+        """Append the events, oldest first, in one ``record_history`` (one lock of the head)."""
         if not self.events:
             return 0
         self.events.sort(key=lambda e: e[0])
-        record_many([dataclasses.replace(event, at=at) for at, event in self.events])
+        record_history(self.events)
         n = len(self.events)
         self.events = []
         return n

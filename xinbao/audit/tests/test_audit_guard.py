@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 import tempfile
@@ -25,7 +26,14 @@ from xinbao.audit import checkpoints
 from xinbao.audit.checkpoints import Checkpoint
 from xinbao.audit.guard import lifted
 from xinbao.audit.models import AuditError, AuditEvent, ChainHead
-from xinbao.audit.services import Event, record, record_many, verify, write_checkpoint
+from xinbao.audit.services import (
+    Event,
+    record,
+    record_history,
+    record_many,
+    verify,
+    write_checkpoint,
+)
 from xinbao.audit.signing import audit_key
 from xinbao.lib.chores import chores
 from xinbao.notify.models import Notification
@@ -94,6 +102,18 @@ class DatabaseGuardTest(BaseTestCase):
         rows = record_many([Event(actor=self.alice, action=f"test.many.{i}") for i in range(5)])
         assert ChainHead.objects.get(pk=1).count == rows[-1].seq == 8
         assert ChainHead.objects.get(pk=1).last_hash == rows[-1].hash
+        assert verify() == []
+
+    def test_it_writes_history_at_its_own_times_saying_when_it_was_written(self) -> None:
+        then = timezone.now() - dt.timedelta(days=400)
+        rows = record_history(
+            [(then, Event(actor=self.alice, action="test.old", summary={"n": 1}))]
+        )
+        row = AuditEvent.objects.get(seq=rows[0].seq)
+        assert row.at == then and row.summary["n"] == 1
+        # When it was really appended stays in the signed summary.
+        written = dt.datetime.fromisoformat(row.summary["written_at"])
+        assert timezone.now() - written < dt.timedelta(minutes=1)
         assert verify() == []
 
     def test_it_refuses_truncate_on_postgresql(self) -> None:
