@@ -57,7 +57,7 @@ from xinbao.lib import bulk
 from xinbao.lib.labels import Sensitivity
 from xinbao.org.models import Unit, UnitKind
 from xinbao.periodicals.models import Issue, IssueItem, IssueState, Periodical, SignOff
-from xinbao.periodicals.services import content_hash
+from xinbao.periodicals.services import content_hash, printed_content, signed_content
 from xinbao.scoring.ledger import adoption_key
 from xinbao.scoring.models import Cause, Rule, RuleKind, RuleSet, ScoreEntry
 from xinbao.scoring.rules import fallback_keys
@@ -713,31 +713,21 @@ def _note(adoption: Adoption) -> str:
 
 def _sign(issue: Issue, part: Sequence[Adoption], signer: User, at: dt.datetime) -> None:
     """The issue signed at ``at``: its content frozen with its hash, as ``periodicals.services
-    .sign`` freezes it; distributed an hour later unless it is only just signed."""
-    frozen = {
-        "periodical": issue.periodical.name,
-        "masthead": issue.periodical.masthead_text,
-        "issuing_office": issue.periodical.issuing_office,
-        "year": issue.year,
-        "number": issue.number,
-        "total_number": issue.total_number,
-        "title": issue.title,
-        "items": [
-            {
-                "position": position,
-                "item": a.item_id,
-                "title": a.item.title,
-                "body": a.item.body,
-                "note": _note(a),
-                "unit": a.item.unit.name,
-                "urgency": a.item.urgency,
-            }
-            for position, a in enumerate(part, 1)
-        ],
-        "signer": signer.full_name or signer.username,
-        "signer_role": signer.role,
-        "signed_at": at.isoformat(),
-    }
+    .sign`` freezes it (the items as ``issue_content`` lists them, without edits or pictures,
+    which a grown issue has none of); distributed an hour later unless it is only just signed."""
+    items = [
+        {
+            "position": position,
+            "item": a.item_id,
+            "title": a.item.title,
+            "body": a.item.body,
+            "note": _note(a),
+            "unit": a.item.unit.name,
+            "urgency": a.item.urgency,
+        }
+        for position, a in enumerate(part, 1)
+    ]
+    frozen = signed_content(printed_content(issue, items), signer, at)
     issue.frozen = frozen
     issue.content_hash = content_hash(frozen)
     issue.signed_by, issue.signed_at = signer, at

@@ -781,7 +781,6 @@ def issue_content(issue: Issue) -> dict[str, Any]:
     """What the issue prints: its numbers, title and items (titles and bodies as edited,
     editor's notes, order, chosen pictures with their captions). The signature freezes
     exactly this."""
-    periodical = issue.periodical
     entries = (
         issue.entries.select_related("item", "item__unit")
         .prefetch_related("pictures__attachment")
@@ -812,6 +811,12 @@ def issue_content(issue: Issue) -> dict[str, Any]:
                 for p in pictures
             ]
         items.append(content)
+    return printed_content(issue, items)
+
+
+def printed_content(issue: Issue, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The issue's printed content around its items (each as :func:`issue_content` makes it)."""
+    periodical = issue.periodical
     return {
         "periodical": periodical.name,
         "masthead": periodical.masthead_text,
@@ -821,6 +826,16 @@ def issue_content(issue: Issue) -> dict[str, Any]:
         "total_number": issue.total_number,
         "title": issue.title,
         "items": items,
+    }
+
+
+def signed_content(content: dict[str, Any], signer: User, at: dt.datetime) -> dict[str, Any]:
+    """What a signature freezes: the printed content, who signed it, in which role, when."""
+    return {
+        **content,
+        "signer": signer.full_name or signer.username,
+        "signer_role": signer.role,
+        "signed_at": at.isoformat(),
     }
 
 
@@ -846,12 +861,7 @@ def sign(
     """The signer signs: the content is frozen with its hash; nothing in it changes again."""
     now = timezone.now()
     issue = _lock(issue)
-    frozen = {
-        **issue_content(issue),
-        "signer": user.full_name or user.username,
-        "signer_role": user.role,
-        "signed_at": now.isoformat(),
-    }
+    frozen = signed_content(issue_content(issue), user, now)
     digest = content_hash(frozen)
     issue = _move(
         user=user,

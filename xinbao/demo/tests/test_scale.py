@@ -18,7 +18,7 @@ from xinbao.desk.selectors import needs_action, queue_count
 from xinbao.items.models import Item, ItemBand, ItemSignature, ItemStatus, SearchEntry
 from xinbao.lib.labels import Sensitivity
 from xinbao.periodicals.models import Issue, IssueItem, IssueState
-from xinbao.periodicals.services import frozen_intact
+from xinbao.periodicals.services import frozen_intact, issue_content, signed_content
 from xinbao.scoring.models import ScoreEntry
 from xinbao.test import next_link
 
@@ -105,6 +105,10 @@ class ScaleTest(DemoCase):
         assert signed, "no scaled issue was signed"
         assert all(frozen_intact(issue) for issue in signed)
         one = signed[0]
+        # Frozen as the periodicals' own signature freezes the issue's entries.
+        assert one.signed_by is not None and one.signed_at is not None
+        made = signed_content(issue_content(one), one.signed_by, one.signed_at)
+        assert one.frozen == made
         self.client.force_login(User.objects.get(username="editor"))
         page = self.client.get(reverse("periodicals:issue", args=[one.pk]))
         assert page.status_code == 200
