@@ -64,5 +64,4 @@ class BusiestHourTest(TransactionTestCase):
         pages = result["pages"]
         for page in ("reporter: submit item", "desk: queue", "leader: sign", "duty: incident"):
             assert pages[page]["requests"] >= 1
-            assert pages[page]["p95_ms"] > 0
         assert done.returncode == 0

@@ -21,6 +21,21 @@ from xinbao.scheduler.tests.processes import database_url
 from xinbao.test import Personas, bench_module
 
 
+def _waiting_for_a_lock(seconds: float = 10) -> bool:
+    """Whether another session of this database is seen waiting for a lock within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone():
+                return True
+            time.sleep(0.05)
+    return False
+
+
 class ClusterTest(TransactionTestCase):
     """Committed rows (TransactionTestCase): the child processes read the same database."""
 
@@ -124,8 +139,10 @@ class RowLockDeadlockTest(TransactionTestCase):
                     record(actor=None, actor_name="system", action="test.first")
                     Cast.make_item(Cast.alice, title="同一县的另一条信息")
                     head_held.set()
-                    item_locked.wait(10)
-                    time.sleep(0.5)  # the move now waits for the chain head
+                    assert item_locked.wait(10), "the move never locked its item"
+                    # The move, holding its item, now waits for the chain head: the deadlock
+                    # this test is about forms only then, so wait for that before committing.
+                    assert _waiting_for_a_lock(), "the move never waited for the chain head"
             except BaseException as exc:
                 errors.append(exc)
             finally:
