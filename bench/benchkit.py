@@ -4,6 +4,7 @@ the JSON file each bench saves its figures to."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -108,9 +109,7 @@ class Server:
         self, env: dict[str, str], argv: Callable[[int], list[str]], log: str, start_s: int = 90
     ) -> None:
         self.env, self.start_s = env, start_s
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.argv = argv(self.port)
         self.log_path = Path(env["XINBAO_VAR_DIR"]) / log
         self.url = f"http://127.0.0.1:{self.port}"
@@ -163,9 +162,17 @@ def Gunicorn(env: dict[str, str], workers: int = 4, timeout: int = 120) -> Serve
 
 
 def percentile(times: list[float], q: float, digits: int = 1) -> float:
-    """The ``q`` quantile of ``times`` (the nearest rank below), rounded."""
+    """The ``q`` quantile of ``times`` by the nearest rank, rounded: of 5 runs, p95 is the
+    slowest and p50 the third."""
     ordered = sorted(times)
-    return round(ordered[int(q * (len(ordered) - 1))], digits)
+    return round(ordered[max(math.ceil(q * len(ordered)) - 1, 0)], digits)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def peak_memory_mb() -> float:

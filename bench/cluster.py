@@ -50,7 +50,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchkit import percentile  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import free_port, percentile  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 PYTHON = sys.executable
 TOKEN = "cluster-gateway"
@@ -106,14 +106,6 @@ class Load:
     by_node: Counter[str] = field(default_factory=Counter)
     items: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def png() -> bytes:

@@ -21,7 +21,6 @@ bench/results/pages_<vendor>_<N>.json. --rebuild drops the kept database first.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import sys
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchkit import load_average, save  # noqa: E402  (bench/benchkit.py, after the path is set)
+from benchkit import load_average, percentile, save  # noqa: E402  (bench/benchkit.py, after the path is set)
 
 TARGET_P95_MS = 100.0
 DEFAULT_POSTGRES = "postgres://xinbao:xinbao@127.0.0.1:5432/xinbao"
@@ -72,25 +71,18 @@ class Timing:
     times_ms: list[float]
 
     def row(self) -> dict[str, Any]:
-        p95 = nearest_rank(self.times_ms, 0.95)
+        p95 = percentile(self.times_ms, 0.95)
         return {
             "role": self.page.role,
             "page": self.page.label,
             "url": self.page.url,
             "status": self.status,
-            "p50_ms": nearest_rank(self.times_ms, 0.5),
+            "p50_ms": percentile(self.times_ms, 0.5),
             "p95_ms": p95,
             "queries": self.queries,
             "bytes": self.size,
             "slow": p95 > TARGET_P95_MS,
         }
-
-
-def nearest_rank(times: list[float], q: float) -> float:
-    """The ``q`` quantile by the nearest rank: of 5 runs, p95 is the slowest and p50 the
-    third (benchkit's ``percentile`` rounds the rank down, which for 5 runs is the fourth)."""
-    ordered = sorted(times)
-    return round(ordered[max(math.ceil(q * len(ordered)) - 1, 0)], 1)
 
 
 def setup(items: int, database: str, rebuild: bool = False) -> str:
