@@ -376,52 +376,6 @@ def own_times(*model_list: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = now, add
 
 
-def _converter(f: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    ops = connection.ops
-    if isinstance(f, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(f, models.DateField):
-        return ops.adapt_datefield_value
-    if isinstance(f, models.JSONField):
-        return lambda v: json.dumps(v, cls=f.encoder)
-    if isinstance(f, models.DecimalField):
-        return lambda v: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
-    if isinstance(f, (models.ForeignKey, models.CharField, models.TextField, models.IntegerField)):
-        return lambda v: v
-    return lambda v: f.get_db_prep_save(v, connection)
-
-
-def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert rows nobody reads back at once: ``lib.bulk.insert`` (COPY) on PostgreSQL; on
-    SQLite the driver's ``executemany``, past the ORM's per-row SQL compilation, which was
-    most of the time of the audit events' append."""
-    if connection.vendor != "sqlite" or not objs:
-        bulk.insert(model, objs)
-        return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and isinstance(f, models.AutoField))
-    ]
-    convert = [_converter(f) for f in fields]
-    qn = connection.ops.quote_name
-    names = ", ".join(qn(f.column) for f in fields)
-    marks = ", ".join("?" * len(fields))
-    rows = []
-    for obj in objs:
-        row = []
-        for f, conv in zip(fields, convert, strict=True):
-            value = getattr(obj, f.attname)
-            if value is None and f.has_default():
-                value = f.get_default()
-            row.append(None if value is None else conv(value))
-        rows.append(row)
-    connection.ensure_connection()
-    # Names from the models' meta, values as parameters.
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    connection.connection.executemany(sql, rows)
-
-
 class Chain:
     """Audit events collected for one append, each at its own time."""
 
@@ -595,7 +549,7 @@ def write_chunk(
                             at=later,
                         )
                     )
-        insert(Decision, decisions)
+        bulk.insert(Decision, decisions)
         tally.add("decisions", len(decisions))
         # Their keys are needed: the ledger names each adoption.
         Adoption.objects.bulk_create(adoptions, batch_size=1000)
@@ -693,8 +647,8 @@ def _issues(
                 )
             )
             chain.add(issue.distributed_at, issue.created_by, "issue.distribute", issue)
-    insert(IssueItem, entries)
-    insert(SignOff, signoffs)
+    bulk.insert(IssueItem, entries)
+    bulk.insert(SignOff, signoffs)
     # The adoptions just placed are marked so, as ``periodicals.services`` marks them.
     placed = IssueItem.objects.filter(
         item_id=models.OuterRef("item_id"), issue__periodical_id=models.OuterRef("periodical_id")
@@ -779,7 +733,7 @@ def _ledger(
             on=a.adopted_on.isoformat(),
             points={str(unit.pk): str(points)},
         )
-    insert(ScoreEntry, entries)
+    bulk.insert(ScoreEntry, entries)
     tally.add("score_entries", len(entries))
 
 
