@@ -322,6 +322,8 @@ LOGGING: dict[str, Any] = {
         # WeasyPrint logs every layout step at INFO: noise in the scanner's output.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # httpx logs every request at INFO; each message's attempt is kept in the outbox.
+        "httpx": {"level": "WARNING"},
     },
 }
 

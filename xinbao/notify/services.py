@@ -157,24 +157,36 @@ def claim_batch(owner: str, limit: int) -> list[Message]:
     """Claim up to ``limit`` due messages for ``owner`` with a conditional UPDATE.
 
     A message whose lease expired (its sender died mid-send) is due again. Two senders
-    racing for the same rows cannot both win: the UPDATE re-checks the due condition.
+    racing for the same rows cannot both win: the UPDATE re-checks the due condition. On
+    PostgreSQL the rows are picked with SKIP LOCKED, so two senders take different ones; a
+    sender that still loses every row of its pick (SQLite) picks again rather than taking the
+    empty claim for an empty outbox and stopping while the other sends alone.
     """
-    ids = list(
-        Message.objects.filter(_due())
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    if not ids:
-        return []
-    lease_until = timezone.now() + dt.timedelta(seconds=conf()["lease_seconds"])
-    Message.objects.filter(Q(pk__in=ids) & _due()).update(
-        state=MessageState.SENDING, lease_owner=owner, lease_until=lease_until
-    )
-    return list(
-        Message.objects.filter(pk__in=ids, lease_owner=owner, lease_until=lease_until)
-        .select_related("person", "user", "endpoint")
-        .order_by("next_attempt_at")
-    )
+    for _pick in range(CLAIM_PICKS):
+        lease_until = timezone.now() + dt.timedelta(seconds=conf()["lease_seconds"])
+        with transaction.atomic():
+            ids = list(
+                Message.objects.filter(_due())
+                .select_for_update(skip_locked=True, no_key=True)
+                .order_by("next_attempt_at")
+                .values_list("id", flat=True)[:limit]
+            )
+            if not ids:
+                return []
+            claimed = Message.objects.filter(Q(pk__in=ids) & _due()).update(
+                state=MessageState.SENDING, lease_owner=owner, lease_until=lease_until
+            )
+        if claimed:
+            return list(
+                Message.objects.filter(pk__in=ids, lease_owner=owner, lease_until=lease_until)
+                .select_related("person", "user", "endpoint")
+                .order_by("next_attempt_at")
+            )
+    return []
+
+
+#: How many times a sender picks due messages again after losing all of its pick to another.
+CLAIM_PICKS = 5
 
 
 def _rate_limited(message: Message) -> dt.datetime | None:
