@@ -31,6 +31,7 @@ from xinbao.items.matching import Match, match
 from xinbao.items.models import Item, ItemStatus
 from xinbao.items.search import matching_ids
 from xinbao.lib.classified import refuse_classified
+from xinbao.lib.days import office_midnight
 from xinbao.notify import notify, resolve
 from xinbao.org.models import Unit
 from xinbao.research.models import CommissionForm, CommissionSource
@@ -322,9 +323,7 @@ def rematch(*, priority: Priority, user: User) -> int:
     candidates: set[int] = set()
     for keyword in wanted.keywords:
         candidates.update(matching_ids(user, keyword))
-    start = dt.datetime.combine(
-        priority.starts_on, dt.time.min, tzinfo=timezone.get_default_timezone()
-    )
+    start = office_midnight(priority.starts_on)
     end = dt.datetime.combine(priority.ends_on, dt.time.max, tzinfo=timezone.get_default_timezone())
     items = (
         Item.objects.filter(COUNTED, pk__in=candidates, submitted_at__range=(start, end))
@@ -378,9 +377,7 @@ def match_new_items(*, limit: int = BATCH) -> int:
             cursor.submitted_at = now
             cursor.save()
             return 0
-        cursor.submitted_at = dt.datetime.combine(
-            first, dt.time.min, tzinfo=timezone.get_default_timezone()
-        )
+        cursor.submitted_at = office_midnight(first)
         cursor.item_id = 0
     after = Q(submitted_at__gt=cursor.submitted_at) | Q(
         submitted_at=cursor.submitted_at, pk__gt=cursor.item_id
@@ -435,9 +432,7 @@ def flag_stale(*, now: dt.datetime | None = None) -> int:
     for priority in Priority.objects.filter(
         active=True, starts_on__lte=today, ends_on__gte=today
     ).exclude(pk__in=open_flags):
-        start = dt.datetime.combine(
-            priority.starts_on, dt.time.min, tzinfo=timezone.get_default_timezone()
-        )
+        start = office_midnight(priority.starts_on)
         since = last_matched_at(priority) or max(start, priority.created_at)
         if now - since < dt.timedelta(weeks=priority.stale_weeks):
             continue

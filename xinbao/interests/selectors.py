@@ -16,6 +16,7 @@ from xinbao.interests.services import why
 from xinbao.items.access import visible_item_exists, visible_items
 from xinbao.items.matching import describe
 from xinbao.items.models import Item
+from xinbao.lib.days import office_midnight
 from xinbao.periodicals.models import Issue
 from xinbao.research.models import Answer
 
@@ -103,9 +104,7 @@ def mark_stats(start: dt.date, end: dt.date) -> MarkStats:
     """The leaders' marks given from ``start`` to ``end`` (local dates, both included): per unit
     (the unit of a marked item; every unit with an item in a marked issue) and per editor (who
     adopted a marked item into the office's use; who compiled a marked issue)."""
-    tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    lo, hi = office_midnight(start), office_midnight(end + dt.timedelta(days=1))
     marks = list(
         Mark.objects.filter(updated_at__gte=lo, updated_at__lt=hi)
         .select_related(

@@ -20,6 +20,7 @@ from xinbao.accounts.models import Role
 from xinbao.desk.models import Adoption, AdoptionLevel, Decision, DecisionKind
 from xinbao.incidents.models import AccountabilityRecord
 from xinbao.items.models import Item, ItemKind, ItemStatus
+from xinbao.lib.days import office_midnight
 from xinbao.org.models import Unit, UnitClass, UnitKind
 from xinbao.periodicals.models import Instruction, InstructionFeedback
 from xinbao.scoring.models import Cause, Rule, RuleKind, RuleSet, ScoreEntry
@@ -177,9 +178,7 @@ def months_in(start: dt.date, end: dt.date) -> int:
 
 def submitted_count(unit: Unit, start: dt.date, end: dt.date) -> int:
     """Items the unit submitted in the period (local days), not counting withdrawn ones."""
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    since, until = office_midnight(start), office_midnight(end + dt.timedelta(days=1))
     return (
         Item.objects.filter(unit=unit, submitted_at__gte=since, submitted_at__lt=until)
         .exclude(status__in=[ItemStatus.DRAFT, ItemStatus.WITHDRAWN])
