@@ -6,8 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import PaginationBase
+
+from xinbao.lib.pagination import CURSOR_PARAM, paginate
 
 
 class ErrorOut(Schema):
@@ -42,20 +46,56 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 NOT_FOUND: dict[int, type[Schema]] = {404: ErrorOut}
 
 
-#: The largest offset the databases take (a signed 64-bit integer); a bigger one is invalid
-#: input (422), not a crash.
-MAX_OFFSET = 2**63 - 1
+#: The longest cursor accepted; the cursors handed out are a few dozen characters.
+MAX_CURSOR = 1000
 
 
-class PageParams(Schema):
+class CursorIn(Schema):
     limit: int = Field(20, ge=1, le=100, description="At most this many results.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Skip this many results first.")
+    cursor: str | None = Field(
+        None,
+        max_length=MAX_CURSOR,
+        description="Where the page starts: the `next` of the page before; left out, the "
+        "first page. Opaque: one that was altered gives the first page.",
+    )
 
 
-class Pagination(LimitOffsetPagination):
-    """The paging of every list operation: ``limit`` and ``offset``, both bounded."""
+class CursorPagination(PaginationBase):
+    """The paging of every list operation: ``limit`` and an opaque ``cursor``, no count.
 
-    Input = PageParams  # type: ignore[assignment]  # bounded, unlike ninja's default input
+    A keyset walk (:mod:`xinbao.lib.pagination`): each page reads ``limit + 1`` rows through
+    an index from where the last one ended, never OFFSET and never COUNT(*), so the thousandth
+    page costs what the first does. The operation returns a queryset, or several querysets of
+    one model whose union is the list (each then read through its own index and merged), and
+    is decorated ``@paginate(CursorPagination, keys=(...))`` with its whole ordering, the
+    primary key last. A cursor that does not decode gives the first page, as the web pages'
+    cursors do.
+    """
+
+    Input = CursorIn  # type: ignore[assignment]  # ninja declares its own empty Input here
+
+    class Output(Schema):
+        items: list[Any]
+        next: str | None = Field(
+            description="The cursor of the following page; null on the last page."
+        )
+
+    def __init__(self, *, keys: Sequence[str], **kwargs: Any) -> None:
+        self.keys = tuple(keys)
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[QuerySet[Any, Any]],
+        pagination: CursorIn,
+        request: HttpRequest,
+        **params: Any,
+    ) -> dict[str, Any]:
+        page = paginate(queryset, self.keys, cursor=pagination.cursor, per_page=pagination.limit)
+        following = None
+        if page.next_url is not None:
+            following = QueryDict(page.next_url.removeprefix("?")).get(CURSOR_PARAM)
+        return {"items": page.object_list, "next": following}
 
 
 def field_errors(

@@ -9,13 +9,19 @@ what remains is what no index can serve).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 
 from xinbao.audit.services import record
 from xinbao.desk.models import Decision, DecisionKind
 from xinbao.items.models import Item, ItemStatus, Urgency
 from xinbao.lib import plans
+from xinbao.lib.pagination import Cursor
 from xinbao.test import BaseTestCase
+
+#: A later page of the items API's list: after a submission time and an id.
+API_CURSOR = Cursor("n", (dt.datetime(2026, 7, 1, tzinfo=dt.UTC), 10**6)).encode()
 
 #: (URL name, query string, personas who open it).
 PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -30,6 +36,10 @@ PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("desk:queue", "", ("ed", "chief")),
     ("audit:list", "", ("auditor",)),
     ("notify:centre", "", ("alice", "ed")),
+    # The items API's list (a keyset walk like the web list's), first page and a filter.
+    ("api:list_items", "", ("alice", "ed")),
+    ("api:list_items", "status=submitted&urgency=routine", ("alice", "ed")),
+    ("api:list_items", f"limit=5&cursor={API_CURSOR}", ("alice", "ed")),
 )
 
 #: Sorts that stay small whatever the size of the office's archive, each with why. Each is a sort
