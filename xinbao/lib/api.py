@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 
-from xinbao.lib.pagination import CURSOR_PARAM, paginate
+from xinbao.lib.pagination import CURSOR_PARAM, BadCursor, Cursor, paginate
 
 
 class ErrorOut(Schema):
@@ -56,7 +58,8 @@ class CursorIn(Schema):
         None,
         max_length=MAX_CURSOR,
         description="Where the page starts: the `next` of the page before; left out, the "
-        "first page. Opaque: one that was altered gives the first page.",
+        "first page. Opaque: one that this list did not hand out (altered, or from another "
+        "list) is refused (422).",
     )
 
 
@@ -68,8 +71,13 @@ class CursorPagination(PaginationBase):
     page costs what the first does. The operation returns a queryset, or several querysets of
     one model whose union is the list (each then read through its own index and merged), and
     is decorated ``@paginate(CursorPagination, keys=(...))`` with its whole ordering, the
-    primary key last. A cursor that does not decode gives the first page, as the web pages'
-    cursors do.
+    primary key last.
+
+    A cursor this list did not hand out is invalid input (422), where the web pages show their
+    first page: a client that follows ``next`` in a loop must not start over without knowing.
+    ``next`` cursors only run forward; one that does not decode, runs backward (the web pages'
+    "previous") or holds values its keys' fields cannot (which :func:`paginate` answers with
+    the first page, so without a position behind it) is refused.
     """
 
     Input = CursorIn  # type: ignore[assignment]  # ninja declares its own empty Input here
@@ -91,11 +99,41 @@ class CursorPagination(PaginationBase):
         request: HttpRequest,
         **params: Any,
     ) -> dict[str, Any]:
-        page = paginate(queryset, self.keys, cursor=pagination.cursor, per_page=pagination.limit)
+        cursor = pagination.cursor
+        if cursor is not None:
+            try:
+                forward = Cursor.decode(cursor, len(self.keys)).direction == _FORWARD
+            except BadCursor:
+                forward = False
+            if not forward:
+                raise _bad_cursor()
+        page = paginate(queryset, self.keys, cursor=cursor, per_page=pagination.limit)
+        if cursor is not None and not page.has_previous:
+            # A forward position always has a page before it; none: paginate dropped it.
+            raise _bad_cursor()
         following = None
         if page.next_url is not None:
             following = QueryDict(page.next_url.removeprefix("?")).get(CURSOR_PARAM)
         return {"items": page.object_list, "next": following}
+
+
+#: The direction of a cursor that runs forward from its position (xinbao.lib.pagination).
+_FORWARD = "n"
+
+
+def _bad_cursor() -> NinjaValidationError:
+    return NinjaValidationError(
+        [
+            {
+                "type": "invalid_cursor",
+                "loc": ["query", CURSOR_PARAM],
+                "msg": _(
+                    "This cursor is not one this list handed out. Leave it out to start "
+                    "from the first page, then follow each page's “next”."
+                ),
+            }
+        ]
+    )
 
 
 def field_errors(
