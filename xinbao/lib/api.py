@@ -58,8 +58,8 @@ class CursorIn(Schema):
         None,
         max_length=MAX_CURSOR,
         description="Where the page starts: the `next` of the page before; left out, the "
-        "first page. Opaque: one that this list did not hand out (altered, or from another "
-        "list) is refused (422).",
+        "first page. Opaque: one that does not decode into a position in this list's order "
+        "(altered by hand, say) is refused (422).",
     )
 
 
