@@ -82,27 +82,6 @@ from xinbao.browser import browser, screenshots  # noqa: E402, F401
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _no_statistics_gathered(django_db_setup: None, django_db_blocker: object) -> None:
-    """On PostgreSQL, autovacuum is turned off for the test database's tables.
-
-    Otherwise it analyzes a table at some point of the run, once earlier tests have committed
-    enough rows to it, and the planner's choices on the plan checks' few rows
-    (``xinbao.lib.plans``) depend on which tests ran before and how long ago: the same query was
-    planned through its index in one run and through an unrelated one in the next. Without
-    statistics every run plans from the tables' sizes alone.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]  # pytest-django's blocker
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        for (table,) in cursor.fetchall():
-            name = connection.ops.quote_name(table)
-            cursor.execute(f"ALTER TABLE {name} SET (autovacuum_enabled = off)")
-
-
-@pytest.fixture(autouse=True, scope="session")
 def _no_session_left_open(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
     """On PostgreSQL, a connection a test's thread left open keeps the test database from being
     dropped at the end. Any left is named (a warning) and closed before the teardown."""
