@@ -29,7 +29,8 @@ What counts as a problem:
   ``enable_sort = off``, so the planner avoids both where any index makes that possible (a small
   test table is otherwise seq-scanned and sorted whatever its indexes); a ``Seq Scan`` of a big
   table that remains means no usable index, a ``Sort`` above a big table (not one looked up by
-  its primary key) means no index gives the order,
+  its primary key) means no index gives the order (but for an incremental sort under a LIMIT
+  that only orders the ties of the index's order by primary key: a page and its ties),
   an index scan of a big table with no condition and no LIMIT reads the whole index.
 
 A query may be exempted with ``allow``: substrings of its SQL, each with the reason in a comment
@@ -61,6 +62,17 @@ _EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 _LIMIT = re.compile(r"\bLIMIT\b", re.IGNORECASE)
 _ORDER_BY = re.compile(r"\bORDER BY\b", re.IGNORECASE)
 _BY_PRIMARY_KEY = re.compile(r"USING INTEGER PRIMARY KEY \(rowid=\?\)|USING PRIMARY KEY \(id=\?\)")
+#: Why the pages' plans are frozen on SQLite only. PostgreSQL costs a plan from the tables'
+#: sizes on disk, and on a test database those are whatever earlier tests left: a test's rolled
+#: back inserts leave their pages behind, a flush truncates them, VACUUM and ANALYZE change the
+#: counts. The same page was planned through its index in one run and through an unrelated one
+#: in the next, all on a few rows, where no plan costs anything. SQLite, without statistics,
+#: plans from the indexes alone, the same in every run. PostgreSQL's plans are the benchmark's
+#: to judge, on the grown city (``bench/pages.py``), where the sizes are real.
+FROZEN_ON_SQLITE_ONLY = (
+    "PostgreSQL plans a few rows from the test database's leftover sizes, differently from "
+    "run to run; its plans are judged at scale by bench/pages.py"
+)
 #: How much of a query's SQL a failure shows (the plan follows it in full).
 _SHOWN_SQL = 600
 
@@ -154,7 +166,9 @@ def _pg_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
         unbounded = "Index Cond" not in node and not limited and not by_ids
         if walked and relation in tables and unbounded:
             problems.append(f"whole index of {relation} read without a LIMIT")
-        if node["Node Type"] in ("Sort", "Incremental Sort"):
+        if node["Node Type"] in ("Sort", "Incremental Sort") and not (
+            limited and _ties_by_id(node)
+        ):
             below = {
                 str(n.get("Relation Name"))
                 for n in _pg_nodes(node)
@@ -164,6 +178,22 @@ def _pg_plan(cursor: Any, sql: str, tables: Sequence[str]) -> QueryPlan:
             if below:
                 problems.append(f"sort without an index over {', '.join(sorted(below))}")
     return QueryPlan(sql=sql, lines=tuple(_pg_lines(root)), problems=tuple(problems))
+
+
+def _ties_by_id(node: dict[str, Any]) -> bool:
+    """An incremental sort whose index gives every key but the last, the primary key: under a
+    LIMIT it reads the page's rows and the few that tie with the last on the other keys."""
+    if node["Node Type"] != "Incremental Sort":
+        return False
+    keys, presorted = node.get("Sort Key", []), node.get("Presorted Key", [])
+    rest = keys[len(presorted) :]
+    return (
+        bool(presorted)
+        # The presorted keys are named without their direction.
+        and [re.sub(r" (DESC|ASC)\b.*$", "", k) for k in keys[: len(presorted)]] == presorted
+        and len(rest) == 1
+        and re.fullmatch(r'(?:"?\w+"?\.)?"?id"?(?: DESC)?', rest[0]) is not None
+    )
 
 
 def explain(

@@ -3,14 +3,16 @@
 Each page is opened by each role that sees it, its queries captured and explained
 (``xinbao.lib.plans``): a full scan or an index-less sort of the items, audit events,
 notifications or decisions fails here on a few rows, long before it costs seconds at 10^6 items.
-Runs on SQLite and on PostgreSQL (there with sequential scans and sorts switched off, so that
-what remains is what no index can serve).
+Frozen on SQLite (``plans.FROZEN_ON_SQLITE_ONLY`` says why not on PostgreSQL); the checker
+itself is tested on both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.db import connection
 from django.urls import reverse
 
 from xinbao.audit.services import record
@@ -69,6 +71,8 @@ class QueryPlanTest(BaseTestCase):
             record(actor=user, action="test.plans", obj=None, summary={})
 
     def test_it_reads_the_big_tables_through_indexes_on_every_list_page(self) -> None:
+        if connection.vendor != "sqlite":
+            pytest.skip(plans.FROZEN_ON_SQLITE_ONLY)
         failures = []
         for name, query, personas in PAGES:
             url = reverse(name) + (f"?{query}" if query else "")
