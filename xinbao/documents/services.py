@@ -13,7 +13,7 @@ import functools
 import hashlib
 import time
 from importlib.metadata import version
-from typing import Final
+from typing import Any, Final
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
@@ -151,16 +151,16 @@ def requeue_lost(row: RenderedDocument) -> bool:
             actor_name=WORKER,
             action="document.requeued",
             obj=row,
-            summary={
-                "kind": row.kind,
-                "format": row.format,
-                "sha256": row.sha256,
-                "attempts": row.attempts,
-            },
+            summary=_summary(row, attempts=row.attempts),
         )
         pk = row.pk
         transaction.on_commit(lambda: _enqueue(pk))
     return True
+
+
+def _summary(row: RenderedDocument, **more: Any) -> dict[str, Any]:
+    """An audit event's summary of a rendered document: which one, and what happened to it."""
+    return {"kind": row.kind, "format": row.format, "sha256": row.sha256, **more}
 
 
 @transaction.atomic
@@ -179,12 +179,7 @@ def retry_document(*, actor: AbstractUser, document: RenderedDocument) -> bool:
         actor=actor,
         action="document.retried",
         obj=document,
-        summary={
-            "kind": document.kind,
-            "format": document.format,
-            "sha256": document.sha256,
-            "error": document.error,
-        },
+        summary=_summary(document, error=document.error),
     )
     pk = document.pk
     transaction.on_commit(lambda: _enqueue(pk))
@@ -272,7 +267,7 @@ def _ready(row: RenderedDocument, *, name: str, size: int, seconds: float) -> st
         actor_name=WORKER,
         action="document.rendered",
         obj=row,
-        summary={"kind": row.kind, "format": row.format, "sha256": row.sha256, "size": size},
+        summary=_summary(row, size=size),
     )
     row.refresh_from_db()
     _hook(row, "on_ready")
@@ -305,7 +300,7 @@ def _failed(row: RenderedDocument, error: str) -> None:
         actor_name=WORKER,
         action="document.failed",
         obj=row,
-        summary={"kind": row.kind, "format": row.format, "sha256": row.sha256, "error": error},
+        summary=_summary(row, error=error),
     )
     row.refresh_from_db()
     _hook(row, "on_failed")

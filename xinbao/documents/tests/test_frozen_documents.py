@@ -13,8 +13,10 @@ from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from xinbao.audit.models import AuditEvent
 from xinbao.documents.models import RenderedDocument, RenderState
 from xinbao.packs import services as packs
+from xinbao.packs.models import Pack, Receipt
 from xinbao.research import services as research
 from xinbao.test import Personas
 from xinbao.topiclists import services as topiclists
@@ -65,7 +67,7 @@ class FrozenDocumentsTest(Personas, TransactionTestCase):
         )
         assert "农村集体经济发展情况" in pdf_text(pdf)
 
-    def test_it_renders_a_delivered_pack_for_its_leader_only(self) -> None:
+    def delivered_pack(self) -> Pack:
         pack = packs.create_pack(
             user=self.ed,
             title="调研参阅",
@@ -76,6 +78,10 @@ class FrozenDocumentsTest(Personas, TransactionTestCase):
         )
         packs.add_text(user=self.ed, pack=pack, title="背景", text="东城县基本情况。")
         packs.deliver(user=self.ed, pack=pack)
+        return pack
+
+    def test_it_renders_a_delivered_pack_for_its_leader_only(self) -> None:
+        pack = self.delivered_pack()
         pdf_url = reverse("packs:pdf", args=[pack.pk])
         self.client.force_login(self.leader)
         pdf = self.cached_after_the_worker(
@@ -102,3 +108,18 @@ class FrozenDocumentsTest(Personas, TransactionTestCase):
             reverse("topiclists:document", args=[topic_list.pk, "pdf"]),
         )
         assert "冬季安全生产" in pdf_text(pdf)
+
+    def test_it_records_the_read_on_the_download_not_on_the_polls(self) -> None:
+        pack = self.delivered_pack()
+        pdf_url = reverse("packs:pdf", args=[pack.pk])
+        self.client.force_login(self.leader)
+        for _ in range(3):
+            poll = self.client.get(pdf_url, headers=HTMX)
+            assert poll.status_code == 200 and "is being prepared" in poll.content.decode()
+        assert not Receipt.objects.filter(pack=pack).exists()
+        assert not AuditEvent.objects.filter(action="pack.read").exists()
+        # The file itself, followed from the link: that is the leader reading it.
+        response = self.client.get(pdf_url)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert Receipt.objects.get(pack=pack).user == self.leader
+        assert AuditEvent.objects.filter(action="pack.read").count() == 1
